@@ -22,6 +22,7 @@ def test_non_array_leaves_reach_the_function_unchanged() -> None:
 
 
 def test_paths_name_keys_and_indices() -> None:
-    paths = tree_leaves(tree_map_with_path(lambda p, _: p, {"camera": [0, Point(1, 2)]}))
+    paths: list[tuple[object, ...]] = []
+    tree_map_with_path(lambda p, _: paths.append(p), {"camera": [0, Point(1, 2)]})
     assert paths == [("camera", 0), ("camera", 1, "x"), ("camera", 1, "y")]
     assert format_path(("camera", 1), root="obs") == 'obs["camera"][1]'
