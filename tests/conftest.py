@@ -14,6 +14,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(autouse=True)
 def _backend_markers(request: pytest.FixtureRequest) -> None:
-    backend = request.node.callspec.params.get("backend") if hasattr(request.node, "callspec") else None
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params.get("backend") if callspec is not None else None
     if isinstance(backend, Backend):
         apply_backend_markers(request.node, backend)
