@@ -1,0 +1,275 @@
+"""Conversion wrappers (``ArrayConversion``, ``NumpyToTorch``, ...), single and vector.
+
+Every case runs a :mod:`conformance.envs` base environment of the *source* backend (the matrix
+column) and converts to each *target* backend the wrapper can reach (the bracket in the property
+label, e.g. ``round_trip[torch]``). ``ArrayConversion`` goes from every backend and device to
+every other; the named wrappers between the pairs their names say, on every device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import array_api_compat as compat
+import numpy as np
+
+from array_env._tree import tree_leaves, tree_map_with_path
+from array_env.testing import Backend, assert_on_backend, shares_memory, to_host
+from conformance.envs import RecordingEnv, RecordingVectorEnv, host_action, source_dtype
+from conformance.framework import Kind, Subject, WrapperCase, register_property
+
+__all__ = ["CASES"]
+
+_NUMPY = (Backend.NUMPY, Backend.NUMPY_READONLY)
+_TORCH = (Backend.TORCH, Backend.TORCH_CUDA)
+_JAX = (Backend.JAX, Backend.JAX_CUDA)
+
+# wrapper -> (sources, targets); ArrayConversion is every pair (see _targets).
+_PAIRS: dict[str, tuple[tuple[Backend, ...], tuple[Backend, ...]]] = {
+    "NumpyToTorch": (_NUMPY, _TORCH),
+    "TorchToNumpy": (_TORCH, (Backend.NUMPY,)),
+    "NumpyToJax": (_NUMPY, _JAX),
+    "JaxToNumpy": (_JAX, (Backend.NUMPY,)),
+    "JaxToTorch": (_JAX, _TORCH),
+    "TorchToJax": (_TORCH, _JAX),
+}
+_TARGETLESS = ("TorchToNumpy", "JaxToNumpy")  # their constructors take no device
+
+# Pairs that share memory by DLPack (see array_env.convert); NumPy -> JAX only shares a buffer
+# that happens to be aligned, so it is not asserted.
+_ZERO_COPY = {
+    (Backend.NUMPY, Backend.TORCH),
+    (Backend.TORCH, Backend.NUMPY),
+    (Backend.TORCH_CUDA, Backend.CUPY),
+    (Backend.CUPY, Backend.TORCH_CUDA),
+    (Backend.TORCH_CUDA, Backend.JAX_CUDA),
+    (Backend.JAX_CUDA, Backend.TORCH_CUDA),
+    (Backend.JAX_CUDA, Backend.CUPY),
+    (Backend.CUPY, Backend.JAX_CUDA),
+}
+
+_NUM_ENVS = 2
+
+
+def _targets(wrapper: str, source: Backend) -> list[Backend]:
+    if wrapper == "ArrayConversion":
+        # A read-only NumPy target is plain NumPy; converting to the source itself is a no-op.
+        return [b for b in Backend if b not in (source, Backend.NUMPY_READONLY)]
+    sources, targets = _PAIRS[wrapper]
+    return list(targets) if source in sources else []
+
+
+def _build(subject: Subject) -> Any:
+    source, target = subject.backend, subject.param
+    base: Any = (
+        RecordingEnv(source)
+        if subject.case.kind == "single"
+        else RecordingVectorEnv(source, _NUM_ENVS)
+    )
+    cls = subject.wrapper_class()
+    name = subject.case.wrapper
+    if name == "ArrayConversion":
+        return cls(base, env_xp=source.xp, target_xp=target.xp, env_device=source.device,
+                   target_device=target.device)  # fmt: skip
+    if name in _TARGETLESS:
+        return cls(base)
+    return cls(base, device=target.device)
+
+
+def _action(subject: Subject, env: Any, read_only: bool) -> Any:
+    target: Backend = subject.param
+    if read_only and target is Backend.NUMPY:
+        target = Backend.NUMPY_READONLY
+    batch = () if subject.case.kind == "single" else (_NUM_ENVS,)
+    return {key: target.asarray(value, dtype=value.dtype.name)
+            for key, value in host_action(batch).items()}  # fmt: skip
+
+
+def _rollout(subject: Subject, *, read_only: bool = False) -> tuple[Any, list[Any], list[Any]]:
+    """Reset and step twice; return the base env, the wrapper's outputs and the actions sent."""
+    env = subject.make()
+    outputs = [env.reset(seed=1)]
+    actions = []
+    for _ in range(2):
+        actions.append(subject.action(env, read_only=read_only))
+        outputs.append(env.step(actions[-1]))
+    return env.unwrapped, outputs, actions
+
+
+def _names(index: int) -> str:
+    return "reset" if index == 0 else f"step {index}"
+
+
+def _on(tree: Any, backend: Backend, what: str) -> None:
+    try:
+        assert_on_backend(tree, backend.xp, backend.device)
+    except AssertionError as e:
+        raise AssertionError(f"{what}: {e}") from None
+
+
+@register_property("moved_as_asked")
+def moved_as_asked(subject: Subject) -> None:
+    """Outputs are in the target namespace on the target device; actions reach the env in its own."""
+    base, outputs, _ = _rollout(subject)
+    for index, output in enumerate(outputs):
+        _on(output, subject.param, f"{_names(index)} output")
+    for index, received in enumerate(base.received, start=1):
+        _on(received, subject.backend, f"action received by the env at step {index}")
+
+
+def _host(x: Any) -> Any:
+    return to_host(x) if compat.is_array_api_obj(x) else np.asarray(x)
+
+
+def _assert_values(actual: Any, expected: Any, what: str, *, exact: bool = False) -> None:
+    """Equal structure and values; a Python number may come back as a 0-d array."""
+    actual_leaves, expected_leaves = tree_leaves(actual), tree_leaves(expected)
+    assert len(actual_leaves) == len(expected_leaves), f"{what}: the tree structure changed"
+    for index, (got, want) in enumerate(zip(actual_leaves, expected_leaves, strict=True)):
+        got_host, want_host = _host(got), _host(want)
+        assert got_host.shape == want_host.shape, (
+            f"{what}: leaf {index} has shape {got_host.shape}, expected {want_host.shape}"
+        )
+        tolerance = 0 if exact else 1e-6
+        if not np.allclose(got_host, want_host, rtol=tolerance, atol=tolerance):
+            raise AssertionError(f"{what}: leaf {index} is {got_host!r}, expected {want_host!r}")
+
+
+@register_property("round_trip")
+def round_trip(subject: Subject) -> None:
+    """Converted outputs and actions hold exactly the values that were sent."""
+    base, outputs, actions = _rollout(subject)
+    for index, (output, host) in enumerate(zip(outputs, base.emitted_host, strict=True)):
+        _assert_values(output, host, f"{_names(index)} output")
+    for index, (received, sent) in enumerate(zip(base.received, actions, strict=True), start=1):
+        _assert_values(received, sent, f"action received at step {index}")
+
+
+def _dtype(x: Any) -> str:
+    return str(to_host(x).dtype)
+
+
+def _check_dtypes(actual: Any, expected: Any, backend: Backend, what: str) -> None:
+    for index, (got, sent) in enumerate(
+        zip(tree_leaves(actual), tree_leaves(expected), strict=True)
+    ):
+        if not compat.is_array_api_obj(sent):
+            continue
+        assert compat.is_array_api_obj(got), f"{what}: leaf {index} became {type(got).__name__}"
+        want = source_dtype(backend, _dtype(sent))
+        assert _dtype(got) == want, f"{what}: leaf {index} is {_dtype(got)}, expected {want}"
+
+
+@register_property("dtype_kept")
+def dtype_kept(subject: Subject) -> None:
+    """Every array keeps its dtype (a target without 64-bit types narrows it, like JAX does)."""
+    base, outputs, actions = _rollout(subject)
+    for index, (output, emitted) in enumerate(zip(outputs, base.emitted, strict=True)):
+        _check_dtypes(output, emitted, subject.param, f"{_names(index)} output")
+    for index, (received, sent) in enumerate(zip(base.received, actions, strict=True), start=1):
+        _check_dtypes(received, sent, subject.backend, f"action at step {index}")
+
+
+def _assert_shared(actual: Any, expected: Any, backend: Backend, what: str) -> None:
+    for index, (got, sent) in enumerate(
+        zip(tree_leaves(actual), tree_leaves(expected), strict=True)
+    ):
+        if not compat.is_array_api_obj(sent) or source_dtype(backend, _dtype(sent)) != _dtype(sent):
+            continue
+        assert shares_memory(got, sent), f"{what}: leaf {index} was copied"
+
+
+@register_property("zero_copy")
+def zero_copy(subject: Subject) -> None:
+    """Where the pair can share memory (DLPack), observations and actions are not copied."""
+    base, outputs, actions = _rollout(subject)
+    for index, (output, emitted) in enumerate(zip(outputs, base.emitted, strict=True)):
+        _assert_shared(output[0], emitted[0], subject.param, f"{_names(index)} observation")
+    for index, (received, sent) in enumerate(zip(base.received, actions, strict=True), start=1):
+        _assert_shared(received, sent, subject.backend, f"action at step {index}")
+
+
+def _writable(x: Any) -> bool:
+    if compat.is_numpy_array(x):
+        return bool(x.flags.writeable)
+    if compat.is_jax_array(x):
+        return False
+    if compat.is_array_api_strict_namespace(compat.array_namespace(x)):
+        return bool(x._array.flags.writeable)
+    return True  # torch and cupy have no read-only arrays
+
+
+def _assert_no_writable_alias(actual: Any, original: Any, what: str) -> None:
+    """No output may be a writable view of a read-only NumPy input."""
+    for index, (got, sent) in enumerate(
+        zip(tree_leaves(actual), tree_leaves(original), strict=True)
+    ):
+        if not (compat.is_numpy_array(sent) and not sent.flags.writeable):
+            continue
+        if compat.is_array_api_obj(got) and _writable(got) and shares_memory(got, sent):
+            raise AssertionError(
+                f"{what}: leaf {index} is a writable {type(got).__module__}."
+                f"{type(got).__name__} aliasing a read-only NumPy input"
+            )
+
+
+def _snapshot(tree: Any) -> Any:
+    return tree_map_with_path(
+        lambda _, x: np.array(to_host(x), copy=True) if compat.is_array_api_obj(x) else x, tree
+    )
+
+
+@register_property("inputs_not_mutated")
+def inputs_not_mutated(subject: Subject) -> None:
+    """Neither the env's outputs nor the agent's actions are written to or writably aliased."""
+    env = subject.make()
+    base = env.unwrapped
+    outputs = [env.reset(seed=1)]
+    actions, sent = [], []
+    for _ in range(2):
+        actions.append(subject.action(env, read_only=True))
+        sent.append(_snapshot(actions[-1]))
+        outputs.append(env.step(actions[-1]))
+    for index, (emitted, host) in enumerate(zip(base.emitted, base.emitted_host, strict=True)):
+        _assert_values(emitted, host, f"the env's {_names(index)} output, afterwards", exact=True)
+        _assert_no_writable_alias(outputs[index], emitted, f"{_names(index)} output")
+    for index, (action, snapshot) in enumerate(zip(actions, sent, strict=True), start=1):
+        _assert_values(action, snapshot, f"the action of step {index}, afterwards", exact=True)
+        _assert_no_writable_alias(base.received[index - 1], action, f"action at step {index}")
+
+
+_PROPERTIES = (
+    "moved_as_asked",
+    "round_trip",
+    "dtype_kept",
+    "zero_copy",
+    "inputs_not_mutated",
+    "pickles",
+    "deep_copies",
+)
+
+
+def _case(wrapper: str, kind: Kind) -> WrapperCase:
+    def params(source: Backend) -> Sequence[tuple[str, Any]]:
+        return [(target.label, target) for target in _targets(wrapper, source)]
+
+    def applies(prop: str, source: Backend, target: Any) -> bool:
+        return prop != "zero_copy" or (source, target) in _ZERO_COPY
+
+    return WrapperCase(
+        wrapper=wrapper,
+        kind=kind,
+        build=_build,
+        action=_action,
+        properties=_PROPERTIES,
+        params=params,
+        applies=applies,
+    )
+
+
+CASES = [
+    _case(wrapper, kind)
+    for wrapper in ("ArrayConversion", *_PAIRS)
+    for kind in ("single", "vector")
+]  # fmt: skip
