@@ -1,0 +1,327 @@
+"""Running mean and variance kept on the device: the core of the normalisation wrappers.
+
+:class:`Moments` is the whole state (mean, variance, sample count); every function here is pure
+and takes the namespace as a keyword, so one implementation serves the single-env and the vector
+wrappers, every backend and every device.
+
+Batches are merged with the parallel algorithm of Chan, Golub and LeVeque, in the incremental
+form ``mean += w * delta`` and ``var = (1 - w) * (var + w * delta**2) + w * batch_var`` with
+``w = batch_count / (count + batch_count)``. It is algebraically Gymnasium's
+``update_mean_var_count_from_moments``, but it never forms ``var * count`` (which grows without
+bound) and an empty batch leaves the state bit for bit unchanged, so masked updates need no
+branch.
+
+Statistics are float64 wherever the backend and device have it. Without float64 (JAX without
+x64, array-api-strict's ``no_float64`` device, some accelerators) they are float32 with two
+safeguards that keep long streams exact enough:
+
+* **shifted batches**: batch moments are taken of ``batch - mean``, so ``delta`` is computed
+  without cancelling two large nearly equal numbers;
+* **compensation**: mean, variance and count each carry a low-order part (Knuth's two-sum), so
+  increments far below one float32 ulp of the running value (one sample in 1e8, or a count past
+  2**24 where ``count + 1 == count``) are kept instead of being rounded away.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from array_env.typing import Device, Namespace
+
+__all__ = [
+    "Compensation",
+    "Moments",
+    "init_moments",
+    "merge_moments",
+    "moments_from_state_dict",
+    "moments_state_dict",
+    "statistics_dtype",
+    "update_moments",
+    "update_moments_masked",
+    "update_moments_one",
+]
+
+A = TypeVar("A")
+
+DEFAULT_PRIOR_COUNT = 1e-4
+"""Gymnasium's ``RunningMeanStd`` starts from a pseudo-count of 1e-4 at mean 0, variance 1."""
+
+
+class Compensation(NamedTuple, Generic[A]):
+    """Low-order parts of a float32 :class:`Moments`: the true value is ``high + low``."""
+
+    mean: A
+    var: A
+    count: A
+
+
+class Moments(NamedTuple, Generic[A]):
+    """Running statistics of a stream of samples of one shape.
+
+    Attributes:
+        mean: Per-element mean, shape ``shape``.
+        var: Per-element population variance, shape ``shape``.
+        count: Number of samples seen (plus the prior's pseudo-count), a 0-d array.
+        low: Low-order parts when the statistics are float32, ``None`` when float64.
+    """
+
+    mean: A
+    var: A
+    count: A
+    low: Compensation[A] | None = None
+
+
+def statistics_dtype(xp: Namespace[Any], device: Device) -> Any:
+    """Return float64 where ``xp`` has it on ``device``, float32 otherwise.
+
+    Example:
+        >>> import array_api_strict as xps
+        >>> statistics_dtype(xps, xps.Device("no_float64"))
+        array_api_strict.float32
+    """
+    info = getattr(xp, "__array_namespace_info__", None)
+    if info is not None:
+        try:
+            available = info().dtypes(device=device, kind="real floating")
+        except TypeError:  # an older info object that takes no device
+            available = info().dtypes(kind="real floating")
+        return xp.float64 if "float64" in available else xp.float32  # type: ignore[attr-defined]
+    return xp.float64  # type: ignore[attr-defined]
+
+
+def init_moments(
+    shape: tuple[int, ...],
+    *,
+    xp: Namespace[A],
+    device: Device,
+    dtype: Any = None,
+    prior_count: float = DEFAULT_PRIOR_COUNT,
+) -> Moments[A]:
+    """Return the prior state: mean 0, variance 1, count ``prior_count``.
+
+    Args:
+        shape: The shape of one sample.
+        xp: The namespace of the statistics.
+        device: Their device.
+        dtype: float64 or float32; ``None`` picks :func:`statistics_dtype`.
+        prior_count: The prior's pseudo-count (Gymnasium's ``epsilon=1e-4``).
+
+    Example:
+        >>> import array_api_strict as xps
+        >>> m = init_moments((2,), xp=xps, device=xps.Device("CPU_DEVICE"))
+        >>> m.mean.dtype, m.low is None
+        (array_api_strict.float64, True)
+    """
+    if dtype is None:
+        dtype = statistics_dtype(xp, device)
+    mean = xp.zeros(shape, dtype=dtype, device=device)
+    var = xp.ones(shape, dtype=dtype, device=device)
+    count = xp.asarray(prior_count, dtype=dtype, device=device)
+    low = None
+    if dtype != getattr(xp, "float64", None):
+        zero = xp.zeros(shape, dtype=dtype, device=device)
+        low = Compensation(zero, zero, xp.zeros((), dtype=dtype, device=device))
+    return Moments(mean, var, count, low)
+
+
+def merge_moments(
+    moments: Moments[A],
+    batch_shift: A,
+    batch_var: A,
+    batch_count: A | float,
+    *,
+    xp: Namespace[A],
+) -> Moments[A]:
+    """Merge the moments of a batch into ``moments`` (Chan et al., incremental form).
+
+    Args:
+        moments: The running state.
+        batch_shift: The mean of ``batch - moments.mean``: the batch mean minus the running mean,
+            computed from shifted samples so that no two large numbers are subtracted.
+        batch_var: The batch's per-element population variance.
+        batch_count: Number of samples in the batch; 0 leaves the state unchanged.
+        xp: The namespace of ``moments``.
+    """
+    mean, var, count, low = moments
+    if low is None:
+        total = count + batch_count
+        weight = batch_count / total
+        new_var = (1 - weight) * (var + weight * (batch_shift * batch_shift)) + weight * batch_var
+        return Moments(mean + weight * batch_shift, new_var, total, None)
+    total, count_low = _two_sum(count, low.count + batch_count)
+    weight = batch_count / total
+    delta = batch_shift - low.mean
+    var_step = weight * ((batch_var - var) + (1 - weight) * (delta * delta))
+    new_mean, mean_low = _two_sum(mean, low.mean + weight * delta)
+    new_var, var_low = _two_sum(var, low.var + var_step)
+    return Moments(new_mean, new_var, total, Compensation(mean_low, var_low, count_low))
+
+
+def update_moments(moments: Moments[A], batch: A, *, xp: Namespace[A]) -> Moments[A]:
+    """Merge a batch of samples stacked on axis 0 into ``moments``.
+
+    Args:
+        moments: The running state.
+        batch: Samples of shape ``(n, *shape)``, ``n >= 1``, any real dtype.
+        xp: The namespace of ``moments`` and ``batch``.
+
+    Example:
+        >>> import numpy as np
+        >>> from array_env import resolve_namespace
+        >>> xp = resolve_namespace("numpy")
+        >>> m = init_moments((), xp=xp, device="cpu", prior_count=0.0)
+        >>> m = update_moments(m, np.asarray([1.0, 2.0, 3.0]), xp=xp)
+        >>> float(m.mean), float(m.var), float(m.count)
+        (2.0, 0.666..., 3.0)
+    """
+    n = batch.shape[0]  # type: ignore[attr-defined]
+    centred = batch - moments.mean  # type: ignore[operator]
+    shift = xp.sum(centred, axis=0) / n
+    deviation = centred - shift
+    batch_var = xp.sum(deviation * deviation, axis=0) / n
+    if moments.low is not None:
+        # float32: the first sum rounds at the scale of |batch - mean| (huge on the first batch
+        # of a stream with a large offset); the deviations' own mean measures that error, and
+        # the corrected two-pass formula removes it from both moments.
+        correction = xp.sum(deviation, axis=0) / n
+        shift = shift + correction
+        batch_var = batch_var - correction * correction
+    return merge_moments(moments, shift, batch_var, n, xp=xp)
+
+
+def update_moments_one(moments: Moments[A], sample: A, *, xp: Namespace[A]) -> Moments[A]:
+    """Merge a single sample (no batch axis): the single-env step path, no reductions.
+
+    Example:
+        >>> import array_api_strict as xps
+        >>> m = init_moments((), xp=xps, device=xps.Device("CPU_DEVICE"), prior_count=0.0)
+        >>> for x in (1.0, 2.0, 3.0):
+        ...     m = update_moments_one(m, xps.asarray(x), xp=xps)
+        >>> float(m.mean), float(m.var)
+        (2.0, 0.666...)
+    """
+    mean, var, count, low = moments
+    if low is None:
+        total = count + 1
+        weight = 1 / total
+        delta = sample - mean  # type: ignore[operator]
+        new_var = (1 - weight) * (var + weight * (delta * delta))
+        return Moments(mean + weight * delta, new_var, total, None)
+    return merge_moments(moments, sample - mean, xp.zeros_like(var), 1, xp=xp)  # type: ignore[operator]
+
+
+def update_moments_masked(
+    moments: Moments[A], batch: A, mask: A, *, xp: Namespace[A]
+) -> Moments[A]:
+    """Merge the rows of ``batch`` where ``mask`` is true; no row selected changes nothing.
+
+    The selection is done with ``xp.where`` (no boolean indexing, whose output shape depends on
+    the data), so it needs no host synchronisation and runs under ``jax.jit``.
+
+    Args:
+        moments: The running state.
+        batch: Samples of shape ``(n, *shape)``.
+        mask: Booleans of shape ``(n,)``.
+        xp: The namespace of all three.
+    """
+    dtype = moments.mean.dtype  # type: ignore[attr-defined]
+    rows = xp.reshape(mask, (mask.shape[0],) + (1,) * (batch.ndim - 1))  # type: ignore[attr-defined]
+    count = xp.sum(xp.astype(mask, dtype))
+    divisor = xp.maximum(count, 1)
+    centred = xp.where(rows, batch - moments.mean, 0)  # type: ignore[operator]
+    shift = xp.sum(centred, axis=0) / divisor
+    deviation = xp.where(rows, centred - shift, 0)  # type: ignore[operator]
+    batch_var = xp.sum(deviation * deviation, axis=0) / divisor
+    if moments.low is not None:  # the corrected two-pass formula, as in update_moments
+        correction = xp.sum(deviation, axis=0) / divisor
+        shift = shift + correction
+        batch_var = batch_var - correction * correction
+    return merge_moments(moments, shift, batch_var, count, xp=xp)
+
+
+def moments_state_dict(moments: Moments[A], prefix: str = "") -> dict[str, A]:
+    """Return the state as plain arrays: ``mean``, ``var``, ``count`` (and ``*_low`` for float32).
+
+    Every value is an array of the statistics' namespace; convert them with
+    :func:`array_env.to_namespace` to save them (``numpy.savez`` takes the NumPy ones).
+    """
+    out = {f"{prefix}mean": moments.mean, f"{prefix}var": moments.var, f"{prefix}count": moments.count}
+    if moments.low is not None:
+        out[f"{prefix}mean_low"] = moments.low.mean
+        out[f"{prefix}var_low"] = moments.low.var
+        out[f"{prefix}count_low"] = moments.low.count
+    return out
+
+
+def moments_from_state_dict(
+    state: dict[str, Any],
+    *,
+    xp: Namespace[A],
+    device: Device,
+    dtype: Any,
+    shape: tuple[int, ...],
+    owner: str,
+    prefix: str = "",
+) -> Moments[A]:
+    """Rebuild :class:`Moments` from :func:`moments_state_dict`'s arrays, of any backend.
+
+    Float64 state loaded where only float32 exists keeps its high parts (the low parts start at
+    zero); float32 state loaded as float64 folds its low parts in.
+
+    Raises:
+        KeyError: If a key is missing (the message names ``owner`` and the keys expected).
+        ValueError: If a shape is wrong.
+    """
+    import array_api_compat as compat
+    import numpy as np
+
+    from array_env._namespace import namespace_of
+    from array_env.convert import convert_array
+
+    narrow = dtype != getattr(xp, "float64", None)
+
+    def load(key: str, expected: tuple[int, ...]) -> A:
+        if f"{prefix}{key}" not in state:
+            raise KeyError(
+                f"{owner}: state dict has no {prefix}{key!r}; expected keys "
+                f"{prefix}mean, {prefix}var, {prefix}count, got {sorted(state)}"
+            )
+        value = state[f"{prefix}{key}"]
+        if not compat.is_array_api_obj(value):  # a Python number (Gymnasium's count)
+            value = np.asarray(value, dtype=np.float64)
+        source = namespace_of(value)
+        if narrow and value.dtype != source.float32:  # type: ignore[attr-defined]
+            # narrow where the data is: the target device may have no float64 at all
+            value = source.astype(value, source.float32)  # type: ignore[attr-defined]
+        value = convert_array(value, xp=xp, device=device)
+        if tuple(value.shape) != expected:  # type: ignore[attr-defined]
+            raise ValueError(
+                f"{owner}: state dict {prefix}{key!r} has shape {tuple(value.shape)}, "  # type: ignore[attr-defined]
+                f"expected {expected}"
+            )
+        return value if value.dtype == dtype else xp.astype(value, dtype)  # type: ignore[attr-defined]
+
+    high = Moments(load("mean", shape), load("var", shape), load("count", ()))
+    has_low = f"{prefix}mean_low" in state
+    if not narrow:
+        if not has_low:
+            return high
+        return Moments(
+            high.mean + load("mean_low", shape),  # type: ignore[operator]
+            high.var + load("var_low", shape),  # type: ignore[operator]
+            high.count + load("count_low", ()),  # type: ignore[operator]
+        )
+    if has_low:
+        low = Compensation(load("mean_low", shape), load("var_low", shape), load("count_low", ()))
+    else:
+        zero = xp.zeros(shape, dtype=dtype, device=device)
+        low = Compensation(zero, zero, xp.zeros((), dtype=dtype, device=device))
+    return Moments(high.mean, high.var, high.count, low)
+
+
+def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+    """Knuth's error-free sum: ``high + low == a + b`` exactly, ``high`` the rounded sum."""
+    high = a + b
+    b_part = high - a
+    low = (a - (high - b_part)) + (b - b_part)
+    return high, low

@@ -1,0 +1,98 @@
+"""What a stateful wrapper expects of the arrays it receives, fixed at its first contact.
+
+A wrapper that keeps statistics or buffers cannot know its namespace and device before it sees
+an array (Gymnasium's constructors take only the env), so it resolves them from the first array
+and stores them in an :class:`ArrayContract`. Every later call costs four attribute reads and
+comparisons (:meth:`ArrayContract.matches`); only a mismatch pays for the full
+:func:`array_env._checks.check_array`, which builds the error message.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import array_api_compat as compat
+
+from array_env._checks import ArrayMismatchError, check_array
+from array_env._namespace import namespace_of
+from array_env._ops.fast_namespace import fast_namespace
+from array_env.convert import convert_array
+from array_env.typing import Device, Namespace
+
+__all__ = ["ArrayContract", "contract_for", "space_dtype"]
+
+
+class ArrayContract(NamedTuple):
+    """The namespace, device, dtype and shape every array of one stream must have.
+
+    Attributes:
+        xp: The resolved namespace (for checks and conversion).
+        fast_xp: The namespace the step path calls (:func:`fast_namespace`).
+        device: The device.
+        dtype: The expected dtype, or ``None`` for any.
+        shape: The expected shape, or ``None`` for any.
+        array_type: The concrete array class of the first array (the cheap identity test).
+    """
+
+    xp: Namespace[Any]
+    fast_xp: Namespace[Any]
+    device: Device
+    dtype: Any
+    shape: tuple[int, ...] | None
+    array_type: type
+
+    def matches(self, x: Any) -> bool:
+        """Return whether ``x`` meets the contract (the fast path: no function calls)."""
+        return (
+            type(x) is self.array_type
+            and (self.dtype is None or x.dtype == self.dtype)
+            and (self.shape is None or x.shape == self.shape)
+            and x.device == self.device
+        )
+
+    def check(self, x: Any, *, owner: str, name: str) -> None:
+        """Raise :class:`ArrayMismatchError` naming ``owner`` unless ``x`` meets the contract."""
+        if self.matches(x):
+            return
+        check_array(
+            x, owner=owner, name=name, xp=self.xp, device=self.device, dtype=self.dtype,
+            shape=self.shape,
+        )
+        if type(x) is not self.array_type:  # e.g. a NumPy scalar where an ndarray was seen
+            raise ArrayMismatchError(
+                f"{owner}: {name} must be a {self.array_type.__name__}, got {type(x).__name__}"
+            )
+
+
+def space_dtype(host_dtype: Any, *, xp: Namespace[Any], device: Device) -> Any:
+    """Map a Gymnasium space's NumPy dtype to ``xp``'s (JAX without x64 narrows 64-bit types)."""
+    import numpy as np
+
+    return convert_array(np.zeros((), dtype=host_dtype), xp=xp, device=device).dtype
+
+
+def contract_for(
+    x: Any,
+    *,
+    owner: str,
+    name: str,
+    host_dtype: Any = None,
+    shape: tuple[int, ...] | None = None,
+) -> ArrayContract:
+    """Resolve a contract from the first array a wrapper sees, and check that array against it.
+
+    Args:
+        x: The first array.
+        owner: The wrapper's name, for error messages.
+        name: What ``x`` is, for error messages.
+        host_dtype: The NumPy dtype the wrapped env's space declares, or ``None`` for any.
+        shape: The shape the wrapped env's space declares, or ``None`` for any.
+    """
+    if not compat.is_array_api_obj(x):
+        raise ArrayMismatchError(f"{owner}: {name} must be an array, got {type(x).__name__}")
+    xp = namespace_of(x)
+    device = compat.device(x)
+    dtype = None if host_dtype is None else space_dtype(host_dtype, xp=xp, device=device)
+    contract = ArrayContract(xp, fast_namespace(xp), device, dtype, shape, type(x))
+    contract.check(x, owner=owner, name=name)
+    return contract

@@ -1,0 +1,207 @@
+"""Reward wrappers: the functional cores and their single-environment shells.
+
+The vector twins in :mod:`array_env.vector.reward` call the same cores with a leading batch axis
+and an ``active`` mask.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, TypeVar
+
+import array_api_compat as compat
+import gymnasium as gym
+from gymnasium.error import InvalidBound
+
+from array_env._namespace import resolve_namespace
+from array_env._ops.running_moments import (
+    Moments,
+    update_moments,
+    update_moments_masked,
+    update_moments_one,
+)
+from array_env.core import Wrapper
+from array_env.typing import Namespace
+from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers.observation import MomentsHolder, check_epsilon
+
+__all__ = ["NormalizeReward", "ReturnState", "scale_reward", "update_returns"]
+
+A = TypeVar("A")
+Obs = TypeVar("Obs")
+Act = TypeVar("Act")
+
+
+class ReturnState(NamedTuple):
+    """What NormalizeReward carries between steps.
+
+    Attributes:
+        moments: Running statistics of the discounted returns (shape ``()``).
+        returns: The discounted return of each sub-env (shape ``()`` single, ``(n,)`` vector).
+    """
+
+    moments: Moments[Any]
+    returns: Any
+
+
+def update_returns(
+    state: ReturnState,
+    reward: Any,
+    terminated: Any,
+    *,
+    gamma: float,
+    active: Any = None,
+    update_statistics: bool = True,
+    xp: Namespace[Any],
+) -> ReturnState:
+    """Advance the discounted returns by one step and merge them into the statistics.
+
+    ``return = return * gamma * (1 - terminated) + reward``: as in Gymnasium, termination
+    drops the return accumulated *before* the terminal reward, and truncation keeps it.
+
+    Args:
+        state: The current state.
+        reward: The step's reward(s), in the statistics' namespace or a Python number.
+        terminated: Python bool (single env) or a boolean array like ``reward``.
+        gamma: The discount factor.
+        active: ``None`` when every sub-env stepped, else a boolean mask (vector, next-step
+            autoreset: the step after an episode's end is a reset step that must not count).
+        update_statistics: Whether to merge the new returns into the statistics.
+        xp: The namespace of the state.
+    """
+    moments, returns = state
+    if isinstance(terminated, bool):
+        stepped = returns * (0.0 if terminated else gamma) + reward
+    else:
+        stepped = xp.where(terminated, 0.0, returns * gamma) + reward
+    if active is None:
+        if update_statistics:
+            if stepped.ndim == 0:
+                moments = update_moments_one(moments, stepped, xp=xp)
+            else:
+                moments = update_moments(moments, stepped, xp=xp)
+        return ReturnState(moments, stepped)
+    stepped = xp.where(active, stepped, returns)
+    if update_statistics:
+        moments = update_moments_masked(moments, stepped, active, xp=xp)
+    return ReturnState(moments, stepped)
+
+
+def scale_reward(moments: Moments[A], reward: A, *, epsilon: float, xp: Namespace[A]) -> A:
+    """Divide ``reward`` by the standard deviation of the returns (the mean is not removed)."""
+    scale = xp.sqrt(moments.var + epsilon)  # type: ignore[operator]
+    dtype = getattr(reward, "dtype", None)
+    if dtype is not None and dtype != scale.dtype and xp.isdtype(dtype, "real floating"):  # type: ignore[attr-defined]
+        scale = xp.astype(scale, dtype)
+    return reward / scale  # type: ignore[operator,no-any-return]
+
+
+def check_gamma(owner: str, gamma: float) -> None:
+    """Raise :class:`gymnasium.error.InvalidBound` unless ``0 <= gamma <= 1``."""
+    if not 0 <= gamma <= 1:
+        raise InvalidBound(f"{owner}: gamma must be in [0, 1], got {gamma}")
+
+
+class ReturnsHolder(MomentsHolder):
+    """:class:`MomentsHolder` plus the per-sub-env discounted returns (key ``returns``)."""
+
+    _returns: Any
+    _returns_shape: tuple[int, ...]
+
+    def _init_returns(self, shape: tuple[int, ...]) -> None:
+        self._init_moments(())
+        self._returns_shape = shape
+        self._returns = resolve_namespace("numpy").zeros(shape)
+
+    def _state_arrays(self) -> dict[str, Any]:
+        return {**super()._state_arrays(), "returns": self._returns}
+
+    def _load_arrays(self, state: dict[str, Any]) -> None:
+        from array_env.convert import convert_array
+
+        if "returns" not in state:
+            raise KeyError(f"{type(self).__name__}: state dict has no 'returns'")
+        returns = state["returns"]
+        if tuple(getattr(returns, "shape", ())) != self._returns_shape:
+            raise ValueError(
+                f"{type(self).__name__}: state dict 'returns' has shape "
+                f"{tuple(getattr(returns, 'shape', ()))}, expected {self._returns_shape}"
+            )
+        super()._load_arrays(state)
+        contract = self._contract
+        if contract is None:
+            self._returns = convert_array(returns, xp=resolve_namespace("numpy"))
+        else:
+            xp = contract.fast_xp
+            moved = convert_array(returns, xp=contract.xp, device=contract.device)
+            self._returns = xp.astype(moved, self._moments.mean.dtype)
+
+    def _reward_contract(self, reward: Any, shape: tuple[int, ...] | None) -> ArrayContract:
+        """Resolve from the first reward; Python-number rewards keep the statistics on NumPy."""
+        owner = type(self).__name__
+        if compat.is_array_api_obj(reward):
+            return self._adopt(contract_for(reward, owner=owner, name="reward", shape=shape))
+        return self._adopt(
+            contract_for(resolve_namespace("numpy").zeros(()), owner=owner, name="reward")
+        )
+
+
+class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
+    r"""Scale rewards so that their discounted return has roughly unit variance.
+
+    Keeps the exponential moving return ``return = return * gamma * (1 - terminated) + reward``
+    and divides each reward by the running standard deviation of that return (Gymnasium's
+    semantics, kept bit-compatible: the return survives ``reset`` and truncation). Statistics
+    live on the device of the rewards (NumPy for Python-number rewards), float64 where the
+    backend has it; :attr:`update_running_mean` freezes them. The vector twin is
+    :class:`array_env.vector.NormalizeReward`.
+
+    Args:
+        env: The environment.
+        gamma: The discount factor of the return, in ``[0, 1]``.
+        epsilon: Added to the variance under the square root; must be positive.
+
+    Raises:
+        gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> env = NormalizeReward(gym.make("CartPole-v1"), gamma=0.99)
+        >>> _ = env.reset(seed=0)
+        >>> rewards = [env.step(1)[1] for _ in range(5)]
+        >>> [round(float(r), 3) for r in rewards]
+        [1.0, 0.809, 0.653, 0.555, 0.488]
+        >>> sorted(env.state_dict())
+        ['count', 'mean', 'returns', 'var']
+    """
+
+    def __init__(self, env: gym.Env[Obs, Act], gamma: float = 0.99, epsilon: float = 1e-8) -> None:
+        check_gamma(type(self).__name__, gamma)
+        check_epsilon(type(self).__name__, epsilon)
+        gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
+        Wrapper.__init__(self, env)
+        self.gamma = gamma
+        self.epsilon = epsilon
+        self._init_returns(())
+
+    def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
+        """Step the env and scale its reward."""
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        contract = self._contract
+        if contract is None:
+            contract = self._reward_contract(reward, ())
+        elif compat.is_array_api_obj(reward) and not contract.matches(reward):
+            contract.check(reward, owner=type(self).__name__, name="reward")
+        xp = contract.fast_xp
+        done = terminated if type(terminated) is contract.array_type else bool(terminated)
+        moments, self._returns = update_returns(
+            ReturnState(self._moments, self._returns),
+            reward,
+            done,
+            gamma=self.gamma,
+            update_statistics=self.update_running_mean,
+            xp=xp,
+        )
+        self._moments = moments
+        return observation, scale_reward(moments, reward, epsilon=self.epsilon, xp=xp), (
+            terminated
+        ), truncated, info
