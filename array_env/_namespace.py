@@ -93,7 +93,8 @@ def _namespace_by_name(name: str) -> Namespace[Any]:
     if name not in _NAMESPACE_MODULES:
         raise ValueError(f"unknown backend {name!r}; expected one of {', '.join(BACKEND_NAMES)}")
     try:
-        module = importlib.import_module(_NAMESPACE_MODULES[name])
+        # A module satisfies ``Namespace`` structurally; ``import_module`` says only ModuleType.
+        module: Any = importlib.import_module(_NAMESPACE_MODULES[name])
     except ImportError as e:
         raise ImportError(
             f"backend {name!r} is not installed: install it with `pip install array-env[{name}]`"
@@ -184,7 +185,7 @@ def available_devices(xp: Namespace[Any]) -> list[Device]:
     if name == "numpy":
         return ["cpu"]
     if name == "array_api_strict":
-        return list(xp.__array_namespace_info__().devices())  # type: ignore[attr-defined]
+        return list(xp.__array_namespace_info__().devices())
     if name == "torch":
         import torch
 
@@ -198,7 +199,8 @@ def available_devices(xp: Namespace[Any]) -> list[Device]:
         jax_devices: list[Device] = []
         for platform in ("cpu", "gpu"):
             try:
-                jax_devices += jax.devices(platform)
+                # jax's stub names a jaxlib type pyright cannot see, so `devices` is partly unknown.
+                jax_devices += jax.devices(platform)  # pyright: ignore[reportUnknownMemberType]
             except RuntimeError:  # that platform is not initialised here
                 continue
         return jax_devices
@@ -268,8 +270,8 @@ def resolve_device(xp: Namespace[Any], device: Device | str | None) -> Device:
         if name == "jax":
             import jax
 
-            return jax.devices()[0]
-        info = xp.__array_namespace_info__()  # type: ignore[attr-defined]
+            return jax.devices()[0]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        info = xp.__array_namespace_info__()
         return info.default_device()
     if not isinstance(device, str):
         if name == "numpy" or any(device == d for d in existing):
