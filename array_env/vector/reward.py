@@ -1,0 +1,126 @@
+"""Vector reward wrappers: the twins of :mod:`array_env.wrappers.reward`."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import gymnasium as gym
+from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
+
+from array_env.convert import convert_array
+from array_env.vector._autoreset import autoreset_mode, reset_mask
+from array_env.wrappers.observation import check_epsilon
+from array_env.wrappers.reward import (
+    ReturnsHolder,
+    ReturnState,
+    check_gamma,
+    scale_reward,
+    update_returns,
+)
+
+__all__ = ["NormalizeReward"]
+
+Obs = TypeVar("Obs")
+Act = TypeVar("Act")
+A = TypeVar("A")
+
+
+class NormalizeReward(
+    ReturnsHolder, VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructorArgs
+):
+    r"""Scale rewards so that each sub-env's discounted return has roughly unit variance.
+
+    The vector twin of :class:`array_env.wrappers.NormalizeReward`: one discounted return per
+    sub-env, ``return = return * gamma * (1 - terminated) + reward``, and one set of running
+    statistics of all of them, on the rewards' device. Each sub-env's return follows exactly
+    the single wrapper's, under every autoreset mode:
+
+    * next-step: the reset step after an episode's end neither advances that sub-env's return
+      nor counts it (its reward is 0 and belongs to no episode);
+    * same-step and disabled: every step is a real step and counts. Unlike Gymnasium, the return
+      is *not* zeroed when a same-step episode ends, which would make the sub-env differ from
+      the single wrapper (Gymnasium's single wrapper carries it into the next episode).
+
+    A full ``reset()`` starts every return at 0, as Gymnasium's vector wrapper does; a partial
+    ``reset(options={"reset_mask": m})`` leaves returns alone, like the single wrapper's reset.
+
+    Args:
+        env: The vector environment.
+        gamma: The discount factor of the return, in ``[0, 1]``.
+        epsilon: Added to the variance under the square root; must be positive.
+
+    Raises:
+        gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
+        >>> envs = NormalizeReward(envs, gamma=0.99)
+        >>> _ = envs.reset(seed=0)
+        >>> rewards = envs.step(envs.action_space.sample())[1]
+        >>> rewards.round(3).tolist()
+        [99.999, 99.999]
+        >>> envs.state_dict()["returns"].tolist()
+        [1.0, 1.0]
+    """
+
+    def __init__(
+        self, env: VectorEnv[Obs, Act, A], gamma: float = 0.99, epsilon: float = 1e-8
+    ) -> None:
+        check_gamma(type(self).__name__, gamma)
+        check_epsilon(type(self).__name__, epsilon)
+        gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
+        VectorWrapper.__init__(self, env)
+        self.gamma = gamma
+        self.epsilon = epsilon
+        self._mode = autoreset_mode(env)
+        self._prev_done: Any = None  # next-step mode: which sub-envs take a reset step next
+        self._init_returns((self.num_envs,))
+
+    def reset(
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Obs, dict[str, Any]]:
+        """Reset the sub-envs; a full reset starts every discounted return at 0."""
+        result = self.env.reset(seed=seed, options=options)
+        mask = reset_mask(options)
+        if mask is None:
+            self._returns = self._returns * 0.0
+            self._prev_done = None
+        elif self._prev_done is not None and self._contract is not None:
+            xp = self._contract.fast_xp
+            mask = convert_array(mask, xp=self._contract.xp, device=self._contract.device)
+            self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))
+        return result
+
+    def step(self, actions: Act) -> tuple[Obs, A, A, A, dict[str, Any]]:
+        """Step the sub-envs and scale their rewards."""
+        observations, rewards, terminated, truncated, infos = self.env.step(actions)
+        owner = type(self).__name__
+        contract = self._contract
+        if contract is None:
+            contract = self._reward_contract(rewards, (self.num_envs,))
+        elif not contract.matches(rewards):
+            contract.check(rewards, owner=owner, name="rewards")
+        flags = contract._replace(dtype=None)
+        if not flags.matches(terminated):
+            flags.check(terminated, owner=owner, name="terminated")
+        if not flags.matches(truncated):
+            flags.check(truncated, owner=owner, name="truncated")
+        xp = contract.fast_xp
+        active = None
+        if self._mode is AutoresetMode.NEXT_STEP and self._prev_done is not None:
+            active = xp.logical_not(self._prev_done)
+        moments, self._returns = update_returns(
+            ReturnState(self._moments, self._returns),
+            rewards,
+            terminated,
+            gamma=self.gamma,
+            active=active,
+            update_statistics=self.update_running_mean,
+            xp=xp,
+        )
+        self._moments = moments
+        if self._mode is AutoresetMode.NEXT_STEP:
+            self._prev_done = xp.logical_or(terminated, truncated)
+        scaled = scale_reward(moments, rewards, epsilon=self.epsilon, xp=xp)
+        return observations, scaled, terminated, truncated, infos
