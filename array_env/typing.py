@@ -22,17 +22,19 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, Self, TypeAlias, TypeVar
+from typing import Any, Literal, Protocol, Self, TypeAlias, TypeVar
 
 __all__ = [
     "A",
     "ActT",
     "Array",
+    "ArrayEnvId",
     "ArrayT",
     "Device",
     "DeviceLike",
     "Namespace",
     "NamespaceLike",
+    "NestedEnvId",
     "ObsT",
     "Scalar",
     "Tree",
@@ -263,3 +265,12 @@ class Namespace(_NamespaceConstants, Protocol[A]):
 
 NamespaceLike: TypeAlias = "Namespace[Any] | str | Any"
 """A namespace given as an ``xp`` object, a backend module (``torch``, ``jax.numpy``) or a name."""
+
+
+ArrayEnvId: TypeAlias = Literal[
+    "array_env/CartPole-v1", "array_env/Pendulum-v1", "array_env/Catch-v0"
+]
+"""The reference environments whose observations are single arrays (see :mod:`array_env.envs`)."""
+
+NestedEnvId: TypeAlias = Literal["array_env/NestedCatch-v0"]
+"""The reference environments whose observations are dicts of arrays and tuples."""
