@@ -3,7 +3,7 @@
 :class:`RecordingEnv` and :class:`RecordingVectorEnv` emit observations of one
 :class:`~array_env.testing.Backend` on its device, as a nested tree of mixed dtypes (float32,
 float64 where the backend has it, uint8, int64, bool, inside a dict, a tuple and a nested dict),
-drawn from the seeded host generator. Each keeps what it emitted (the arrays and a host copy
+drawn from the seeded host generator. ``float64=False`` leaves the float64 leaf out. Each keeps what it emitted (the arrays and a host copy
 made before they left) and what it received, so properties can check values, aliasing and
 mutation from the base environment's side.
 
@@ -103,8 +103,10 @@ class _Recorder:
 
     backend: Backend
 
-    def _start_recording(self, backend: Backend | str) -> None:
+    def _start_recording(self, backend: Backend | str, float64: bool | None) -> None:
         self.backend = Backend(backend)
+        self.float64 = self.backend.has_float64 if float64 is None else float64
+        """Whether observations hold a float64 leaf (by default where the backend has float64)."""
         self.emitted: list[Any] = []
         """Every ``reset``/``step`` return value, as handed out."""
         self.emitted_host: list[Any] = []
@@ -128,22 +130,22 @@ class _Recorder:
 class RecordingEnv(_Recorder, gym.Env[Any, Any]):
     """A single environment emitting a nested tree of ``backend`` arrays."""
 
-    def __init__(self, backend: Backend | str) -> None:
-        self._start_recording(backend)
-        self.observation_space = _observation_space(self.backend.has_float64)
+    def __init__(self, backend: Backend | str, *, float64: bool | None = None) -> None:
+        self._start_recording(backend, float64)
+        self.observation_space = _observation_space(self.float64)
         self.action_space = _ACTION_SPACE
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]:
         super().reset(seed=seed)
-        host = _host_observation(self.np_random, (), self.backend.has_float64)
+        host = _host_observation(self.np_random, (), self.float64)
         obs, info = self._emit((host, {"energy": np.float32(0.5).reshape(()), "step": 0}))
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         self.received.append(action)
-        host = _host_observation(self.np_random, (), self.backend.has_float64)
+        host = _host_observation(self.np_random, (), self.float64)
         energy = self.np_random.uniform(size=()).astype(np.float32)
         out = self._emit((host, 1.0, False, False, {"energy": energy, "step": len(self.received)}))
         obs, reward, terminated, truncated, info = out
@@ -155,10 +157,12 @@ class RecordingVectorEnv(_Recorder, VectorEnv[Any, Any, Any]):
 
     metadata: dict[str, Any] = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
 
-    def __init__(self, backend: Backend | str, num_envs: int = 2) -> None:
-        self._start_recording(backend)
+    def __init__(
+        self, backend: Backend | str, num_envs: int = 2, *, float64: bool | None = None
+    ) -> None:
+        self._start_recording(backend, float64)
         self.num_envs = num_envs
-        self.single_observation_space = _observation_space(self.backend.has_float64)
+        self.single_observation_space = _observation_space(self.float64)
         self.single_action_space = _ACTION_SPACE
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
@@ -168,14 +172,14 @@ class RecordingVectorEnv(_Recorder, VectorEnv[Any, Any, Any]):
     ) -> tuple[Any, dict[str, Any]]:
         super().reset(seed=seed)
         n = (self.num_envs,)
-        host = _host_observation(self.np_random, n, self.backend.has_float64)
+        host = _host_observation(self.np_random, n, self.float64)
         obs, info = self._emit((host, {}))
         return obs, info
 
     def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         self.received.append(actions)
         n = (self.num_envs,)
-        host = _host_observation(self.np_random, n, self.backend.has_float64)
+        host = _host_observation(self.np_random, n, self.float64)
         rewards = self.np_random.uniform(size=n).astype(np.float32)
         done = np.zeros(n, dtype=np.bool_)
         info = {"energy": rewards * 2, "_energy": np.ones(n, dtype=np.bool_)}

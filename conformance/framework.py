@@ -76,10 +76,13 @@ PROPERTIES: dict[str, Property] = {}
 """Every registered property by name."""
 
 
-def register_property(name: str) -> Callable[[Callable[[Subject], None]], Callable[[Subject], None]]:
+CheckFunction = Callable[["Subject"], None]
+
+
+def register_property(name: str) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function as the property ``name`` (its docstring describes it)."""
 
-    def register(check: Callable[[Subject], None]) -> Callable[[Subject], None]:
+    def register(check: CheckFunction) -> CheckFunction:
         if name in PROPERTIES:
             raise ValueError(f"property {name!r} is registered twice")
         PROPERTIES[name] = Property(name, check, (check.__doc__ or "").strip())
@@ -206,9 +209,7 @@ def backend_device(backend: Backend) -> str:
     return backend.device_spec or "cpu"
 
 
-def run_check(
-    check: Check, impl: Implementation, xfails: Mapping[str, list[XfailRule]]
-) -> Result:
+def run_check(check: Check, impl: Implementation, xfails: Mapping[str, list[XfailRule]]) -> Result:
     """Run one check and classify its outcome; failures of the code under test never raise.
 
     Args:
