@@ -4,4 +4,26 @@ They work on a leading batch axis with masks, never a Python loop over sub-envir
 honour Gymnasium's three autoreset modes. Importing this package imports no torch, jax or cupy.
 """
 
-__all__: list[str] = []
+from array_env.vector.conversion import (
+    ArrayConversion,
+    JaxToNumpy,
+    JaxToTorch,
+    NumpyToJax,
+    NumpyToTorch,
+    TorchToJax,
+    TorchToNumpy,
+)
+from array_env.vector.observation import NormalizeObservation
+from array_env.vector.reward import NormalizeReward
+
+__all__ = [
+    "ArrayConversion",
+    "JaxToNumpy",
+    "JaxToTorch",
+    "NormalizeObservation",
+    "NormalizeReward",
+    "NumpyToJax",
+    "NumpyToTorch",
+    "TorchToJax",
+    "TorchToNumpy",
+]

@@ -5,4 +5,26 @@ twin of every wrapper has the same name in :mod:`array_env.vector`. Importing th
 imports no torch, jax or cupy.
 """
 
-__all__: list[str] = []
+from array_env.wrappers.conversion import (
+    ArrayConversion,
+    JaxToNumpy,
+    JaxToTorch,
+    NumpyToJax,
+    NumpyToTorch,
+    TorchToJax,
+    TorchToNumpy,
+)
+from array_env.wrappers.observation import NormalizeObservation
+from array_env.wrappers.reward import NormalizeReward
+
+__all__ = [
+    "ArrayConversion",
+    "JaxToNumpy",
+    "JaxToTorch",
+    "NormalizeObservation",
+    "NormalizeReward",
+    "NumpyToJax",
+    "NumpyToTorch",
+    "TorchToJax",
+    "TorchToNumpy",
+]
