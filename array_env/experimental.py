@@ -4,4 +4,7 @@
 :class:`array_env.wrappers.NormalizeObservation`; nothing here has behaviour of its own.
 """
 
-__all__: list[str] = []
+from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
+from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
+
+__all__ = ["NormalizeObservationV0", "NormalizeRewardV0"]

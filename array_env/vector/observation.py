@@ -84,9 +84,9 @@ class NormalizeObservation(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[A, dict[str, Any]]:
         """Reset the sub-envs; count the observations of those that were reset."""
+        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
         observations, infos = self.env.reset(seed=seed, options=options)
         contract = self._check(observations)
-        mask = reset_mask(options)
         if mask is not None:
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
         return self._normalize(observations, contract, mask), infos

@@ -81,8 +81,8 @@ class NormalizeReward(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs; a full reset starts every discounted return at 0."""
+        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
         result = self.env.reset(seed=seed, options=options)
-        mask = reset_mask(options)
         if mask is None:
             self._returns = self._returns * 0.0
             self._prev_done = None

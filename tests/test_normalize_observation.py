@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.error import InvalidBound
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+import array_env
+from array_env._checks import ArrayMismatchError
+from array_env.testing import Backend, assert_on_backend, to_host
+from array_env.vector import NormalizeObservation as VectorNormalizeObservation
+from array_env.wrappers import NormalizeObservation
+from tests.autoreset_driver import MODES, drive
+
+CLOSE = {"rtol": 1e-5, "atol": 1e-5}
+
+
+class OnBackend(gym.ObservationWrapper[Any, Any, Any]):
+    """Hands the wrapped env's NumPy observations out as arrays of ``backend``."""
+
+    def __init__(self, env: gym.Env[Any, Any], backend: Backend) -> None:
+        super().__init__(env)
+        self.backend = backend
+
+    def observation(self, observation: Any) -> Any:
+        return self.backend.asarray(observation, observation.dtype.name)
+
+
+def _rollout(env: gym.Env[Any, Any], steps: int, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = [to_host(env.reset(seed=seed)[0])]
+    for _ in range(steps):
+        obs, _, terminated, truncated, _ = env.step(int(rng.integers(2)))
+        out.append(to_host(obs))
+        if terminated or truncated:
+            out.append(to_host(env.reset()[0]))
+    return out
+
+
+def test_equals_gymnasium_on_numpy() -> None:
+    ours = NormalizeObservation(gym.make("CartPole-v1"))
+    theirs = gym.wrappers.NormalizeObservation(gym.make("CartPole-v1"))
+    a, b = _rollout(ours, 3000, seed=7), _rollout(theirs, 3000, seed=7)
+    assert len(a) == len(b) > 3000
+    np.testing.assert_allclose(np.stack(a), np.stack(b), **CLOSE)
+    assert all(x.dtype == np.float32 for x in a)
+    state = ours.state_dict()
+    np.testing.assert_allclose(state["mean"], theirs.obs_rms.mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(state["var"], theirs.obs_rms.var, rtol=1e-5)
+    assert float(state["count"]) == pytest.approx(theirs.obs_rms.count)
+
+
+def test_same_results_on_every_backend(backend: Backend) -> None:
+    expected = _rollout(NormalizeObservation(gym.make("CartPole-v1")), 300, seed=3)
+    env = NormalizeObservation(OnBackend(gym.make("CartPole-v1"), backend))
+    got = _rollout(env, 300, seed=3)
+    np.testing.assert_allclose(np.stack(got), np.stack(expected), rtol=1e-4, atol=1e-4)
+    obs = env.step(0)[0]
+    assert_on_backend(obs, backend.xp, backend.device)
+    assert str(obs.dtype).endswith("float32")
+    assert all(env.observation_space.contains(x) for x in got)
+    assert_on_backend(env.state_dict(), backend.xp, backend.device)
+
+
+def test_frozen_statistics_stay_put() -> None:
+    env = NormalizeObservation(gym.make("CartPole-v1"))
+    _rollout(env, 50, seed=0)
+    env.update_running_mean = False
+    before = env.state_dict()
+    _rollout(env, 50, seed=1)
+    after = env.state_dict()
+    for key in before:
+        np.testing.assert_array_equal(after[key], before[key])
+
+
+def test_observation_space_and_constructor_errors() -> None:
+    env = NormalizeObservation(gym.make("CartPole-v1"))
+    assert env.observation_space == gym.spaces.Box(-np.inf, np.inf, (4,), np.float32)
+    with pytest.raises(InvalidBound, match="NormalizeObservation: epsilon"):
+        NormalizeObservation(gym.make("CartPole-v1"), epsilon=-1.0)
+    with pytest.raises(TypeError, match="expected a Box observation space, got Discrete"):
+        NormalizeObservation(gym.make("FrozenLake-v1"))
+    with pytest.raises(InvalidBound):
+        VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2), epsilon=0.0)
+
+
+class Feed(gym.Env[Any, Any]):
+    """Returns whatever observation it is handed next: for bad-input tests."""
+
+    observation_space = gym.spaces.Box(-np.inf, np.inf, (3,), np.float32)
+    action_space = gym.spaces.Discrete(2)
+
+    def __init__(self) -> None:
+        self.next: Any = np.zeros(3, np.float32)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
+        return self.next, {}
+
+    def step(self, action: Any) -> Any:
+        return self.next, 0.0, False, False, {}
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (np.zeros(3, np.float64), "dtype float64, expected float32"),
+        (np.zeros(4, np.float32), r"shape \(4,\), expected \(3,\)"),
+        ([0.0, 0.0, 0.0], "must be a numpy array, got list"),
+        ("strict", "must be a numpy array, got a array_api_strict array"),
+    ],
+)
+def test_bad_observation_leaves_state_untouched(bad: Any, message: str) -> None:
+    base = Feed()
+    env = NormalizeObservation(base)
+    base.next = np.asarray([1.0, 2.0, 3.0], np.float32)
+    env.reset()
+    env.step(0)
+    before = env.state_dict()
+    if isinstance(bad, str):
+        bad = Backend.ARRAY_API_STRICT.asarray([1.0, 2.0, 3.0], "float32")
+    base.next = bad
+    with pytest.raises(ArrayMismatchError, match=f"NormalizeObservation: observation.*{message}"):
+        env.step(0)
+    for key, value in env.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_wrong_device_is_rejected() -> None:
+    base = Feed()
+    backend = Backend.ARRAY_API_STRICT
+    base.next = backend.asarray([1.0, 2.0, 3.0], "float32")
+    env = NormalizeObservation(base)
+    env.reset()
+    before = {k: to_host(v) for k, v in env.state_dict().items()}
+    base.next = Backend.ARRAY_API_STRICT_DEVICE1.asarray([1.0, 2.0, 3.0], "float32")
+    with pytest.raises(ArrayMismatchError, match="on device device1, expected CPU_DEVICE"):
+        env.step(0)
+    for key, value in env.state_dict().items():
+        np.testing.assert_array_equal(to_host(value), before[key])
+
+
+@pytest.mark.parametrize("source", list(Backend)[:7], ids=lambda b: b.label)
+def test_state_dict_round_trips_through_npz(tmp_path: Any, backend: Backend, source: Backend) -> None:
+    for member in (backend, source):
+        if member.unavailable_reason:
+            pytest.skip(member.unavailable_reason)
+    if source is not Backend.NUMPY and backend is not Backend.NUMPY:
+        pytest.skip("each backend is paired with NumPy both ways (enough for every pair)")
+    trained = NormalizeObservation(OnBackend(gym.make("CartPole-v1"), source))
+    _rollout(trained, 100, seed=5)
+    path = tmp_path / "stats.npz"
+    np.savez(path, **array_env.to_namespace(trained.state_dict(), "numpy"))
+    restored = NormalizeObservation(OnBackend(gym.make("CartPole-v1"), backend))
+    restored.reset(seed=9)
+    restored.load_state_dict(dict(np.load(path, allow_pickle=False)))
+    assert_on_backend(restored.state_dict(), backend.xp, backend.device)
+    restored.update_running_mean = trained.update_running_mean = False
+    a, b = _rollout(trained, 20, seed=6), _rollout(restored, 20, seed=6)
+    np.testing.assert_allclose(np.stack(b), np.stack(a), rtol=1e-4, atol=1e-4)
+
+
+def test_load_state_dict_rejects_bad_keys_and_shapes() -> None:
+    env = NormalizeObservation(gym.make("CartPole-v1"))
+    with pytest.raises(KeyError, match="NormalizeObservation: state dict has no 'var'"):
+        env.load_state_dict({"mean": np.zeros(4), "count": np.asarray(1.0)})
+    with pytest.raises(ValueError, match=r"'mean' has shape \(3,\), expected \(4,\)"):
+        env.load_state_dict({"mean": np.zeros(3), "var": np.ones(4), "count": np.asarray(1.0)})
+
+
+def test_vector_equals_gymnasium_next_step() -> None:
+    ours = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 4, vectorization_mode="sync"))
+    theirs = gym.wrappers.vector.NormalizeObservation(
+        gym.make_vec("CartPole-v1", 4, vectorization_mode="sync")
+    )
+    assert ours.observation_space == theirs.observation_space
+    rng = np.random.default_rng(0)
+    a, _ = ours.reset(seed=11)
+    b, _ = theirs.reset(seed=11)
+    np.testing.assert_allclose(a, b, **CLOSE)
+    for _ in range(1500):
+        actions = rng.integers(2, size=4)
+        a = ours.step(actions)[0]
+        b = theirs.step(actions)[0]
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(ours.state_dict()["var"], theirs.obs_rms.var, rtol=1e-4)
+
+
+def _pooled_priors(singles: list[NormalizeObservation[Any, Any]]) -> None:
+    """Split the vector wrapper's prior (count 1e-4) among the singles, so merging them equals it."""
+    for single in singles:
+        state = single.state_dict()
+        single.load_state_dict({**state, "count": np.asarray(1e-4 / len(singles))})
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_vector_equals_single_per_sub_env(mode: AutoresetMode) -> None:
+    def compare(what: str, i: int, vector_value: Any, single_value: Any) -> None:
+        if what != "reward":
+            np.testing.assert_allclose(vector_value, single_value, **CLOSE, err_msg=what)
+
+    make = lambda: gym.make("CartPole-v1", max_episode_steps=25)  # noqa: E731
+    vector, singles = drive(
+        make, VectorNormalizeObservation, NormalizeObservation,
+        mode=mode, num_envs=1, steps=400, seed=2, compare=compare,
+    )
+    for key, value in vector.state_dict().items():
+        np.testing.assert_allclose(value, singles[0].state_dict()[key], rtol=1e-9, err_msg=key)
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_vector_statistics_pool_the_single_streams(mode: AutoresetMode) -> None:
+    from array_env._ops.running_moments import merge_moments, Moments
+
+    def split_prior(env: gym.Env[Any, Any]) -> NormalizeObservation[Any, Any]:
+        wrapped = NormalizeObservation(env)
+        _pooled_priors([wrapped] * 3)
+        return wrapped
+
+    make = lambda: gym.make("CartPole-v1", max_episode_steps=20)  # noqa: E731
+    vector, singles = drive(
+        make, VectorNormalizeObservation, split_prior,
+        mode=mode, num_envs=3, steps=200, seed=4, compare=lambda *_: None,
+    )
+    states = [s.state_dict() for s in singles]
+    pooled = Moments(states[0]["mean"], states[0]["var"], states[0]["count"])
+    for state in states[1:]:
+        pooled = merge_moments(
+            pooled, state["mean"] - pooled.mean, state["var"], state["count"], xp=np
+        )
+    got = vector.state_dict()
+    np.testing.assert_allclose(got["count"], pooled.count, rtol=1e-12)
+    np.testing.assert_allclose(got["mean"], pooled.mean, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got["var"], pooled.var, rtol=1e-9)
+
+
+def test_vector_same_step_normalizes_final_obs_without_touching_info() -> None:
+    envs = SyncVectorEnv(
+        [lambda: gym.make("CartPole-v1", max_episode_steps=5)] * 2,
+        autoreset_mode=AutoresetMode.SAME_STEP,
+    )
+    wrapped = VectorNormalizeObservation(envs)
+    wrapped.reset(seed=0)
+    for _ in range(4):
+        wrapped.step(np.zeros(2, dtype=np.int64))
+    *_, infos = wrapped.step(np.zeros(2, dtype=np.int64))
+    assert infos["_final_obs"].all()
+    assert all(x.dtype == np.float32 for x in infos["final_obs"])
+
+
+def test_vector_rejects_bad_batch() -> None:
+    envs = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"))
+    envs.reset(seed=0)
+    before = envs.state_dict()
+    envs.env.step = lambda a: (np.zeros((3, 4), np.float32), np.zeros(2), *([np.zeros(2, bool)] * 2), {})  # type: ignore[method-assign]
+    with pytest.raises(ArrayMismatchError, match=r"NormalizeObservation: observations has shape \(3, 4\), expected \(2, 4\)"):
+        envs.step(np.zeros(2, dtype=np.int64))
+    for key, value in envs.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
