@@ -28,7 +28,8 @@ The documented fallbacks, where sharing is impossible or unsafe:
 * **NumPy scalars** (``np.float32(1.0)``) become 0-d arrays.
 * **JAX without x64** canonicalises 64-bit dtypes to 32-bit (``float64`` -> ``float32``,
   ``int64`` -> ``int32``), as ``jax.numpy.asarray`` does; every other target keeps the dtype.
-  A dtype the target cannot hold at all (PyTorch ``bfloat16`` to NumPy) is a ``TypeError``.
+  A dtype the target cannot hold at all (PyTorch ``bfloat16`` to NumPy, ``float64`` on
+  array-api-strict's ``no_float64`` device) is a ``TypeError`` naming the leaf.
 
 Memory sharing means aliasing: a PyTorch tensor made from a JAX array writes into that JAX
 array's buffer, which JAX assumes immutable. Copy (``tensor.clone()``) before writing in place.
