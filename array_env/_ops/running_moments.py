@@ -32,6 +32,7 @@ __all__ = [
     "Compensation",
     "Moments",
     "init_moments",
+    "load_array",
     "merge_moments",
     "moments_from_state_dict",
     "moments_state_dict",
@@ -146,14 +147,22 @@ def merge_moments(
     if low is None:
         total = count + batch_count
         weight = batch_count / total
-        new_var = (1 - weight) * (var + weight * (batch_shift * batch_shift)) + weight * batch_var
+        keep = count / total  # not 1 - weight, which loses digits when the prior is tiny
+        new_var = keep * (var + weight * (batch_shift * batch_shift)) + weight * batch_var
         return Moments(mean + weight * batch_shift, new_var, total, None)
     total, count_low = _two_sum(count, low.count + batch_count)
     weight = batch_count / total
+    keep = (count + low.count) / total
     delta = batch_shift - low.mean
-    var_step = weight * ((batch_var - var) + (1 - weight) * (delta * delta))
+    spread = batch_var + keep * (delta * delta)
     new_mean, mean_low = _two_sum(mean, low.mean + weight * delta)
-    new_var, var_low = _two_sum(var, low.var + var_step)
+    # A small weight (a long stream) needs the compensated increment; a large one (the first
+    # batches, replacing the prior) the direct form, whose rounding is relative to the result.
+    stepped, stepped_low = _two_sum(var, low.var + weight * (spread - var))
+    direct = keep * (var + low.var) + weight * spread
+    large = weight > 0.5
+    new_var = xp.where(large, direct, stepped)
+    var_low = xp.where(large, 0.0, stepped_low)
     return Moments(new_mean, new_var, total, Compensation(mean_low, var_low, count_low))
 
 
@@ -205,7 +214,7 @@ def update_moments_one(moments: Moments[A], sample: A, *, xp: Namespace[A]) -> M
         total = count + 1
         weight = 1 / total
         delta = sample - mean  # type: ignore[operator]
-        new_var = (1 - weight) * (var + weight * (delta * delta))
+        new_var = (count / total) * (var + weight * (delta * delta))
         return Moments(mean + weight * delta, new_var, total, None)
     return merge_moments(moments, sample - mean, xp.zeros_like(var), 1, xp=xp)  # type: ignore[operator]
 
@@ -272,12 +281,6 @@ def moments_from_state_dict(
         KeyError: If a key is missing (the message names ``owner`` and the keys expected).
         ValueError: If a shape is wrong.
     """
-    import array_api_compat as compat
-    import numpy as np
-
-    from array_env._namespace import namespace_of
-    from array_env.convert import convert_array
-
     narrow = dtype != getattr(xp, "float64", None)
 
     def load(key: str, expected: tuple[int, ...]) -> A:
@@ -286,20 +289,13 @@ def moments_from_state_dict(
                 f"{owner}: state dict has no {prefix}{key!r}; expected keys "
                 f"{prefix}mean, {prefix}var, {prefix}count, got {sorted(state)}"
             )
-        value = state[f"{prefix}{key}"]
-        if not compat.is_array_api_obj(value):  # a Python number (Gymnasium's count)
-            value = np.asarray(value, dtype=np.float64)
-        source = namespace_of(value)
-        if narrow and value.dtype != source.float32:  # type: ignore[attr-defined]
-            # narrow where the data is: the target device may have no float64 at all
-            value = source.astype(value, source.float32)  # type: ignore[attr-defined]
-        value = convert_array(value, xp=xp, device=device)
+        value = load_array(state[f"{prefix}{key}"], xp=xp, device=device, dtype=dtype)
         if tuple(value.shape) != expected:  # type: ignore[attr-defined]
             raise ValueError(
                 f"{owner}: state dict {prefix}{key!r} has shape {tuple(value.shape)}, "  # type: ignore[attr-defined]
                 f"expected {expected}"
             )
-        return value if value.dtype == dtype else xp.astype(value, dtype)  # type: ignore[attr-defined]
+        return value
 
     high = Moments(load("mean", shape), load("var", shape), load("count", ()))
     has_low = f"{prefix}mean_low" in state
@@ -317,6 +313,26 @@ def moments_from_state_dict(
         zero = xp.zeros(shape, dtype=dtype, device=device)
         low = Compensation(zero, zero, xp.zeros((), dtype=dtype, device=device))
     return Moments(high.mean, high.var, high.count, low)
+
+
+def load_array(value: Any, *, xp: Namespace[A], device: Device, dtype: Any) -> A:
+    """Move a saved array (any backend, or a Python number) to ``xp`` on ``device`` as ``dtype``.
+
+    Narrows float64 to float32 on the source side first: the target device may have no float64.
+    """
+    import array_api_compat as compat
+    import numpy as np
+
+    from array_env._namespace import namespace_of
+    from array_env.convert import convert_array
+
+    if not compat.is_array_api_obj(value):  # a Python number (Gymnasium keeps its count so)
+        value = np.asarray(value, dtype=np.float64)
+    source = namespace_of(value)
+    if dtype != getattr(xp, "float64", None) and value.dtype != source.float32:  # type: ignore[attr-defined]
+        value = source.astype(value, source.float32)  # type: ignore[attr-defined]
+    moved: A = convert_array(value, xp=xp, device=device)
+    return moved if moved.dtype == dtype else xp.astype(moved, dtype)  # type: ignore[attr-defined]
 
 
 def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:

@@ -15,6 +15,7 @@ from gymnasium.error import InvalidBound
 from array_env._namespace import resolve_namespace
 from array_env._ops.running_moments import (
     Moments,
+    load_array,
     update_moments,
     update_moments_masked,
     update_moments_one,
@@ -131,9 +132,10 @@ class ReturnsHolder(MomentsHolder):
         if contract is None:
             self._returns = convert_array(returns, xp=resolve_namespace("numpy"))
         else:
-            xp = contract.fast_xp
-            moved = convert_array(returns, xp=contract.xp, device=contract.device)
-            self._returns = xp.astype(moved, self._moments.mean.dtype)
+            self._returns = load_array(
+                returns, xp=contract.fast_xp, device=contract.device,
+                dtype=self._moments.mean.dtype,
+            )
 
     def _reward_contract(self, reward: Any, shape: tuple[int, ...] | None) -> ArrayContract:
         """Resolve from the first reward; Python-number rewards keep the statistics on NumPy."""
