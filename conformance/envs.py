@@ -3,9 +3,9 @@
 :class:`RecordingEnv` and :class:`RecordingVectorEnv` emit observations of one
 :class:`~array_env.testing.Backend` on its device, as a nested tree of mixed dtypes (float32,
 float64 where the backend has it, uint8, int64, bool, inside a dict, a tuple and a nested dict),
-drawn from the seeded host generator. ``float64=False`` leaves the float64 leaf out. Each keeps what it emitted (the arrays and a host copy
-made before they left) and what it received, so properties can check values, aliasing and
-mutation from the base environment's side.
+drawn from the seeded host generator; ``float64=False`` leaves the float64 leaf out. Each keeps
+what it emitted (the arrays, and a host copy made before they left) and what it received, so
+properties can check values, aliasing and mutation from the base environment's side.
 
 Example:
     >>> env = RecordingEnv("numpy-readonly")
@@ -16,12 +16,13 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
+from numpy.typing import NDArray
 
 from array_env._tree import tree_map
 from array_env.testing import Backend
@@ -44,7 +45,8 @@ def _as_source(backend: Backend, leaf: Any) -> Any:
     """A host copy of ``leaf`` with the dtype it has on ``backend``."""
     if not isinstance(leaf, np.ndarray):
         return leaf
-    return leaf.astype(source_dtype(backend, leaf.dtype.name))
+    host = cast("NDArray[Any]", leaf)
+    return host.astype(source_dtype(backend, host.dtype.name))
 
 
 def _on_backend(backend: Backend, host: Any) -> Any:
@@ -78,7 +80,8 @@ def _observation_space(float64: bool) -> gym.spaces.Dict:
         "status": gym.spaces.Tuple(
             (
                 gym.spaces.Dict({"count": gym.spaces.Box(0, 99, (2,), np.int64)}),
-                gym.spaces.Box(0, 1, (2,), np.bool_),
+                # Box takes bool at runtime; its annotation lists only numeric dtypes.
+                gym.spaces.Box(0, 1, (2,), bool),  # pyright: ignore[reportCallIssue, reportArgumentType]
             )
         ),
     }

@@ -64,19 +64,20 @@ class SkipProperty(Exception):  # noqa: N818  (it is a signal, like pytest's Ski
     """Raised by a property check that cannot run here; the message is the reason."""
 
 
+CheckFunction = Callable[["Subject"], None]
+
+
 class Property(NamedTuple):
     """A named check: it raises (usually ``AssertionError``) when the subject breaks it."""
 
     name: str
-    check: Callable[[Subject], None]
+    check: CheckFunction
     doc: str
 
 
 PROPERTIES: dict[str, Property] = {}
 """Every registered property by name."""
-
-
-CheckFunction = Callable[["Subject"], None]
+_NAMES: dict[CheckFunction, str] = {}
 
 
 def register_property(name: str) -> Callable[[CheckFunction], CheckFunction]:
@@ -86,6 +87,7 @@ def register_property(name: str) -> Callable[[CheckFunction], CheckFunction]:
         if name in PROPERTIES:
             raise ValueError(f"property {name!r} is registered twice")
         PROPERTIES[name] = Property(name, check, (check.__doc__ or "").strip())
+        _NAMES[check] = name
         return check
 
     return register
@@ -110,7 +112,8 @@ class WrapperCase:
             ``subject.wrapper_class()``.
         action: Returns an action for the wrapped environment, given the subject, the env and
             whether a NumPy action should be read-only (to catch writes into inputs).
-        properties: Names of registered properties that apply.
+        properties: The registered properties that apply, as their check functions or names
+            (stored as names).
         params: For a backend, the labelled parameters the case runs with (a conversion's
             targets); an empty list means the case does not apply to that backend. A parameter
             that is a :class:`Backend` skips where that backend is unavailable.
@@ -124,15 +127,22 @@ class WrapperCase:
     kind: Kind
     build: Callable[[Subject], Any]
     action: Callable[[Subject, Any, bool], Any]
-    properties: tuple[str, ...]
+    properties: tuple[str | CheckFunction, ...]
     params: Callable[[Backend], Sequence[tuple[str, Any]]] = _no_params
     applies: Callable[[str, Backend, Any], bool] = _always
-    quirks: Mapping[str, str] = field(default_factory=dict)
+    quirks: Mapping[str, str] = field(default_factory=dict[str, str])
 
     def __post_init__(self) -> None:
-        unknown = [name for name in self.properties if name not in PROPERTIES]
+        names = tuple(p if isinstance(p, str) else _NAMES.get(p, repr(p)) for p in self.properties)
+        unknown = [name for name in names if name not in PROPERTIES]
         if unknown:
             raise ValueError(f"{self.wrapper} ({self.kind}): unknown properties {unknown}")
+        object.__setattr__(self, "properties", names)  # frozen: normalise once, here
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        """The names of the properties that apply."""
+        return tuple(p for p in self.properties if isinstance(p, str))
 
     @property
     def name(self) -> str:
@@ -167,14 +177,14 @@ class Check(NamedTuple):
 
     case: WrapperCase
     backend: Backend
-    property: str
+    prop: str
     param_label: str
     param: Any
 
     @property
     def label(self) -> str:
         """The property label: ``name`` or ``name[param]``."""
-        return f"{self.property}[{self.param_label}]" if self.param_label else self.property
+        return f"{self.prop}[{self.param_label}]" if self.param_label else self.prop
 
     @property
     def id(self) -> str:
@@ -188,7 +198,7 @@ def plan(cases: Iterable[WrapperCase], backends: Iterable[Backend]) -> list[Chec
     Computing the plan imports no backend: parameters are chosen from :class:`Backend` metadata.
     """
     selected = list(backends)
-    checks = []
+    checks: list[Check] = []
     for case in cases:
         for backend in selected:
             for param_label, param in case.params(backend):
@@ -196,7 +206,7 @@ def plan(cases: Iterable[WrapperCase], backends: Iterable[Backend]) -> list[Chec
                     continue
                 checks += [
                     Check(case, backend, p, param_label, param)
-                    for p in case.properties
+                    for p in case.property_names
                     if case.applies(p, backend, param)
                 ]
     return checks
@@ -230,7 +240,7 @@ def run_check(check: Check, impl: Implementation, xfails: Mapping[str, list[Xfai
         return result("skipped", reason)
     subject = Subject(case, backend, check.param, impl)
     try:
-        PROPERTIES[check.property].check(subject)
+        PROPERTIES[check.prop].check(subject)
     except SkipProperty as e:
         return result("skipped", str(e))
     except Exception as e:

@@ -48,7 +48,7 @@ def parse_xfails(text: str, source: str) -> list[XfailRule]:
     Raises:
         ValueError: On a line without three fields or without a reason, naming ``source:line``.
     """
-    rules = []
+    rules: list[XfailRule] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -65,7 +65,7 @@ def parse_xfails(text: str, source: str) -> list[XfailRule]:
 
 def load_xfails(labels: list[str], directory: Path = XFAILS_DIR) -> dict[str, list[XfailRule]]:
     """Read the xfail lists of the given backend labels (a missing file is an empty list)."""
-    loaded = {}
+    loaded: dict[str, list[XfailRule]] = {}
     for label in labels:
         path = xfails_file(label, directory)
         loaded[label] = parse_xfails(path.read_text(), str(path)) if path.exists() else []

@@ -22,8 +22,6 @@ __all__ = ["all_cases"]
 @functools.cache
 def all_cases() -> tuple[WrapperCase, ...]:
     """Import every case module of this package and return their cases."""
-    import conformance.properties  # noqa: F401  (registers the properties every case may use)
-
     cases: list[WrapperCase] = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
         module = importlib.import_module(f"{__name__}.{info.name}")

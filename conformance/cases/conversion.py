@@ -14,11 +14,11 @@ from typing import Any
 import array_api_compat as compat
 import numpy as np
 
-import conformance.properties  # noqa: F401  (registers pickles, deep_copies)
 from array_env._tree import tree_leaves, tree_map_with_path
 from array_env.testing import Backend, assert_on_backend, shares_memory, to_host
 from conformance.envs import RecordingEnv, RecordingVectorEnv, host_action, source_dtype
 from conformance.framework import Kind, Subject, WrapperCase, register_property
+from conformance.properties import deep_copies, pickles
 
 __all__ = ["CASES"]
 
@@ -94,7 +94,7 @@ def _rollout(subject: Subject, *, read_only: bool = False) -> tuple[Any, list[An
     """Reset and step twice; return the base env, the wrapper's outputs and the actions sent."""
     env = subject.make()
     outputs = [env.reset(seed=1)]
-    actions = []
+    actions: list[Any] = []
     for _ in range(2):
         actions.append(subject.action(env, read_only=read_only))
         outputs.append(env.step(actions[-1]))
@@ -230,7 +230,8 @@ def inputs_not_mutated(subject: Subject) -> None:
     env = subject.make()
     base = env.unwrapped
     outputs = [env.reset(seed=1)]
-    actions, sent = [], []
+    actions: list[Any] = []
+    sent: list[Any] = []
     for _ in range(2):
         actions.append(subject.action(env, read_only=True))
         sent.append(_snapshot(actions[-1]))
@@ -244,13 +245,13 @@ def inputs_not_mutated(subject: Subject) -> None:
 
 
 _PROPERTIES = (
-    "moved_as_asked",
-    "round_trip",
-    "dtype_kept",
-    "zero_copy",
-    "inputs_not_mutated",
-    "pickles",
-    "deep_copies",
+    moved_as_asked,
+    round_trip,
+    dtype_kept,
+    zero_copy,
+    inputs_not_mutated,
+    pickles,
+    deep_copies,
 )
 
 

@@ -1,0 +1,258 @@
+"""The ``array-env`` command: list backends, run the conformance suite.
+
+``array-env info`` lists every backend array_env knows, installed or not, with its devices, and
+the backend labels the conformance suite runs on. ``array-env check`` runs the suite in this
+process (no pytest needed), reports progress on stderr, prints a wrapper x backend matrix (or
+JSON with ``--format json``) and exits with 1 when any property fails.
+
+The suite itself lives in the ``conformance`` package of a source checkout (it is the spec, with
+its own README); the command needs it importable.
+
+Example:
+    >>> exit_code = main(["info"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from array_env._namespace import (
+    BACKEND_NAMES,
+    available_devices,
+    backend_available,
+    device_name,
+    resolve_namespace,
+)
+from array_env.testing import Backend
+
+if TYPE_CHECKING:
+    from conformance.framework import Result, WrapperCase
+
+__all__ = ["main"]
+
+_OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+_MAX_LISTED_FAILURES = 40
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Args:
+        argv: The arguments after the program name; ``sys.argv[1:]`` by default.
+
+    Returns:
+        0 on success, 1 when a conformance property failed, 2 on a usage error.
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="array-env", description="array_env: backends and the conformance suite."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    info = commands.add_parser("info", help="list the backends and their devices")
+    info.set_defaults(handler=_info)
+    check = commands.add_parser(
+        "check", help="run the conformance suite over the installed backends"
+    )
+    labels = ", ".join(b.label for b in Backend)
+    check.add_argument(
+        "--backend",
+        action="append",
+        metavar="NAME",
+        help=f"a backend label to run on (repeatable; default: all). One of: {labels}",
+    )
+    check.add_argument(
+        "--impl",
+        metavar="MODULE",
+        help="the module providing the wrappers by their Gymnasium names "
+        "(default: array_env; e.g. gymnasium.wrappers)",
+    )
+    check.add_argument(
+        "--wrapper", action="append", metavar="NAME", help="only this wrapper (repeatable)"
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(handler=_check)
+    return parser
+
+
+def _version(name: str) -> str:
+    module = importlib.import_module("jax" if name == "jax" else name)
+    return str(getattr(module, "__version__", "?"))
+
+
+def _info(args: argparse.Namespace) -> int:
+    from array_env import __version__
+
+    out = sys.stdout
+    out.write(f"array_env {__version__}\n\n{'backend':<18} {'version':<10} devices\n")
+    for name in BACKEND_NAMES:
+        if not backend_available(name):
+            extra = "array-api-strict" if name == "array_api_strict" else name
+            out.write(f"{name:<18} {'-':<10} not installed (pip install array-env[{extra}])\n")
+            continue
+        try:
+            version = _version(name)
+            devices = ", ".join(device_name(d) for d in available_devices(resolve_namespace(name)))
+        except Exception as e:  # a broken install is reported, not raised
+            version, devices = "?", f"unusable: {type(e).__name__}: {e}"
+        out.write(f"{name:<18} {version:<10} {devices}\n")
+    out.write("\nconformance backend labels (array-env check --backend NAME):\n")
+    for backend in Backend:
+        reason = backend.unavailable_reason
+        where = f"unavailable: {reason}" if reason else device_name(backend.device)
+        out.write(f"  {backend.label:<28} {where}\n")
+    return 0
+
+
+def _select_backends(names: list[str] | None) -> list[Backend]:
+    if not names:
+        return list(Backend)
+    known = {b.label: b for b in Backend}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise SystemExit(
+            f"array-env check: unknown backend {', '.join(unknown)}; "
+            f"expected one of {', '.join(known)}"
+        )
+    return [b for b in Backend if b.label in names]  # report columns in the enum's order
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        from conformance.cases import all_cases
+        from conformance.framework import backend_device, plan, run
+        from conformance.implementation import load_implementation
+        from conformance.xfails import load_xfails
+    except ImportError as e:
+        sys.stderr.write(
+            f"array-env check: the conformance suite is not importable ({e}); run it from a "
+            "source checkout of array_env (the `conformance` package beside `array_env`)\n"
+        )
+        return 2
+    backends = _select_backends(args.backend)
+    try:
+        impl = load_implementation(args.impl)
+    except ImportError as e:
+        sys.stderr.write(f"array-env check: cannot import the implementation {args.impl}: {e}\n")
+        return 2
+    cases = [c for c in all_cases() if not args.wrapper or c.wrapper in args.wrapper]
+    checks = plan(cases, backends)
+    xfails = load_xfails([b.label for b in backends])
+    sys.stderr.write(
+        f"conformance: {len(checks)} checks of {impl.name} over {len(backends)} backends\n"
+    )
+    results = list(_with_progress(run(checks, impl, xfails), len(checks), sys.stderr))
+    if args.format == "json":
+        json.dump({"results": [r._asdict() for r in results]}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        devices = {b.label: backend_device(b) for b in backends}
+        _print_report(results, cases, backends, devices, sys.stdout)
+    return 1 if any(r.outcome == "failed" for r in results) else 0
+
+
+def _with_progress(results: Iterable[Result], total: int, err: TextIO) -> Iterable[Result]:
+    """Pass results through, writing one progress line per wrapper and backend to ``err``."""
+    counts: Counter[str] = Counter()
+    group: tuple[str, str, str] | None = None
+    done = 0
+
+    def flush() -> None:
+        if group is not None:
+            summary = ", ".join(f"{counts[o]} {o}" for o in _OUTCOMES if counts[o])
+            err.write(f"[{done:>5}/{total}] {' '.join(group)}: {summary}\n")
+            err.flush()
+
+    for result in results:
+        key = (result.wrapper, result.kind, result.backend)
+        if key != group:
+            flush()
+            group, counts = key, Counter()
+        counts[result.outcome] += 1
+        done += 1
+        yield result
+    flush()
+
+
+def _cell(counts: Counter[str], failed_mark: str) -> str:
+    total = counts["passed"] + counts["failed"] + counts["xfailed"]
+    if total == 0:
+        return "skip" if counts["skipped"] else "·"
+    cell = f"{counts['passed'] + counts['xfailed']}/{total}"
+    return f"{cell} {failed_mark}" if counts["failed"] else cell
+
+
+def _print_report(
+    results: list[Result],
+    cases: list[WrapperCase],
+    backends: list[Backend],
+    devices: dict[str, str],
+    out: TextIO,
+) -> None:
+    mark = "✗" if _can_encode(out, "✗·") else "x"
+    cells: dict[tuple[str, str], Counter[str]] = {}
+    for r in results:
+        cells.setdefault((f"{r.wrapper} {r.kind}", r.backend), Counter())[r.outcome] += 1
+    rows = list(dict.fromkeys(case.name for case in cases))
+    columns = [b.label for b in backends]
+    table = [
+        [row] + [_cell(cells.get((row, col), Counter()), mark) for col in columns] for row in rows
+    ]
+    header = ["wrapper", *columns]
+    widths = [max(len(line[i]) for line in [header, *table]) for i in range(len(header))]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out.write(line(header) + "\n")
+    out.write(line(["", *(devices[c] for c in columns)]) + "\n")
+    for values in table:
+        out.write(line(values if mark != "x" else [v.replace("·", "-") for v in values]) + "\n")
+    out.write(f"\ncells: passed (xfailed included) / run; {mark} = has failures; skip = all "
+              "skipped\n")  # fmt: skip
+    _print_reasons(results, out)
+    totals: Counter[str] = Counter(r.outcome for r in results)
+    out.write("conformance: " + ", ".join(f"{totals[o]} {o}" for o in _OUTCOMES) + "\n")
+
+
+def _print_reasons(results: list[Result], out: TextIO) -> None:
+    skipped = Counter(r.message for r in results if r.outcome == "skipped")
+    for reason, count in sorted(skipped.items(), key=lambda item: -item[1]):
+        out.write(f"  {count:>4} skipped: {reason}\n")
+    failures: dict[str, list[Result]] = {}
+    for r in results:
+        if r.outcome == "failed":
+            failures.setdefault(_one_line(r.message), []).append(r)
+    ordered = sorted(failures.items(), key=lambda item: -len(item[1]))
+    for message, group in ordered[:_MAX_LISTED_FAILURES]:
+        first = group[0]
+        example = f"{first.wrapper} {first.kind} {first.backend} {first.property}"
+        more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
+        out.write(f"  FAILED {example}{more}: {message}\n")
+    if len(ordered) > _MAX_LISTED_FAILURES:
+        out.write(f"  ... and {len(ordered) - _MAX_LISTED_FAILURES} more kinds of failure "
+                  "(--format json lists every result)\n")  # fmt: skip
+
+
+def _one_line(message: str, limit: int = 240) -> str:
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _can_encode(out: Any, text: str) -> bool:
+    try:
+        text.encode(getattr(out, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
