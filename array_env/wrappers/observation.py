@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium.error import InvalidBound
+from gymnasium.vector.utils import batch_space
 
 from array_env._namespace import PicklableNamespaces
 from array_env._ops.running_moments import (
@@ -22,11 +24,20 @@ from array_env._ops.running_moments import (
     statistics_dtype,
     update_moments_one,
 )
+from array_env._ops.ring_buffer import (
+    FrameRing,
+    RingLayout,
+    make_layout,
+    push_frame,
+    stacked_frames,
+    start_ring,
+)
+from array_env.convert import convert_array
 from array_env.core import Wrapper
 from array_env.typing import Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
 
-__all__ = ["NormalizeObservation", "normalize_observation"]
+__all__ = ["FrameStackObservation", "NormalizeObservation", "normalize_observation"]
 
 A = TypeVar("A")
 Act = TypeVar("Act")
@@ -212,3 +223,154 @@ class NormalizeObservation(
         return normalize_observation(
             self._moments, observation, epsilon=self.epsilon, dtype=self._float32, xp=xp
         )
+
+
+def frame_stack_settings(
+    owner: str, space: gym.Space[Any], stack_size: int, padding_type: Any
+) -> tuple[gym.spaces.Box, str, Any]:
+    """Validate FrameStackObservation's arguments; return the frame Box, padding kind and value.
+
+    The padding kind is ``"reset"``, ``"zero"`` or ``"_custom"`` (Gymnasium's names); the value
+    is a host (NumPy) frame of the space's dtype, or ``None`` for ``"reset"``.
+
+    Raises:
+        TypeError: If the space is not a Box or ``stack_size`` is not an integer.
+        ValueError: If ``stack_size < 1`` or ``padding_type`` is neither ``"reset"``,
+            ``"zero"`` nor a frame inside the space.
+    """
+    if not isinstance(space, gym.spaces.Box):
+        raise TypeError(
+            f"{owner}: expected a Box observation space, got {type(space).__name__} ({space})"
+        )
+    if isinstance(stack_size, bool) or not isinstance(stack_size, int | np.integer):
+        raise TypeError(f"{owner}: stack_size must be an integer, got {type(stack_size).__name__}")
+    if stack_size < 1:
+        raise ValueError(f"{owner}: stack_size must be at least 1, got {stack_size}")
+    if isinstance(padding_type, str):
+        if padding_type == "reset":
+            return space, "reset", None
+        if padding_type == "zero":
+            return space, "zero", np.zeros(space.shape, dtype=space.dtype)
+        raise ValueError(
+            f"{owner}: padding_type must be 'reset', 'zero' or a frame of {space}, "
+            f"got {padding_type!r}"
+        )
+    from array_env.convert import to_namespace
+
+    host = to_namespace(padding_type, "numpy") if compat.is_array_api_obj(padding_type) else (
+        np.asarray(padding_type)
+    )
+    if host not in space:
+        raise ValueError(
+            f"{owner}: a custom padding_type must be a frame inside {space}, got {padding_type!r}"
+        )
+    return space, "_custom", np.asarray(host, dtype=space.dtype)
+
+
+class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructorArgs):
+    """Return the last ``stack_size`` observations stacked on a new leading axis, oldest first.
+
+    Behaves as Gymnasium's ``FrameStackObservation`` (same padding options: ``"reset"`` repeats
+    the reset observation, ``"zero"`` pads with zeros, or a custom frame inside the observation
+    space), for observations of any namespace on any device; stacks come back in that namespace
+    and on that device. The frames live in a preallocated ring buffer
+    (:mod:`array_env._ops.ring_buffer`): a step writes one frame and gathers the stack into a
+    new array, instead of shifting the stack. The vector twin is
+    :class:`array_env.vector.FrameStackObservation`.
+
+    Args:
+        env: The environment; its observation space must be a Box.
+        stack_size: The number of frames per stack, at least 1.
+        padding_type: ``"reset"``, ``"zero"``, or a frame inside the observation space.
+
+    Raises:
+        TypeError: If the observation space is not a Box or ``stack_size`` is not an integer.
+        ValueError: If ``stack_size < 1`` or ``padding_type`` is invalid.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> env = FrameStackObservation(gym.make("CartPole-v1"), 3, padding_type="zero")
+        >>> env.observation_space.shape
+        (3, 4)
+        >>> obs, _ = env.reset(seed=123)
+        >>> [round(float(x), 5) for x in obs[:, 0]]
+        [0.0, 0.0, 0.01824]
+        >>> obs, *_ = env.step(1)
+        >>> [round(float(x), 5) for x in obs[:, 0]]
+        [0.0, 0.01824, 0.01734]
+    """
+
+    def __init__(
+        self, env: gym.Env[A, Act], stack_size: int, *, padding_type: str | A = "reset"
+    ) -> None:
+        box, padding_kind, host_padding = frame_stack_settings(
+            type(self).__name__, env.observation_space, stack_size, padding_type
+        )
+        gym.utils.RecordConstructorArgs.__init__(
+            self, stack_size=stack_size, padding_type=padding_type
+        )
+        Wrapper.__init__(self, env)
+        self.observation_space = batch_space(box, n=int(stack_size))
+        self.stack_size: int = int(stack_size)
+        self.padding_type: str = padding_kind
+        self._frame_space = box
+        self._host_padding = host_padding
+        self._contract: ArrayContract | None = None
+        self._ring: FrameRing | None = None
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[A, dict[str, Any]]:
+        """Reset the env and start the stack from its first observation."""
+        observation, info = self.env.reset(seed=seed, options=options)
+        contract = self._check(observation)
+        xp = contract.fast_xp
+        self._ring = start_ring(observation, layout=self._layout, padding=self._padding, xp=xp)
+        return stacked_frames(self._ring, layout=self._layout, xp=xp), info
+
+    def step(self, action: Act) -> tuple[A, Any, Any, Any, dict[str, Any]]:
+        """Step the env and push its observation onto the stack."""
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        ring = self._ring
+        if ring is None:
+            raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
+        contract = self._check(observation)
+        xp, layout = contract.fast_xp, self._layout
+        self._ring = ring = push_frame(ring, observation, layout=layout, xp=xp)
+        return stacked_frames(ring, layout=layout, xp=xp), reward, terminated, truncated, info
+
+    def _check(self, observation: A) -> ArrayContract:
+        contract = self._contract
+        if contract is None:
+            owner = type(self).__name__
+            contract = contract_for(
+                observation, owner=owner, name="observation",
+                host_dtype=self._frame_space.dtype, shape=self._frame_space.shape,
+            )  # fmt: skip
+            self._layout, self._padding = frame_stack_constants(
+                contract, self.stack_size, batch_ndim=0, frame_ndim=len(self._frame_space.shape),
+                host_padding=self._host_padding,
+            )  # fmt: skip
+            self._contract = contract
+        elif not contract.matches(observation):
+            contract.check(observation, owner=type(self).__name__, name="observation")
+        return contract
+
+
+def frame_stack_constants(
+    contract: ArrayContract,
+    stack_size: int,
+    *,
+    batch_ndim: int,
+    frame_ndim: int,
+    host_padding: Any,
+) -> tuple[RingLayout, Any]:
+    """The ring layout and the padding frame on the contract's namespace and device."""
+    layout = make_layout(
+        stack_size, batch_ndim=batch_ndim, frame_ndim=frame_ndim,
+        pad_with_first=host_padding is None, xp=contract.xp, device=contract.device,
+    )  # fmt: skip
+    if host_padding is None:
+        return layout, None
+    padding = convert_array(host_padding, xp=contract.xp, device=contract.device)
+    return layout, contract.xp.astype(padding, contract.dtype)  # type: ignore[attr-defined]
