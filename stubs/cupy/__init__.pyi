@@ -3,4 +3,4 @@
 # without it installed.
 from typing import Any
 
-def __getattr__(name: str) -> Any: ...
+def __getattr__(name: str) -> Any: ...  # pyright: ignore[reportIncompleteStub]
