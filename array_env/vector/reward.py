@@ -64,6 +64,8 @@ class NormalizeReward(
         [1.0, 1.0]
     """
 
+    _device_arrays = ("_prev_done",)
+
     def __init__(
         self, env: VectorEnv[Obs, Act, A], gamma: float = 0.99, epsilon: float = 1e-8
     ) -> None:

@@ -16,14 +16,6 @@ from gymnasium.error import InvalidBound
 from gymnasium.vector.utils import batch_space
 
 from array_env._namespace import PicklableNamespaces
-from array_env._ops.running_moments import (
-    Moments,
-    init_moments,
-    moments_from_state_dict,
-    moments_state_dict,
-    statistics_dtype,
-    update_moments_one,
-)
 from array_env._ops.ring_buffer import (
     FrameRing,
     RingLayout,
@@ -31,6 +23,14 @@ from array_env._ops.ring_buffer import (
     push_frame,
     stacked_frames,
     start_ring,
+)
+from array_env._ops.running_moments import (
+    Moments,
+    init_moments,
+    moments_from_state_dict,
+    moments_state_dict,
+    statistics_dtype,
+    update_moments_one,
 )
 from array_env.convert import convert_array
 from array_env.core import Wrapper
@@ -98,12 +98,41 @@ class MomentsHolder(PicklableNamespaces):
         self._moments = init_moments(shape, xp=resolve_namespace("numpy"), device="cpu")
         self.update_running_mean = True
 
+    _device_arrays: tuple[str, ...] = ()
+    """Further array attributes (``None`` or arrays) that travel to the host when pickled."""
+
     def _adopt(self, contract: ArrayContract) -> ArrayContract:
         """Fix the contract and move the statistics to its namespace and device."""
+        from array_env.convert import convert_array
+
         state = self._state_arrays()
         self._contract = contract
         self._load_arrays(state)
+        for name in self._device_arrays:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, convert_array(value, xp=contract.xp, device=contract.device))
         return contract
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Namespaces and some devices do not pickle: send the state to the host, and let the
+        # copy resolve its contract again at its first contact.
+        from array_env.convert import to_namespace
+
+        state = dict(self.__dict__)
+        state["_saved_arrays"] = to_namespace(self._state_arrays(), "numpy")
+        for name in ("_contract", "_float32", "_cast", "_moments", "_returns"):
+            state.pop(name, None)
+        for name in self._device_arrays:
+            state[name] = to_namespace(state.get(name), "numpy")
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        saved = state.pop("_saved_arrays")
+        self.__dict__.update(state)
+        self._contract = None
+        self._load_arrays(saved)
 
     @property
     def _statistics_dtype(self) -> Any:
@@ -118,12 +147,17 @@ class MomentsHolder(PicklableNamespaces):
         from array_env._namespace import resolve_namespace
 
         contract = self._contract
-        if contract is None:
-            xp, device, dtype = resolve_namespace("numpy"), "cpu", np.float64
+        if contract is None:  # on the host until the first contact; float32 state stays so
+            xp, device = resolve_namespace("numpy"), "cpu"
+            dtype = np.float32 if "mean_low" in state else np.float64
         else:
             xp, device, dtype = contract.fast_xp, contract.device, self._statistics_dtype
         self._moments = moments_from_state_dict(
-            state, xp=xp, device=device, dtype=dtype, shape=self._moments_shape,
+            state,
+            xp=xp,
+            device=device,
+            dtype=dtype,
+            shape=self._moments_shape,
             owner=type(self).__name__,
         )
 
@@ -144,9 +178,7 @@ class MomentsHolder(PicklableNamespaces):
         self._load_arrays(dict(state))
 
 
-class NormalizeObservation(
-    MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.RecordConstructorArgs
-):
+class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.RecordConstructorArgs):
     """Normalise observations to zero mean and unit variance with running statistics.
 
     The statistics (float64 where the backend has it) live on the observations' device and are
@@ -207,8 +239,11 @@ class NormalizeObservation(
         if contract is None:
             contract = self._adopt(
                 contract_for(
-                    observation, owner=type(self).__name__, name="observation",
-                    host_dtype=self._host_dtype, shape=self._moments_shape,
+                    observation,
+                    owner=type(self).__name__,
+                    name="observation",
+                    host_dtype=self._host_dtype,
+                    shape=self._moments_shape,
                 )
             )
             self._float32 = contract.xp.float32  # type: ignore[attr-defined]
@@ -257,8 +292,10 @@ def frame_stack_settings(
         )
     from array_env.convert import to_namespace
 
-    host = to_namespace(padding_type, "numpy") if compat.is_array_api_obj(padding_type) else (
-        np.asarray(padding_type)
+    host = (
+        to_namespace(padding_type, "numpy")
+        if compat.is_array_api_obj(padding_type)
+        else (np.asarray(padding_type))
     )
     if host not in space:
         raise ValueError(
