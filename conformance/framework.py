@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -26,7 +25,7 @@ from typing import Any, Literal, NamedTuple
 from array_env._namespace import device_name
 from array_env.testing import Backend
 from conformance.implementation import Implementation, Kind
-from conformance.xfails import XfailRule, find_reason
+from conformance.xfails import XfailRule, find_reason, matches
 
 __all__ = [
     "PROPERTIES",
@@ -119,8 +118,8 @@ class WrapperCase:
             that is a :class:`Backend` skips where that backend is unavailable.
         applies: Whether a property applies to one backend and parameter (e.g. zero-copy only
             where the pair can share memory); a property that does not apply is not reported.
-        quirks: Property-label patterns that this case is exempt from by design, with the reason
-            (reported as skipped), e.g. "a video recorder needs the host".
+        quirks: Property-label patterns (``*``, ``?``) this case is exempt from by design, with
+            the reason (reported as skipped), e.g. "a video recorder needs the host".
     """
 
     wrapper: str
@@ -267,7 +266,7 @@ def _skip_reason(check: Check) -> str | None:
     if isinstance(check.param, Backend) and check.param.unavailable_reason is not None:
         return f"target {check.param.label}: {check.param.unavailable_reason}"
     for pattern, why in check.case.quirks.items():
-        if fnmatch.fnmatchcase(check.label, pattern):
+        if matches(pattern, check.label):
             return f"declared quirk: {why}"
     return None
 

@@ -6,10 +6,11 @@ line::
 
     ArrayConversion  vector  dtype_kept[jax]  # why this fails, and what would fix it
 
-The three fields are shell-style patterns (``*`` and ``?``) over the wrapper name, the kind and the
-property label; the reason after ``#`` is mandatory. The lists apply only when the suite runs
-against array_env itself: other implementations' failures are findings, never expected.
-An entry that passes is reported as a failure, so the lists never go stale.
+The three fields are patterns over the wrapper name, the kind and the property label, where
+``*`` matches any text and ``?`` one character (brackets are literal: ``round_trip[torch]``);
+the reason after ``#`` is mandatory. The lists apply only when the suite runs against array_env
+itself: other implementations' failures are findings, never expected. An entry that passes is
+reported as a failure, so the lists never go stale.
 
 Example:
     >>> rules = parse_xfails("ClipAction single dtype_*  # needs a float32 bound", "x.txt")
@@ -19,11 +20,20 @@ Example:
 
 from __future__ import annotations
 
-import fnmatch
+import functools
+import re
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["XFAILS_DIR", "XfailRule", "find_reason", "load_xfails", "parse_xfails", "xfails_file"]
+__all__ = [
+    "XFAILS_DIR",
+    "XfailRule",
+    "find_reason",
+    "load_xfails",
+    "matches",
+    "parse_xfails",
+    "xfails_file",
+]
 
 XFAILS_DIR = Path(__file__).parent / "xfails"
 
@@ -76,9 +86,24 @@ def find_reason(rules: list[XfailRule], wrapper: str, kind: str, prop: str) -> s
     """Return the reason of the first rule matching this check, or ``None``."""
     for rule in rules:
         if (
-            fnmatch.fnmatchcase(wrapper, rule.wrapper)
-            and fnmatch.fnmatchcase(kind, rule.kind)
-            and fnmatch.fnmatchcase(prop, rule.property)
+            matches(rule.wrapper, wrapper)
+            and matches(rule.kind, kind)
+            and matches(rule.property, prop)
         ):
             return rule.reason
     return None
+
+
+@functools.cache
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+
+
+def matches(pattern: str, text: str) -> bool:
+    """Whether ``text`` matches ``pattern`` (``*``: any text, ``?``: one character).
+
+    Example:
+        >>> matches("zero_copy[*]", "zero_copy[torch:cuda]"), matches("zero_copy", "zero_copy[jax]")
+        (True, False)
+    """
+    return _compile(pattern).fullmatch(text) is not None
