@@ -92,7 +92,7 @@ def test_pendulum_matches_gymnasium(backend: Backend) -> None:
         action = rng.uniform(-2.0, 2.0, size=(1,)).astype(np.float32)
         obs, reward, terminated, truncated, _ = ours.step(backend.asarray(action, "float32"))
         expected, ref_reward, ref_terminated, ref_truncated, _ = ref.step(action)
-        np.testing.assert_allclose(float(reward), ref_reward, rtol=tol, atol=tol)
+        np.testing.assert_allclose(float(reward), float(ref_reward), rtol=tol, atol=tol)
         assert (bool(terminated), bool(truncated)) == (ref_terminated, ref_truncated)
         if ref_truncated:
             episodes += 1
@@ -116,7 +116,7 @@ def test_cartpole_vector_matches_gymnasium_vector(backend: Backend) -> None:
     done_count = 0
     for _ in range(_steps(backend, 600)):
         actions = rng.integers(0, 2, size=n)
-        obs, reward, terminated, truncated, _ = ours.step(backend.asarray(actions, actions.dtype.name))
+        obs, reward, terminated, truncated, _ = ours.step(_actions(backend, actions))
         expected, ref_reward, ref_terminated, ref_truncated, _ = ref.step(actions)
         host_obs = to_host(obs)
         np.testing.assert_allclose(host_obs[~resets], expected[~resets], rtol=tol, atol=tol)
@@ -124,10 +124,16 @@ def test_cartpole_vector_matches_gymnasium_vector(backend: Backend) -> None:
         np.testing.assert_array_equal(to_host(terminated), ref_terminated)
         np.testing.assert_array_equal(to_host(truncated), ref_truncated)
         assert np.all(np.abs(host_obs[resets]) <= 0.05)
+        assert ref.state is not None
         ref.state[:, resets] = _cartpole_host_state(ours)[resets].T
         resets = to_host(terminated) | to_host(truncated)
         done_count += int(resets.sum())
     assert done_count >= n
+
+
+def _actions(backend: Backend, actions: np.ndarray) -> Any:
+    """Float actions keep float32; integers take the backend's default integer dtype."""
+    return backend.asarray(actions, "float32" if actions.dtype == np.float32 else None)
 
 
 def _cartpole_host_state(env: Any) -> np.ndarray:
@@ -213,7 +219,7 @@ def test_vector_matches_sync_vector_env(case: str, mode: AutoresetMode, member: 
     ended = 0
     for _ in range(steps):
         actions = draw_actions(rng, n)
-        obs, reward, terminated, truncated, info = ours.step(backend.asarray(actions, actions.dtype.name))
+        obs, reward, terminated, truncated, info = ours.step(_actions(backend, actions))
         ref_obs, ref_reward, ref_terminated, ref_truncated, ref_info = ref.step(actions)
         done = to_host(terminated) | to_host(truncated)
         # the sub-environments whose observation comes from a reset (drawn from another stream)

@@ -64,11 +64,11 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
     def __init__(self, xp: NamespaceLike, device: DeviceLike | None) -> None:
         self.xp: Namespace[Any] = resolve_namespace(xp)
         self.device: Device = resolve_device(self.xp, device)
-        info = self.xp.__array_namespace_info__()  # type: ignore[attr-defined]
+        info = self.xp.__array_namespace_info__()
         has_f64 = "float64" in info.dtypes(device=self.device, kind="real floating")
         has_i64 = "int64" in info.dtypes(device=self.device, kind="signed integer")
-        self.float_dtype: Any = self.xp.float64 if has_f64 else self.xp.float32  # type: ignore[attr-defined]
-        self.int_dtype: Any = self.xp.int64 if has_i64 else self.xp.int32  # type: ignore[attr-defined]
+        self.float_dtype: Any = self.xp.float64 if has_f64 else self.xp.float32
+        self.int_dtype: Any = self.xp.int64 if has_i64 else self.xp.int32
         self.host_float: type[np.floating[Any]] = np.float64 if has_f64 else np.float32
         self.host_int: type[np.signedinteger[Any]] = np.int64 if has_i64 else np.int32
 
@@ -155,7 +155,7 @@ class _ActionCheck:
             dtype=self.dtype,
             shape=self.shape,
         )
-        if self.dtype is None and not xp.isdtype(action.dtype, "integral"):  # type: ignore[attr-defined]
+        if self.dtype is None and not xp.isdtype(action.dtype, "integral"):
             raise ArrayMismatchError(
                 f"{self.owner}: action has dtype {action.dtype}, expected an integer dtype"
             )
@@ -174,7 +174,9 @@ def _default_check_values(model: ArrayModel[Any]) -> bool:
 
 def _check_render_mode(owner: str, render_mode: str | None, modes: list[str]) -> None:
     if render_mode is not None and render_mode not in modes:
-        raise ValueError(f"{owner}: render_mode must be one of {modes} or None, got {render_mode!r}")
+        raise ValueError(
+            f"{owner}: render_mode must be one of {modes} or None, got {render_mode!r}"
+        )
 
 
 class ArrayEnv(PicklableNamespaces, gym.Env[Any, Any]):
@@ -213,7 +215,7 @@ class ArrayEnv(PicklableNamespaces, gym.Env[Any, Any]):
         )
         self.state: Any = None
         self._params = model.parse_options(None)
-        self._false = self.xp.zeros((), dtype=self.xp.bool, device=self.device)  # type: ignore[attr-defined]
+        self._false = self.xp.zeros((), dtype=self.xp.bool, device=self.device)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -313,8 +315,8 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
         self.state: Any = None
         self._params = model.parse_options(None)
         xp, device, n = self.xp, self.device, self.num_envs
-        self._zero_steps = xp.zeros((n,), dtype=xp.int32, device=device)  # type: ignore[attr-defined]
-        self._no_envs = xp.zeros((n,), dtype=xp.bool, device=device)  # type: ignore[attr-defined]
+        self._zero_steps = xp.zeros((n,), dtype=xp.int32, device=device)
+        self._no_envs = xp.zeros((n,), dtype=xp.bool, device=device)
         self._steps, self._prev_done = self._zero_steps, self._no_envs
 
     def reset(
@@ -350,7 +352,7 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
             name='options["reset_mask"]',
             xp=self.xp,
             device=self.device,
-            dtype=self.xp.bool,  # type: ignore[attr-defined]
+            dtype=self.xp.bool,
             shape=(self.num_envs,),
         )
         return mask
@@ -362,7 +364,7 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
         self._check_action(actions)
         xp, model = self.xp, self.model
         state, reward, terminated = model.step(self.state, actions)
-        reward = xp.astype(reward, xp.float32)  # type: ignore[attr-defined]
+        reward = xp.astype(reward, xp.float32)
         steps = self._steps + 1
         if self.max_episode_steps is None:
             truncated = self._no_envs
@@ -404,4 +406,3 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
             f"{type(self).__name__}(num_envs={self.num_envs}, xp={namespace_name(self.xp)}, "
             f"device={device_name(self.device)}, autoreset_mode={self.autoreset_mode.value})"
         )
-

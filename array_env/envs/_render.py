@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from array_env.typing import Device, Namespace
 
-__all__ = ["Canvas", "bar_mask", "disc_mask", "paint", "rectangle_mask"]
+__all__ = ["Canvas", "bar_mask", "disc_mask", "paint", "rectangle_mask", "rgb_colour"]
 
 
 class Canvas(NamedTuple):
@@ -34,7 +34,7 @@ class Canvas(NamedTuple):
         cls, height: int, width: int, *, xp: Namespace[Any], device: Device | None
     ) -> Canvas:
         """Build the coordinate grids once per environment."""
-        dtype = xp.float32  # type: ignore[attr-defined]
+        dtype = xp.float32
         ys = xp.arange(height, dtype=dtype, device=device) + 0.5
         xs = xp.arange(width, dtype=dtype, device=device) + 0.5
         return cls(xp.reshape(ys, (1, height, 1)), xp.reshape(xs, (1, 1, width)))
@@ -92,3 +92,8 @@ def bar_mask(
 def paint(frames: Any, mask: Any, colour: Any, *, xp: Namespace[Any]) -> Any:
     """Return ``frames`` with the ``(N, H, W)`` ``mask`` filled in ``colour`` (``(3,)`` uint8)."""
     return xp.where(mask[..., None], colour, frames)
+
+
+def rgb_colour(*rgb: int, xp: Namespace[Any], device: Device | None) -> Any:
+    """Return the colour ``rgb`` as a ``(3,)`` uint8 array on ``device``."""
+    return xp.asarray(rgb, dtype=xp.uint8, device=device)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -11,7 +12,7 @@ from gymnasium.envs.classic_control import utils
 from gymnasium.vector import AutoresetMode
 
 from array_env.envs._base import ArrayEnv, ArrayModel, ArrayVectorEnv
-from array_env.envs._render import Canvas, bar_mask, disc_mask, paint, rectangle_mask
+from array_env.envs._render import Canvas, bar_mask, disc_mask, paint, rectangle_mask, rgb_colour
 from array_env.typing import DeviceLike, NamespaceLike
 
 __all__ = ["CartPoleEnv", "CartPoleModel", "CartPoleState", "CartPoleVectorEnv"]
@@ -65,7 +66,7 @@ class CartPoleModel(ArrayModel[CartPoleState]):
         self.action_space = spaces.Discrete(2)
         xp, device = self.xp, self.device
         self._canvas = Canvas.create(SCREEN_HEIGHT, SCREEN_WIDTH, xp=xp, device=device)
-        colour = lambda *rgb: xp.asarray(rgb, dtype=xp.uint8, device=device)  # type: ignore[attr-defined]  # noqa: E731
+        colour = functools.partial(rgb_colour, xp=xp, device=device)
         self._white, self._black = colour(255, 255, 255), colour(0, 0, 0)
         self._pole_colour, self._axle_colour = colour(202, 152, 101), colour(129, 132, 203)
 
@@ -82,7 +83,7 @@ class CartPoleModel(ArrayModel[CartPoleState]):
 
     def initial_state(self, noise: Any) -> CartPoleState:
         """Unpack a ``(4, N)`` device draw into a state."""
-        fell = self.xp.zeros(noise.shape[1:], dtype=self.xp.bool, device=self.device)  # type: ignore[attr-defined]
+        fell = self.xp.zeros(noise.shape[1:], dtype=self.xp.bool, device=self.device)
         return CartPoleState(noise[0, ...], noise[1, ...], noise[2, ...], noise[3, ...], fell)
 
     def step(self, state: CartPoleState, action: Any) -> tuple[CartPoleState, Any, Any]:
@@ -111,22 +112,26 @@ class CartPoleModel(ArrayModel[CartPoleState]):
         """Return ``(N, 4)`` float32 observations (a transposed view, like Gymnasium's)."""
         xp = self.xp
         stacked = xp.stack([state.x, state.x_dot, state.theta, state.theta_dot], axis=0)
-        return xp.astype(stacked, xp.float32).T  # type: ignore[attr-defined]
+        return xp.astype(stacked, xp.float32).T
 
     def render(self, state: CartPoleState) -> Any:
         """Draw track, cart, pole and axle as in Gymnasium's 600x400 picture."""
         xp, canvas = self.xp, self._canvas
-        cart_x = xp.astype(state.x, xp.float32) * _SCALE + SCREEN_WIDTH / 2.0  # type: ignore[attr-defined]
-        theta = xp.astype(state.theta, xp.float32)  # type: ignore[attr-defined]
+        cart_x = xp.astype(state.x, xp.float32) * _SCALE + SCREEN_WIDTH / 2.0
+        theta = xp.astype(state.theta, xp.float32)
         n = cart_x.shape[0]
         frames = canvas.blank(self._white, n, xp=xp)
         track = xp.abs(canvas.ys - _TRACK_ROW) <= 0.5
-        frames = paint(frames, xp.broadcast_to(track, (n, SCREEN_HEIGHT, SCREEN_WIDTH)), self._black, xp=xp)
-        axle_row = xp.full_like(cart_x, _AXLE_ROW)
+        frames = paint(
+            frames, xp.broadcast_to(track, (n, SCREEN_HEIGHT, SCREEN_WIDTH)), self._black, xp=xp
+        )
+        axle_row = xp.zeros_like(cart_x) + _AXLE_ROW
         cart = rectangle_mask(canvas, cart_x, axle_row + 30.0 / 4.0, 25.0, 15.0, xp=xp)
         frames = paint(frames, cart, self._black, xp=xp)
         pole_length = _SCALE * 2 * HALF_LENGTH - 5.0
-        pole = bar_mask(canvas, cart_x, axle_row, xp.sin(theta), -xp.cos(theta), pole_length, 5.0, xp=xp)
+        pole = bar_mask(
+            canvas, cart_x, axle_row, xp.sin(theta), -xp.cos(theta), pole_length, 5.0, xp=xp
+        )
         frames = paint(frames, pole, self._pole_colour, xp=xp)
         axle = disc_mask(canvas, cart_x, axle_row, 5.0, xp=xp)
         return paint(frames, axle, self._axle_colour, xp=xp)

@@ -11,6 +11,7 @@ and mixes dtypes, to exercise wrappers that walk observation trees.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,6 +19,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 
 from array_env.envs._base import ArrayEnv, ArrayModel, ArrayVectorEnv
+from array_env.envs._render import rgb_colour
 from array_env.typing import DeviceLike, NamespaceLike
 
 __all__ = [
@@ -65,7 +67,7 @@ class CatchModel(ArrayModel[CatchState]):
         cells = xp.arange(IMAGE_SIZE, dtype=self.int_dtype, device=device) // CELL
         self._pixel_rows = xp.reshape(cells, (1, IMAGE_SIZE, 1))
         self._pixel_columns = xp.reshape(cells, (1, 1, IMAGE_SIZE))
-        colour = lambda *rgb: xp.asarray(rgb, dtype=xp.uint8, device=device)  # type: ignore[attr-defined]  # noqa: E731
+        colour = functools.partial(rgb_colour, xp=xp, device=device)
         self._background, self._ball, self._paddle = (
             colour(0, 0, 0),
             colour(255, 64, 64),
@@ -100,7 +102,9 @@ class CatchModel(ArrayModel[CatchState]):
         """Paint the ball and the paddle cells on a black background."""
         xp = self.xp
         rows, columns = self._pixel_rows, self._pixel_columns
-        ball = (rows == _column(state.ball_row, xp=xp)) & (columns == _column(state.ball_column, xp=xp))
+        ball = (rows == _column(state.ball_row, xp=xp)) & (
+            columns == _column(state.ball_column, xp=xp)
+        )
         paddle = (rows == ROWS - 1) & (columns == _column(state.paddle_column, xp=xp))
         frames = xp.where(paddle[..., None], self._paddle, self._background)
         return xp.where(ball[..., None], self._ball, frames)
@@ -146,7 +150,7 @@ class NestedCatchModel(CatchModel):
         """
         xp = self.xp
         positions = xp.stack([state.ball_row, state.ball_column, state.paddle_column], axis=-1)
-        position = xp.astype(positions, xp.float32) / float(ROWS - 1)  # type: ignore[attr-defined]
+        position = xp.astype(positions, xp.float32) / float(ROWS - 1)
         frames = self.render(state)
         image = frames[:, CELL // 2 :: CELL, CELL // 2 :: CELL, :]
         flags = xp.stack(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -11,7 +12,7 @@ from gymnasium.envs.classic_control import utils
 from gymnasium.vector import AutoresetMode
 
 from array_env.envs._base import ArrayEnv, ArrayModel, ArrayVectorEnv
-from array_env.envs._render import Canvas, bar_mask, disc_mask, paint
+from array_env.envs._render import Canvas, bar_mask, disc_mask, paint, rgb_colour
 from array_env.typing import DeviceLike, NamespaceLike
 
 __all__ = ["PendulumEnv", "PendulumModel", "PendulumState", "PendulumVectorEnv"]
@@ -59,8 +60,12 @@ class PendulumModel(ArrayModel[PendulumState]):
         self.action_space = spaces.Box(-MAX_TORQUE, MAX_TORQUE, shape=(1,), dtype=np.float32)
         xp, device = self.xp, self.device
         self._canvas = Canvas.create(SCREEN_DIM, SCREEN_DIM, xp=xp, device=device)
-        colour = lambda *rgb: xp.asarray(rgb, dtype=xp.uint8, device=device)  # type: ignore[attr-defined]  # noqa: E731
-        self._white, self._black, self._rod = colour(255, 255, 255), colour(0, 0, 0), colour(204, 77, 77)
+        colour = functools.partial(rgb_colour, xp=xp, device=device)
+        self._white, self._black, self._rod = (
+            colour(255, 255, 255),
+            colour(0, 0, 0),
+            colour(204, 77, 77),
+        )
 
     def parse_options(self, options: dict[str, Any] | None) -> Any:
         """Read ``options["x_init"]``/``["y_init"]`` (the half-widths of the reset box)."""
@@ -86,12 +91,13 @@ class PendulumModel(ArrayModel[PendulumState]):
         u = xp.clip(action[:, 0], min=-MAX_TORQUE, max=MAX_TORQUE)
         normalised = (theta + math.pi) % (2 * math.pi) - math.pi
         costs = normalised**2 + 0.1 * theta_dot**2 + 0.001 * (u**2)
-        new_theta_dot = theta_dot + (
-            3 * self.g / (2 * LENGTH) * xp.sin(theta) + 3.0 / (MASS * LENGTH**2) * u
-        ) * DT
+        new_theta_dot = (
+            theta_dot
+            + (3 * self.g / (2 * LENGTH) * xp.sin(theta) + 3.0 / (MASS * LENGTH**2) * u) * DT
+        )
         new_theta_dot = xp.clip(new_theta_dot, min=-MAX_SPEED, max=MAX_SPEED)
         new_theta = theta + new_theta_dot * DT
-        terminated = xp.zeros(theta.shape, dtype=xp.bool, device=self.device)  # type: ignore[attr-defined]
+        terminated = xp.zeros(theta.shape, dtype=xp.bool, device=self.device)
         return PendulumState(new_theta, new_theta_dot), -costs, terminated
 
     def observe(self, state: PendulumState) -> Any:
@@ -99,22 +105,28 @@ class PendulumModel(ArrayModel[PendulumState]):
         xp = self.xp
         theta = state.theta
         stacked = xp.stack([xp.cos(theta), xp.sin(theta), state.theta_dot], axis=-1)
-        return xp.astype(stacked, xp.float32)  # type: ignore[attr-defined]
+        return xp.astype(stacked, xp.float32)
 
     def render(self, state: PendulumState) -> Any:
         """Draw the rod (red, upright at ``theta = 0``), its round end and the black axle."""
         xp, canvas = self.xp, self._canvas
-        theta = xp.astype(state.theta, xp.float32)  # type: ignore[attr-defined]
+        theta = xp.astype(state.theta, xp.float32)
         n = theta.shape[0]
-        centre = xp.full_like(theta, _CENTRE)
+        centre = xp.zeros_like(theta) + _CENTRE
         ux, uy = -xp.sin(theta), -xp.cos(theta)
         frames = canvas.blank(self._white, n, xp=xp)
         rod = bar_mask(canvas, centre, centre, ux, uy, _ROD_LENGTH, _ROD_HALF_WIDTH, xp=xp)
         frames = paint(frames, rod, self._rod, xp=xp)
         tip_x, tip_y = centre + ux * _ROD_LENGTH, centre + uy * _ROD_LENGTH
-        frames = paint(frames, disc_mask(canvas, tip_x, tip_y, _ROD_HALF_WIDTH, xp=xp), self._rod, xp=xp)
-        frames = paint(frames, disc_mask(canvas, centre, centre, _ROD_HALF_WIDTH, xp=xp), self._rod, xp=xp)
-        return paint(frames, disc_mask(canvas, centre, centre, 0.05 * _SCALE, xp=xp), self._black, xp=xp)
+        frames = paint(
+            frames, disc_mask(canvas, tip_x, tip_y, _ROD_HALF_WIDTH, xp=xp), self._rod, xp=xp
+        )
+        frames = paint(
+            frames, disc_mask(canvas, centre, centre, _ROD_HALF_WIDTH, xp=xp), self._rod, xp=xp
+        )
+        return paint(
+            frames, disc_mask(canvas, centre, centre, 0.05 * _SCALE, xp=xp), self._black, xp=xp
+        )
 
 
 class PendulumEnv(ArrayEnv):
@@ -141,7 +153,8 @@ class PendulumEnv(ArrayEnv):
         >>> obs, info = env.reset(seed=0)
         >>> obs.shape, obs.dtype
         ((3,), array_api_strict.float32)
-        >>> obs, reward, terminated, truncated, info = env.step(xps.asarray([0.5], dtype=xps.float32))
+        >>> torque = xps.asarray([0.5], dtype=xps.float32)
+        >>> obs, reward, terminated, truncated, info = env.step(torque)
         >>> reward.dtype, bool(terminated)
         (array_api_strict.float64, False)
     """
