@@ -43,22 +43,27 @@ def tree_map_with_path(fn: Callable[[Path, Any], Any], tree: Any, path: Path = (
         >>> tree_map_with_path(lambda p, v: p, {"a": [0, Point(1, 2)]})
         {'a': [('a', 0), Point(x=('a', 1, 'x'), y=('a', 1, 'y'))]}
     """
+    # Typed views of the narrowed node: ``isinstance`` on ``Any`` gives pyright unknown items.
     if isinstance(tree, Mapping):
-        items = [(k, tree_map_with_path(fn, v, (*path, k))) for k, v in tree.items()]
-        if type(tree) is dict:
+        mapping: Mapping[Any, Any] = tree  # pyright: ignore[reportUnknownVariableType]
+        items = [(k, tree_map_with_path(fn, v, (*path, k))) for k, v in mapping.items()]
+        if type(mapping) is dict:
             return dict(items)
-        rebuild: Any = type(tree)  # OrderedDict and other Mappings built from pairs
+        rebuild: Any = type(mapping)  # OrderedDict and other Mappings built from pairs
         return rebuild(items)
     if isinstance(tree, tuple):
-        fields = getattr(tree, "_fields", None)
+        node: tuple[Any, ...] = tree  # pyright: ignore[reportUnknownVariableType]
+        fields = getattr(node, "_fields", None)
         if fields is not None:  # namedtuple
             values = (
-                tree_map_with_path(fn, v, (*path, f)) for f, v in zip(fields, tree, strict=True)
+                tree_map_with_path(fn, v, (*path, f)) for f, v in zip(fields, node, strict=True)
             )
-            return type(tree)._make(values)  # type: ignore[attr-defined]
-        return type(tree)(tree_map_with_path(fn, v, (*path, i)) for i, v in enumerate(tree))
+            named: Any = type(node)
+            return named._make(values)
+        return type(node)(tree_map_with_path(fn, v, (*path, i)) for i, v in enumerate(node))
     if isinstance(tree, list):
-        return type(tree)(tree_map_with_path(fn, v, (*path, i)) for i, v in enumerate(tree))
+        sequence: list[Any] = tree  # pyright: ignore[reportUnknownVariableType]
+        return type(sequence)(tree_map_with_path(fn, v, (*path, i)) for i, v in enumerate(sequence))
     return fn(path, tree)
 
 
