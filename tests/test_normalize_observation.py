@@ -143,7 +143,9 @@ def test_wrong_device_is_rejected() -> None:
 
 
 @pytest.mark.parametrize("source", list(Backend)[:7], ids=lambda b: b.label)
-def test_state_dict_round_trips_through_npz(tmp_path: Any, backend: Backend, source: Backend) -> None:
+def test_state_dict_round_trips_through_npz(
+    tmp_path: Any, backend: Backend, source: Backend
+) -> None:
     for member in (backend, source):
         if member.unavailable_reason:
             pytest.skip(member.unavailable_reason)
@@ -189,7 +191,7 @@ def test_vector_equals_gymnasium_next_step() -> None:
 
 
 def _pooled_priors(singles: list[NormalizeObservation[Any, Any]]) -> None:
-    """Split the vector wrapper's prior (count 1e-4) among the singles, so merging them equals it."""
+    """Split the vector wrapper's prior (count 1e-4) among the singles: their merge equals it."""
     for single in singles:
         state = single.state_dict()
         single.load_state_dict({**state, "count": np.asarray(1e-4 / len(singles))})
@@ -203,8 +205,14 @@ def test_vector_equals_single_per_sub_env(mode: AutoresetMode) -> None:
 
     make = lambda: gym.make("CartPole-v1", max_episode_steps=25)  # noqa: E731
     vector, singles = drive(
-        make, VectorNormalizeObservation, NormalizeObservation,
-        mode=mode, num_envs=1, steps=400, seed=2, compare=compare,
+        make,
+        VectorNormalizeObservation,
+        NormalizeObservation,
+        mode=mode,
+        num_envs=1,
+        steps=400,
+        seed=2,
+        compare=compare,
     )
     for key, value in vector.state_dict().items():
         np.testing.assert_allclose(value, singles[0].state_dict()[key], rtol=1e-9, err_msg=key)
@@ -212,7 +220,7 @@ def test_vector_equals_single_per_sub_env(mode: AutoresetMode) -> None:
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_vector_statistics_pool_the_single_streams(mode: AutoresetMode) -> None:
-    from array_env._ops.running_moments import merge_moments, Moments
+    from array_env._ops.running_moments import Moments, merge_moments
 
     def split_prior(env: gym.Env[Any, Any]) -> NormalizeObservation[Any, Any]:
         wrapped = NormalizeObservation(env)
@@ -221,8 +229,14 @@ def test_vector_statistics_pool_the_single_streams(mode: AutoresetMode) -> None:
 
     make = lambda: gym.make("CartPole-v1", max_episode_steps=20)  # noqa: E731
     vector, singles = drive(
-        make, VectorNormalizeObservation, split_prior,
-        mode=mode, num_envs=3, steps=200, seed=4, compare=lambda *_: None,
+        make,
+        VectorNormalizeObservation,
+        split_prior,
+        mode=mode,
+        num_envs=3,
+        steps=200,
+        seed=4,
+        compare=lambda *_: None,
     )
     states = [s.state_dict() for s in singles]
     pooled = Moments(states[0]["mean"], states[0]["var"], states[0]["count"])
@@ -254,8 +268,16 @@ def test_vector_rejects_bad_batch() -> None:
     envs = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"))
     envs.reset(seed=0)
     before = envs.state_dict()
-    envs.env.step = lambda a: (np.zeros((3, 4), np.float32), np.zeros(2), *([np.zeros(2, bool)] * 2), {})  # type: ignore[method-assign]
-    with pytest.raises(ArrayMismatchError, match=r"NormalizeObservation: observations has shape \(3, 4\), expected \(2, 4\)"):
+    envs.env.step = lambda a: (
+        np.zeros((3, 4), np.float32),
+        np.zeros(2),
+        *([np.zeros(2, bool)] * 2),
+        {},
+    )  # type: ignore[method-assign]
+    with pytest.raises(
+        ArrayMismatchError,
+        match=r"NormalizeObservation: observations has shape \(3, 4\), expected \(2, 4\)",
+    ):
         envs.step(np.zeros(2, dtype=np.int64))
     for key, value in envs.state_dict().items():
         np.testing.assert_array_equal(value, before[key])

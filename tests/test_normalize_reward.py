@@ -34,7 +34,9 @@ def _rewards(env: gym.Env[Any, Any], steps: int, seed: int) -> np.ndarray:
     env.reset(seed=seed)
     out = []
     for _ in range(steps):
-        _, reward, terminated, truncated, _ = env.step(rng.uniform(-2, 2, size=(1,)).astype(np.float32))
+        _, reward, terminated, truncated, _ = env.step(
+            rng.uniform(-2, 2, size=(1,)).astype(np.float32)
+        )
         out.append(float(to_host(reward)) if not isinstance(reward, float) else reward)
         if terminated or truncated:
             env.reset()
@@ -99,7 +101,9 @@ def test_bad_reward_leaves_state_untouched() -> None:
     with pytest.raises(ArrayMismatchError, match="NormalizeReward: reward is on device device1"):
         env.step(np.zeros(1, np.float32))
     env.env.backend = Backend.NUMPY  # type: ignore[attr-defined]
-    with pytest.raises(ArrayMismatchError, match="NormalizeReward: reward must be a array_api_strict"):
+    with pytest.raises(
+        ArrayMismatchError, match="NormalizeReward: reward must be a array_api_strict"
+    ):
         env.step(np.zeros(1, np.float32))
     for key, value in env.state_dict().items():
         np.testing.assert_array_equal(to_host(value), before[key])
@@ -135,7 +139,9 @@ def test_state_dict_npz_round_trip_across_backends(tmp_path: Any) -> None:
 
 
 def test_vector_equals_gymnasium_next_step() -> None:
-    ours = VectorNormalizeReward(gym.make_vec("CartPole-v1", 4, vectorization_mode="sync"), gamma=0.9)
+    ours = VectorNormalizeReward(
+        gym.make_vec("CartPole-v1", 4, vectorization_mode="sync"), gamma=0.9
+    )
     theirs = gym.wrappers.vector.NormalizeReward(
         gym.make_vec("CartPole-v1", 4, vectorization_mode="sync"), gamma=0.9
     )
@@ -159,12 +165,21 @@ def test_vector_equals_single_per_sub_env(mode: AutoresetMode) -> None:
             assert float(vector_value) == pytest.approx(float(single_value), rel=1e-9), what
 
     vector, singles = drive(
-        _make, lambda e: VectorNormalizeReward(e, gamma=0.9), lambda e: NormalizeReward(e, gamma=0.9),
-        mode=mode, num_envs=1, steps=300, seed=5, compare=compare,
+        _make,
+        lambda e: VectorNormalizeReward(e, gamma=0.9),
+        lambda e: NormalizeReward(e, gamma=0.9),
+        mode=mode,
+        num_envs=1,
+        steps=300,
+        seed=5,
+        compare=compare,
     )
     for key, value in vector.state_dict().items():
         np.testing.assert_allclose(
-            np.reshape(value, -1), np.reshape(singles[0].state_dict()[key], -1), rtol=1e-9, err_msg=key
+            np.reshape(value, -1),
+            np.reshape(singles[0].state_dict()[key], -1),
+            rtol=1e-9,
+            err_msg=key,
         )
 
 
@@ -176,15 +191,25 @@ def test_vector_returns_and_pooled_statistics_match_singles(mode: AutoresetMode)
         return wrapped
 
     vector, singles = drive(
-        _make, lambda e: VectorNormalizeReward(e, gamma=0.9), single,
-        mode=mode, num_envs=3, steps=200, seed=6, compare=lambda *_: None,
+        _make,
+        lambda e: VectorNormalizeReward(e, gamma=0.9),
+        single,
+        mode=mode,
+        num_envs=3,
+        steps=200,
+        seed=6,
+        compare=lambda *_: None,
     )
     got = vector.state_dict()
-    np.testing.assert_allclose(got["returns"], [s.state_dict()["returns"] for s in singles], rtol=1e-12)
+    np.testing.assert_allclose(
+        got["returns"], [s.state_dict()["returns"] for s in singles], rtol=1e-12
+    )
     states = [s.state_dict() for s in singles]
     pooled = Moments(states[0]["mean"], states[0]["var"], states[0]["count"])
     for state in states[1:]:
-        pooled = merge_moments(pooled, state["mean"] - pooled.mean, state["var"], state["count"], xp=np)
+        pooled = merge_moments(
+            pooled, state["mean"] - pooled.mean, state["var"], state["count"], xp=np
+        )
     np.testing.assert_allclose(got["count"], pooled.count, rtol=1e-12)
     np.testing.assert_allclose(got["mean"], pooled.mean, rtol=1e-9)
     np.testing.assert_allclose(got["var"], pooled.var, rtol=1e-9)
@@ -205,10 +230,14 @@ def test_vector_rejects_bad_rewards() -> None:
     envs.step(np.ones(2, dtype=np.int64))
     before = envs.state_dict()
     envs.env.step = lambda a: (None, np.ones(3), np.zeros(2, bool), np.zeros(2, bool), {})  # type: ignore[method-assign]
-    with pytest.raises(ArrayMismatchError, match=r"NormalizeReward: rewards has shape \(3,\), expected \(2,\)"):
+    with pytest.raises(
+        ArrayMismatchError, match=r"NormalizeReward: rewards has shape \(3,\), expected \(2,\)"
+    ):
         envs.step(np.ones(2, dtype=np.int64))
     envs.env.step = lambda a: (None, np.ones(2), [False, False], np.zeros(2, bool), {})  # type: ignore[method-assign]
-    with pytest.raises(ArrayMismatchError, match="NormalizeReward: terminated must be a numpy array, got list"):
+    with pytest.raises(
+        ArrayMismatchError, match="NormalizeReward: terminated must be a numpy array, got list"
+    ):
         envs.step(np.ones(2, dtype=np.int64))
     for key, value in envs.state_dict().items():
         np.testing.assert_array_equal(value, before[key])

@@ -65,13 +65,18 @@ def test_masked_update_counts_only_selected_rows(backend: Backend) -> None:
     for key, value in moments_state_dict(masked).items():
         np.testing.assert_allclose(to_host(value), to_host(expected[key]), rtol=1e-6, atol=1e-7)
     unchanged = update_moments_masked(
-        start, backend.asarray(batch.astype(dtype), dtype), backend.asarray(np.zeros(6, bool)), xp=xp
+        start,
+        backend.asarray(batch.astype(dtype), dtype),
+        backend.asarray(np.zeros(6, bool)),
+        xp=xp,
     )
     for key, value in moments_state_dict(unchanged).items():
         np.testing.assert_array_equal(to_host(value), to_host(moments_state_dict(start)[key]))
 
 
-@pytest.mark.parametrize("member", [Backend.NUMPY, Backend.ARRAY_API_STRICT_NO_FLOAT64], ids=lambda b: b.label)
+@pytest.mark.parametrize(
+    "member", [Backend.NUMPY, Backend.ARRAY_API_STRICT_NO_FLOAT64], ids=lambda b: b.label
+)
 def test_stable_over_1e8_samples_with_a_large_offset(member: Backend) -> None:
     """100 batches of 1e6 samples, mean 1e6 and std 1: the exact moments of the stream come back.
 
@@ -83,7 +88,9 @@ def test_stable_over_1e8_samples_with_a_large_offset(member: Backend) -> None:
     base = (1e6 + rng.standard_normal(1_000_000)).astype(dtype)
     offsets = np.linspace(-0.5, 0.5, 100).astype(dtype)
     values = base.astype(np.float64)
-    shifted = [values + float(o) if dtype == "float64" else (base + o).astype(np.float64) for o in offsets]
+    shifted = [
+        values + float(o) if dtype == "float64" else (base + o).astype(np.float64) for o in offsets
+    ]
     exact_mean = np.mean([s.mean() for s in shifted])
     exact_var = np.mean([s.var() for s in shifted]) + np.var([s.mean() for s in shifted])
     xp = fast_namespace(member.xp)
@@ -121,13 +128,21 @@ def test_state_dict_round_trip_between_float64_and_float32() -> None:
     wide = update_moments(init_moments((2,), xp=np, device="cpu"), batch, xp=np)
     narrow_member = Backend.ARRAY_API_STRICT_NO_FLOAT64
     narrow = moments_from_state_dict(
-        moments_state_dict(wide), xp=narrow_member.xp, device=narrow_member.device,
-        dtype=narrow_member.xp.float32, shape=(2,), owner="test",
+        moments_state_dict(wide),
+        xp=narrow_member.xp,
+        device=narrow_member.device,
+        dtype=narrow_member.xp.float32,
+        shape=(2,),
+        owner="test",
     )
     assert narrow.low is not None
     back = moments_from_state_dict(
         {k: to_host(v) for k, v in moments_state_dict(narrow).items()},
-        xp=np, device="cpu", dtype=np.float64, shape=(2,), owner="test",
+        xp=np,
+        device="cpu",
+        dtype=np.float64,
+        shape=(2,),
+        owner="test",
     )
     assert back.low is None
     np.testing.assert_allclose(back.mean, wide.mean, rtol=1e-7)

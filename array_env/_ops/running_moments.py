@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from array_env.typing import Device, Namespace
+from array_env.typing import ArrayT, Device, Namespace
 
 __all__ = [
     "Compensation",
@@ -53,7 +53,7 @@ class Compensation(NamedTuple, Generic[A]):
 
     mean: A
     var: A
-    count: A
+    count: A  # type: ignore[assignment]  # a field named like tuple.count, on purpose
 
 
 class Moments(NamedTuple, Generic[A]):
@@ -68,7 +68,7 @@ class Moments(NamedTuple, Generic[A]):
 
     mean: A
     var: A
-    count: A
+    count: A  # type: ignore[assignment]  # a field named like tuple.count, on purpose
     low: Compensation[A] | None = None
 
 
@@ -86,18 +86,18 @@ def statistics_dtype(xp: Namespace[Any], device: Device) -> Any:
             available = info().dtypes(device=device, kind="real floating")
         except TypeError:  # an older info object that takes no device
             available = info().dtypes(kind="real floating")
-        return xp.float64 if "float64" in available else xp.float32  # type: ignore[attr-defined]
-    return xp.float64  # type: ignore[attr-defined]
+        return xp.float64 if "float64" in available else xp.float32
+    return xp.float64
 
 
 def init_moments(
     shape: tuple[int, ...],
     *,
-    xp: Namespace[A],
+    xp: Namespace[ArrayT],
     device: Device,
     dtype: Any = None,
     prior_count: float = DEFAULT_PRIOR_COUNT,
-) -> Moments[A]:
+) -> Moments[ArrayT]:
     """Return the prior state: mean 0, variance 1, count ``prior_count``.
 
     Args:
@@ -126,13 +126,13 @@ def init_moments(
 
 
 def merge_moments(
-    moments: Moments[A],
-    batch_shift: A,
-    batch_var: A,
-    batch_count: A | float,
+    moments: Moments[ArrayT],
+    batch_shift: ArrayT,
+    batch_var: ArrayT,
+    batch_count: ArrayT | float,
     *,
-    xp: Namespace[A],
-) -> Moments[A]:
+    xp: Namespace[ArrayT],
+) -> Moments[ArrayT]:
     """Merge the moments of a batch into ``moments`` (Chan et al., incremental form).
 
     Args:
@@ -150,9 +150,9 @@ def merge_moments(
         keep = count / total  # not 1 - weight, which loses digits when the prior is tiny
         new_var = keep * (var + weight * (batch_shift * batch_shift)) + weight * batch_var
         return Moments(mean + weight * batch_shift, new_var, total, None)
-    total, count_low = _two_sum(count, low.count + batch_count)
-    weight = batch_count / total
-    keep = (count + low.count) / total
+    summed, count_low = _two_sum(count, low.count + batch_count)
+    weight = batch_count / summed
+    keep = (count + low.count) / summed
     delta = batch_shift - low.mean
     spread = batch_var + keep * (delta * delta)
     new_mean, mean_low = _two_sum(mean, low.mean + weight * delta)
@@ -163,10 +163,10 @@ def merge_moments(
     large = weight > 0.5
     new_var = xp.where(large, direct, stepped)
     var_low = xp.where(large, 0.0, stepped_low)
-    return Moments(new_mean, new_var, total, Compensation(mean_low, var_low, count_low))
+    return Moments(new_mean, new_var, summed, Compensation(mean_low, var_low, count_low))
 
 
-def update_moments(moments: Moments[A], batch: A, *, xp: Namespace[A]) -> Moments[A]:
+def update_moments(moments: Moments[ArrayT], batch: ArrayT, *, xp: Namespace[ArrayT]) -> Moments[ArrayT]:
     """Merge a batch of samples stacked on axis 0 into ``moments``.
 
     Args:
@@ -183,8 +183,10 @@ def update_moments(moments: Moments[A], batch: A, *, xp: Namespace[A]) -> Moment
         >>> float(m.mean), float(m.var), float(m.count)
         (2.0, 0.666..., 3.0)
     """
-    n = batch.shape[0]  # type: ignore[attr-defined]
-    centred = batch - moments.mean  # type: ignore[operator]
+    n = batch.shape[0]
+    if n is None:
+        raise ValueError("update_moments needs a batch of known size")
+    centred = batch - moments.mean
     shift = xp.sum(centred, axis=0) / n
     deviation = centred - shift
     batch_var = xp.sum(deviation * deviation, axis=0) / n
@@ -198,7 +200,7 @@ def update_moments(moments: Moments[A], batch: A, *, xp: Namespace[A]) -> Moment
     return merge_moments(moments, shift, batch_var, n, xp=xp)
 
 
-def update_moments_one(moments: Moments[A], sample: A, *, xp: Namespace[A]) -> Moments[A]:
+def update_moments_one(moments: Moments[ArrayT], sample: ArrayT, *, xp: Namespace[ArrayT]) -> Moments[ArrayT]:
     """Merge a single sample (no batch axis): the single-env step path, no reductions.
 
     Example:
@@ -213,15 +215,15 @@ def update_moments_one(moments: Moments[A], sample: A, *, xp: Namespace[A]) -> M
     if low is None:
         total = count + 1
         weight = 1 / total
-        delta = sample - mean  # type: ignore[operator]
+        delta = sample - mean
         new_var = (count / total) * (var + weight * (delta * delta))
         return Moments(mean + weight * delta, new_var, total, None)
-    return merge_moments(moments, sample - mean, xp.zeros_like(var), 1, xp=xp)  # type: ignore[operator]
+    return merge_moments(moments, sample - mean, xp.zeros_like(var), 1, xp=xp)
 
 
 def update_moments_masked(
-    moments: Moments[A], batch: A, mask: A, *, xp: Namespace[A]
-) -> Moments[A]:
+    moments: Moments[ArrayT], batch: ArrayT, mask: ArrayT, *, xp: Namespace[ArrayT]
+) -> Moments[ArrayT]:
     """Merge the rows of ``batch`` where ``mask`` is true; no row selected changes nothing.
 
     The selection is done with ``xp.where`` (no boolean indexing, whose output shape depends on
@@ -233,13 +235,13 @@ def update_moments_masked(
         mask: Booleans of shape ``(n,)``.
         xp: The namespace of all three.
     """
-    dtype = moments.mean.dtype  # type: ignore[attr-defined]
-    rows = xp.reshape(mask, (mask.shape[0],) + (1,) * (batch.ndim - 1))  # type: ignore[attr-defined]
+    dtype = moments.mean.dtype
+    rows = xp.reshape(mask, (-1,) + (1,) * (batch.ndim - 1))
     count = xp.sum(xp.astype(mask, dtype))
     divisor = xp.maximum(count, 1)
-    centred = xp.where(rows, batch - moments.mean, 0)  # type: ignore[operator]
+    centred = xp.where(rows, batch - moments.mean, 0)
     shift = xp.sum(centred, axis=0) / divisor
-    deviation = xp.where(rows, centred - shift, 0)  # type: ignore[operator]
+    deviation = xp.where(rows, centred - shift, 0)
     batch_var = xp.sum(deviation * deviation, axis=0) / divisor
     if moments.low is not None:  # the corrected two-pass formula, as in update_moments
         correction = xp.sum(deviation, axis=0) / divisor
@@ -248,13 +250,17 @@ def update_moments_masked(
     return merge_moments(moments, shift, batch_var, count, xp=xp)
 
 
-def moments_state_dict(moments: Moments[A], prefix: str = "") -> dict[str, A]:
+def moments_state_dict(moments: Moments[ArrayT], prefix: str = "") -> dict[str, ArrayT]:
     """Return the state as plain arrays: ``mean``, ``var``, ``count`` (and ``*_low`` for float32).
 
     Every value is an array of the statistics' namespace; convert them with
     :func:`array_env.to_namespace` to save them (``numpy.savez`` takes the NumPy ones).
     """
-    out = {f"{prefix}mean": moments.mean, f"{prefix}var": moments.var, f"{prefix}count": moments.count}
+    out = {
+        f"{prefix}mean": moments.mean,
+        f"{prefix}var": moments.var,
+        f"{prefix}count": moments.count,
+    }
     if moments.low is not None:
         out[f"{prefix}mean_low"] = moments.low.mean
         out[f"{prefix}var_low"] = moments.low.var
@@ -265,13 +271,13 @@ def moments_state_dict(moments: Moments[A], prefix: str = "") -> dict[str, A]:
 def moments_from_state_dict(
     state: dict[str, Any],
     *,
-    xp: Namespace[A],
+    xp: Namespace[ArrayT],
     device: Device,
     dtype: Any,
     shape: tuple[int, ...],
     owner: str,
     prefix: str = "",
-) -> Moments[A]:
+) -> Moments[ArrayT]:
     """Rebuild :class:`Moments` from :func:`moments_state_dict`'s arrays, of any backend.
 
     Float64 state loaded where only float32 exists keeps its high parts (the low parts start at
@@ -283,16 +289,16 @@ def moments_from_state_dict(
     """
     narrow = dtype != getattr(xp, "float64", None)
 
-    def load(key: str, expected: tuple[int, ...]) -> A:
+    def load(key: str, expected: tuple[int, ...]) -> ArrayT:
         if f"{prefix}{key}" not in state:
             raise KeyError(
                 f"{owner}: state dict has no {prefix}{key!r}; expected keys "
                 f"{prefix}mean, {prefix}var, {prefix}count, got {sorted(state)}"
             )
         value = load_array(state[f"{prefix}{key}"], xp=xp, device=device, dtype=dtype)
-        if tuple(value.shape) != expected:  # type: ignore[attr-defined]
+        if tuple(value.shape) != expected:
             raise ValueError(
-                f"{owner}: state dict {prefix}{key!r} has shape {tuple(value.shape)}, "  # type: ignore[attr-defined]
+                f"{owner}: state dict {prefix}{key!r} has shape {tuple(value.shape)}, "
                 f"expected {expected}"
             )
         return value
@@ -303,9 +309,9 @@ def moments_from_state_dict(
         if not has_low:
             return high
         return Moments(
-            high.mean + load("mean_low", shape),  # type: ignore[operator]
-            high.var + load("var_low", shape),  # type: ignore[operator]
-            high.count + load("count_low", ()),  # type: ignore[operator]
+            high.mean + load("mean_low", shape),
+            high.var + load("var_low", shape),
+            high.count + load("count_low", ()),
         )
     if has_low:
         low = Compensation(load("mean_low", shape), load("var_low", shape), load("count_low", ()))
@@ -315,7 +321,7 @@ def moments_from_state_dict(
     return Moments(high.mean, high.var, high.count, low)
 
 
-def load_array(value: Any, *, xp: Namespace[A], device: Device, dtype: Any) -> A:
+def load_array(value: Any, *, xp: Namespace[ArrayT], device: Device, dtype: Any) -> ArrayT:
     """Move a saved array (any backend, or a Python number) to ``xp`` on ``device`` as ``dtype``.
 
     Narrows float64 to float32 on the source side first: the target device may have no float64.
@@ -329,10 +335,10 @@ def load_array(value: Any, *, xp: Namespace[A], device: Device, dtype: Any) -> A
     if not compat.is_array_api_obj(value):  # a Python number (Gymnasium keeps its count so)
         value = np.asarray(value, dtype=np.float64)
     source = namespace_of(value)
-    if dtype != getattr(xp, "float64", None) and value.dtype != source.float32:  # type: ignore[attr-defined]
-        value = source.astype(value, source.float32)  # type: ignore[attr-defined]
-    moved: A = convert_array(value, xp=xp, device=device)
-    return moved if moved.dtype == dtype else xp.astype(moved, dtype)  # type: ignore[attr-defined]
+    if dtype != getattr(xp, "float64", None) and value.dtype != source.float32:
+        value = source.astype(value, source.float32)
+    moved: ArrayT = convert_array(value, xp=xp, device=device)
+    return moved if moved.dtype == dtype else xp.astype(moved, dtype)
 
 
 def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:

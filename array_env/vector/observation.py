@@ -85,7 +85,7 @@ class NormalizeObservation(
     ) -> tuple[A, dict[str, Any]]:
         """Reset the sub-envs; count the observations of those that were reset."""
         mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
-        observations, infos = self.env.reset(seed=seed, options=options)
+        observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
         contract = self._check(observations)
         if mask is not None:
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
@@ -104,18 +104,20 @@ class NormalizeObservation(
         if contract is None:
             contract = self._adopt(
                 contract_for(
-                    observations, owner=type(self).__name__, name="observations",
+                    observations,
+                    owner=type(self).__name__,
+                    name="observations",
                     host_dtype=self._host_dtype,
                     shape=(self.num_envs, *self._moments_shape),
                 )
             )
-            self._float32 = contract.xp.float32  # type: ignore[attr-defined]
-            self._cast = not contract.xp.isdtype(contract.dtype, "real floating")  # type: ignore[attr-defined]
+            self._float32 = contract.xp.float32
+            self._cast = not contract.xp.isdtype(contract.dtype, "real floating")
         elif not contract.matches(observations):
             contract.check(observations, owner=type(self).__name__, name="observations")
         return contract
 
-    def _normalize(self, observations: A, contract: ArrayContract, mask: Any) -> A:
+    def _normalize(self, observations: A, contract: ArrayContract, mask: Any) -> Any:
         xp = contract.fast_xp
         if self._cast:
             observations = xp.astype(observations, self._moments.mean.dtype)
@@ -129,7 +131,7 @@ class NormalizeObservation(
         )
 
     def _normalize_final(self, infos: dict[str, Any], contract: ArrayContract) -> Any:
-        final = infos["final_obs"]
+        final: Any = infos["final_obs"]
         if not (compat.is_numpy_array(final) and final.dtype == object):
             # a stacked array of the env's namespace: mask with ``_final_obs``
             check = contract._replace(dtype=None)

@@ -39,15 +39,16 @@ class ArrayContract(NamedTuple):
     device: Device
     dtype: Any
     shape: tuple[int, ...] | None
-    array_type: type
+    array_type: type[Any]
 
     def matches(self, x: Any) -> bool:
         """Return whether ``x`` meets the contract (the fast path: no function calls)."""
+        value: Any = x  # an identity test on the type would narrow ``x`` to ``object``
         return (
-            type(x) is self.array_type
-            and (self.dtype is None or x.dtype == self.dtype)
-            and (self.shape is None or x.shape == self.shape)
-            and x.device == self.device
+            type(value) is self.array_type
+            and (self.dtype is None or value.dtype == self.dtype)
+            and (self.shape is None or value.shape == self.shape)
+            and value.device == self.device
         )
 
     def check(self, x: Any, *, owner: str, name: str) -> None:
@@ -55,7 +56,12 @@ class ArrayContract(NamedTuple):
         if self.matches(x):
             return
         check_array(
-            x, owner=owner, name=name, xp=self.xp, device=self.device, dtype=self.dtype,
+            x,
+            owner=owner,
+            name=name,
+            xp=self.xp,
+            device=self.device,
+            dtype=self.dtype,
             shape=self.shape,
         )
         if type(x) is not self.array_type:  # e.g. a NumPy scalar where an ndarray was seen

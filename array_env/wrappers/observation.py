@@ -34,7 +34,7 @@ from array_env._ops.running_moments import (
 )
 from array_env.convert import convert_array
 from array_env.core import Wrapper
-from array_env.typing import Namespace
+from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
 
 __all__ = ["FrameStackObservation", "NormalizeObservation", "normalize_observation"]
@@ -44,8 +44,13 @@ Act = TypeVar("Act")
 
 
 def normalize_observation(
-    moments: Moments[A], observation: A, *, epsilon: float, dtype: Any, xp: Namespace[A]
-) -> A:
+    moments: Moments[ArrayT],
+    observation: ArrayT,
+    *,
+    epsilon: float,
+    dtype: Any,
+    xp: Namespace[ArrayT],
+) -> ArrayT:
     """Centre and scale ``observation`` with the running statistics, then cast to ``dtype``.
 
     Args:
@@ -55,7 +60,7 @@ def normalize_observation(
         dtype: The output dtype (float32, as Gymnasium declares).
         xp: The namespace of both.
     """
-    scaled = (observation - moments.mean) / xp.sqrt(moments.var + epsilon)  # type: ignore[operator]
+    scaled = (observation - moments.mean) / xp.sqrt(moments.var + epsilon)
     return xp.astype(scaled, dtype)
 
 
@@ -217,7 +222,8 @@ class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.Rec
         observation_space = normalized_box(type(self).__name__, env.observation_space)
         gym.utils.RecordConstructorArgs.__init__(self, epsilon=epsilon)
         Wrapper.__init__(self, env)
-        self.observation_space = observation_space
+        # a float32 Box, whose samples are NumPy arrays rather than the env's array type A
+        self.observation_space = observation_space  # type: ignore[assignment]
         self.epsilon = epsilon
         self._host_dtype = env.observation_space.dtype
         self._init_moments(observation_space.shape)
@@ -234,7 +240,7 @@ class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.Rec
         observation, reward, terminated, truncated, info = self.env.step(action)
         return self._normalize(observation), reward, terminated, truncated, info
 
-    def _normalize(self, observation: A) -> A:
+    def _normalize(self, observation: A) -> Any:
         contract = self._contract
         if contract is None:
             contract = self._adopt(
@@ -246,8 +252,8 @@ class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.Rec
                     shape=self._moments_shape,
                 )
             )
-            self._float32 = contract.xp.float32  # type: ignore[attr-defined]
-            self._cast = not contract.xp.isdtype(contract.dtype, "real floating")  # type: ignore[attr-defined]
+            self._float32 = contract.xp.float32
+            self._cast = not contract.xp.isdtype(contract.dtype, "real floating")
         elif not contract.matches(observation):
             contract.check(observation, owner=type(self).__name__, name="observation")
         xp = contract.fast_xp
@@ -410,4 +416,4 @@ def frame_stack_constants(
     if host_padding is None:
         return layout, None
     padding = convert_array(host_padding, xp=contract.xp, device=contract.device)
-    return layout, contract.xp.astype(padding, contract.dtype)  # type: ignore[attr-defined]
+    return layout, contract.xp.astype(padding, contract.dtype)

@@ -21,7 +21,7 @@ from array_env._ops.running_moments import (
     update_moments_one,
 )
 from array_env.core import Wrapper
-from array_env.typing import Namespace
+from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers.observation import MomentsHolder, check_epsilon
 
@@ -87,13 +87,15 @@ def update_returns(
     return ReturnState(moments, stepped)
 
 
-def scale_reward(moments: Moments[A], reward: A, *, epsilon: float, xp: Namespace[A]) -> A:
+def scale_reward(
+    moments: Moments[ArrayT], reward: ArrayT, *, epsilon: float, xp: Namespace[ArrayT]
+) -> ArrayT:
     """Divide ``reward`` by the standard deviation of the returns (the mean is not removed)."""
-    scale = xp.sqrt(moments.var + epsilon)  # type: ignore[operator]
+    scale = xp.sqrt(moments.var + epsilon)
     dtype = getattr(reward, "dtype", None)
-    if dtype is not None and dtype != scale.dtype and xp.isdtype(dtype, "real floating"):  # type: ignore[attr-defined]
+    if dtype is not None and dtype != scale.dtype and xp.isdtype(dtype, "real floating"):
         scale = xp.astype(scale, dtype)
-    return reward / scale  # type: ignore[operator,no-any-return]
+    return reward / scale
 
 
 def check_gamma(owner: str, gamma: float) -> None:
@@ -133,7 +135,9 @@ class ReturnsHolder(MomentsHolder):
             self._returns = convert_array(returns, xp=resolve_namespace("numpy"))
         else:
             self._returns = load_array(
-                returns, xp=contract.fast_xp, device=contract.device,
+                returns,
+                xp=contract.fast_xp,
+                device=contract.device,
                 dtype=self._moments.mean.dtype,
             )
 
@@ -204,6 +208,10 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
             xp=xp,
         )
         self._moments = moments
-        return observation, scale_reward(moments, reward, epsilon=self.epsilon, xp=xp), (
-            terminated
-        ), truncated, info
+        return (
+            observation,
+            scale_reward(moments, reward, epsilon=self.epsilon, xp=xp),
+            (terminated),
+            truncated,
+            info,
+        )
