@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import array_api_compat as compat
@@ -106,7 +106,8 @@ class Backend(enum.Enum):
         if self in (Backend.JAX, Backend.JAX_CUDA):
             import jax
 
-            return bool(jax.config.values["jax_enable_x64"])
+            # jax.config.values is typed dict[str, <jaxlib type pyright cannot see>].
+            return bool(jax.config.values["jax_enable_x64"])  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         return True
 
     def asarray(self, value: Any, dtype: Any = None) -> Any:
@@ -158,7 +159,7 @@ def backend_params(
     """
     import pytest
 
-    params = []
+    params: list[pytest.ParameterSet] = []
     for backend in backends if backends is not None else Backend:
         marks: list[pytest.MarkDecorator] = []
         reason = backend.unavailable_reason
@@ -180,8 +181,8 @@ def apply_backend_markers(item: pytest.Item, backend: Backend) -> None:
     for mark in item.iter_markers():
         if mark.name not in ("xfail_backend", "skip_backend"):
             continue
-        targets = mark.args[0] if mark.args else mark.kwargs["backend"]
-        targets = targets if isinstance(targets, list | tuple) else (targets,)
+        target: Any = mark.args[0] if mark.args else mark.kwargs["backend"]
+        targets: list[Any] = list(target) if isinstance(target, list | tuple) else [target]  # pyright: ignore[reportUnknownArgumentType]
         if backend not in {Backend(t) if isinstance(t, str) else t for t in targets}:
             continue
         reason = mark.kwargs.get("reason")
@@ -268,7 +269,7 @@ def assert_trees_close(
 
 
 @contextlib.contextmanager
-def no_host_sync(backend: Backend) -> Iterator[None]:
+def no_host_sync(backend: Backend) -> Generator[None]:
     """Fail on any device-to-host synchronisation inside the block (GPU members only).
 
     PyTorch runs under ``torch.cuda.set_sync_debug_mode("error")`` and JAX under
