@@ -4,7 +4,8 @@
 :class:`array_env.wrappers.NormalizeObservation`; nothing here has behaviour of its own.
 """
 
+from array_env.wrappers.observation import FrameStackObservation as FrameStackObservationV0
 from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
 from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
 
-__all__ = ["NormalizeObservationV0", "NormalizeRewardV0"]
+__all__ = ["FrameStackObservationV0", "NormalizeObservationV0", "NormalizeRewardV0"]

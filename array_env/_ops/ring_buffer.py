@@ -102,9 +102,9 @@ def make_layout(
     index = xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]  # type: ignore[attr-defined]
     orders = tuple(
         xp.asarray([(newest + 1 + k) % stack_size for k in range(stack_size)], dtype=index,
-                   device=device)  # fmt: skip
+                   device=device)
         for newest in range(stack_size)
-    )
+    )  # fmt: skip
     slots = xp.arange(stack_size, dtype=index, device=device)
     return RingLayout(
         stack_size, batch_ndim, frame_ndim, pad_with_first, orders, slots,

@@ -13,11 +13,12 @@ from array_env.vector.conversion import (
     TorchToJax,
     TorchToNumpy,
 )
-from array_env.vector.observation import NormalizeObservation
+from array_env.vector.observation import FrameStackObservation, NormalizeObservation
 from array_env.vector.reward import NormalizeReward
 
 __all__ = [
     "ArrayConversion",
+    "FrameStackObservation",
     "JaxToNumpy",
     "JaxToTorch",
     "NormalizeObservation",

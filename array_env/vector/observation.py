@@ -15,6 +15,13 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
 
+from array_env._ops.ring_buffer import (
+    FrameRing,
+    push_frame,
+    restart_rows,
+    stacked_frames,
+    start_ring,
+)
 from array_env._ops.running_moments import update_moments, update_moments_masked
 from array_env.convert import convert_array
 from array_env.vector._autoreset import autoreset_mode, reset_mask
@@ -22,11 +29,13 @@ from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers.observation import (
     MomentsHolder,
     check_epsilon,
+    frame_stack_constants,
+    frame_stack_settings,
     normalize_observation,
     normalized_box,
 )
 
-__all__ = ["NormalizeObservation"]
+__all__ = ["FrameStackObservation", "NormalizeObservation"]
 
 A = TypeVar("A")
 Act = TypeVar("Act")
@@ -150,3 +159,160 @@ class NormalizeObservation(
         for index, row in enumerate(rows):
             out[row] = normalized[index, ...]
         return out
+
+
+class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordConstructorArgs):
+    """Stack each sub-environment's last ``stack_size`` observations, oldest first.
+
+    The vector twin of :class:`array_env.wrappers.FrameStackObservation` (Gymnasium 1.x has no
+    vector frame stack): observations ``(num_envs, *frame)`` become ``(num_envs, stack_size,
+    *frame)``, and each sub-env's stack equals the single wrapper's on that sub-env. One ring
+    buffer with a leading sub-env axis holds every stack; a sub-env restarts its stack (padding
+    included) exactly where its new episode starts, with masks, never a Python loop:
+
+    * next-step: on the reset step after ``terminated | truncated``;
+    * same-step: on the finishing step, after its last frame is pushed; ``info["final_obs"]``
+      then holds the finished episode's last stack (in the layout the env used: a stacked
+      array, or Gymnasium's object array of per-sub-env observations);
+    * disabled: on ``reset(options={"reset_mask": mask})``, for the sub-envs in ``mask``.
+
+    Args:
+        env: The vector environment; its single observation space must be a Box.
+        stack_size: The number of frames per stack, at least 1.
+        padding_type: ``"reset"``, ``"zero"``, or a frame inside the single observation space.
+
+    Raises:
+        TypeError: If the observation space is not a Box or ``stack_size`` is not an integer.
+        ValueError: If ``stack_size < 1`` or ``padding_type`` is invalid.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
+        >>> envs = FrameStackObservation(envs, 4)
+        >>> envs.single_observation_space.shape, envs.observation_space.shape
+        ((4, 4), (2, 4, 4))
+        >>> obs, _ = envs.reset(seed=0)
+        >>> obs, *_ = envs.step(envs.action_space.sample())
+        >>> obs.shape
+        (2, 4, 4)
+        >>> bool((obs[:, :3] == obs[:, :1]).all()), bool((obs[:, 3] != obs[:, 2]).any())
+        (True, True)
+    """
+
+    def __init__(
+        self, env: VectorEnv[A, Act, A], stack_size: int, *, padding_type: str | Any = "reset"
+    ) -> None:
+        box, padding_kind, host_padding = frame_stack_settings(
+            type(self).__name__, env.single_observation_space, stack_size, padding_type
+        )
+        gym.utils.RecordConstructorArgs.__init__(
+            self, stack_size=stack_size, padding_type=padding_type
+        )
+        VectorWrapper.__init__(self, env)
+        self.stack_size: int = int(stack_size)
+        self.padding_type: str = padding_kind
+        self.single_observation_space = batch_space(box, n=self.stack_size)
+        self.observation_space = batch_space(self.single_observation_space, n=self.num_envs)
+        self._frame_space = box
+        self._host_padding = host_padding
+        self._mode = autoreset_mode(env)
+        self._contract: ArrayContract | None = None
+        self._flags: ArrayContract | None = None
+        self._ring: FrameRing | None = None
+        self._prev_done: Any = None  # next-step mode: the sub-envs whose next step is a reset
+
+    def reset(
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[A, dict[str, Any]]:
+        """Reset the sub-envs; restart the stacks of those that were reset."""
+        mask = reset_mask(options)  # read first: Gymnasium's SyncVectorEnv pops it from options
+        observations, infos = self.env.reset(seed=seed, options=options)
+        contract = self._check(observations)
+        xp, layout = contract.fast_xp, self._layout
+        if mask is None or self._ring is None:
+            self._ring = start_ring(observations, layout=layout, padding=self._padding, xp=xp)
+            self._prev_done = None
+        else:
+            mask = convert_array(mask, xp=contract.xp, device=contract.device)
+            self._ring = restart_rows(self._ring, observations, mask, layout=layout, xp=xp)
+            if self._prev_done is not None:
+                self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))
+        return stacked_frames(self._ring, layout=layout, xp=xp), infos
+
+    def step(self, actions: Act) -> tuple[A, Any, Any, Any, dict[str, Any]]:
+        """Step the sub-envs and push their observations onto their stacks."""
+        observations, rewards, terminated, truncated, infos = self.env.step(actions)
+        ring = self._ring
+        if ring is None:
+            raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
+        contract = self._check(observations)
+        flags = self._flags
+        assert flags is not None
+        owner = type(self).__name__
+        if not flags.matches(terminated):
+            flags.check(terminated, owner=owner, name="terminated")
+        if not flags.matches(truncated):
+            flags.check(truncated, owner=owner, name="truncated")
+        xp, layout = contract.fast_xp, self._layout
+        if self._mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
+            final, object_rows = self._final_frames(infos["final_obs"], observations, contract)
+            finished = push_frame(ring, final, layout=layout, xp=xp)
+            final_stacks = stacked_frames(finished, layout=layout, xp=xp)
+            done = xp.logical_or(terminated, truncated)
+            ring = restart_rows(finished, observations, done, layout=layout, xp=xp)
+            infos = {**infos, "final_obs": _final_layout(final_stacks, object_rows, infos)}
+        elif self._mode is AutoresetMode.NEXT_STEP:
+            ring = push_frame(ring, observations, layout=layout, restart=self._prev_done, xp=xp)
+            self._prev_done = xp.logical_or(terminated, truncated)
+        else:
+            ring = push_frame(ring, observations, layout=layout, xp=xp)
+        self._ring = ring
+        return stacked_frames(ring, layout=layout, xp=xp), rewards, terminated, truncated, infos
+
+    def _check(self, observations: A) -> ArrayContract:
+        contract = self._contract
+        if contract is None:
+            owner = type(self).__name__
+            contract = contract_for(
+                observations, owner=owner, name="observations",
+                host_dtype=self._frame_space.dtype,
+                shape=(self.num_envs, *self._frame_space.shape),
+            )  # fmt: skip
+            self._layout, self._padding = frame_stack_constants(
+                contract, self.stack_size, batch_ndim=1, frame_ndim=len(self._frame_space.shape),
+                host_padding=self._host_padding,
+            )  # fmt: skip
+            self._flags = contract._replace(dtype=None, shape=(self.num_envs,))
+            self._contract = contract
+        elif not contract.matches(observations):
+            contract.check(observations, owner=type(self).__name__, name="observations")
+        return contract
+
+    def _final_frames(
+        self, final: Any, observations: A, contract: ArrayContract
+    ) -> tuple[Any, list[int] | None]:
+        """The finished episodes' last frames as one batch (observations elsewhere).
+
+        Returns the batch and, for Gymnasium's object-array ``final_obs``, its finished rows.
+        """
+        owner = type(self).__name__
+        if not (compat.is_numpy_array(final) and final.dtype == object):
+            contract.check(final, owner=owner, name='info["final_obs"]')
+            return final, None
+        # Gymnasium's SyncVectorEnv: a host object array, None where no episode finished.
+        rows = [row for row, frame in enumerate(final) if frame is not None]
+        single = contract._replace(shape=tuple(self._frame_space.shape))
+        for row in rows:
+            single.check(final[row], owner=owner, name=f'info["final_obs"][{row}]')
+        frames = [final[i] if i in rows else observations[i, ...] for i in range(self.num_envs)]  # type: ignore[index]
+        return contract.xp.stack(frames), rows
+
+
+def _final_layout(final_stacks: Any, object_rows: list[int] | None, infos: dict[str, Any]) -> Any:
+    """Return the final stacks in the layout the env used for ``final_obs``."""
+    if object_rows is None:
+        return final_stacks
+    out = np.full(len(infos["final_obs"]), None, dtype=object)
+    for row in object_rows:
+        out[row] = final_stacks[row, ...]
+    return out

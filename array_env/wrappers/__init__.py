@@ -14,11 +14,12 @@ from array_env.wrappers.conversion import (
     TorchToJax,
     TorchToNumpy,
 )
-from array_env.wrappers.observation import NormalizeObservation
+from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
 from array_env.wrappers.reward import NormalizeReward
 
 __all__ = [
     "ArrayConversion",
+    "FrameStackObservation",
     "JaxToNumpy",
     "JaxToTorch",
     "NormalizeObservation",

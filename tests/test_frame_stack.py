@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.vector import AutoresetMode
+
+import array_env.envs  # noqa: F401  (registers array_env/CartPole-v1)
+from array_env._checks import ArrayMismatchError
+from array_env._ops.ring_buffer import FrameRing
+from array_env.testing import Backend, assert_on_backend, data_pointer, to_host
+from array_env.vector import FrameStackObservation as VectorFrameStack
+from array_env.wrappers import FrameStackObservation
+from tests.autoreset_driver import MODES, drive
+
+PADDINGS: list[Any] = ["reset", "zero", "custom"]
+
+
+class OnBackend(gym.ObservationWrapper[Any, Any, Any]):
+    """Hands the wrapped env's NumPy observations out as arrays of ``backend``."""
+
+    def __init__(self, env: gym.Env[Any, Any], backend: Backend) -> None:
+        super().__init__(env)
+        self.backend = backend
+
+    def observation(self, observation: Any) -> Any:
+        return self.backend.asarray(observation, observation.dtype.name)
+
+
+def _padding(kind: str, env_id: str) -> Any:
+    if kind != "custom":
+        return kind
+    return np.linspace(-0.5, 0.5, 4 if env_id.startswith("CartPole") else 3).astype(np.float32)
+
+
+def _rollout(env: gym.Env[Any, Any], env_id: str, steps: int, seed: int) -> list[np.ndarray]:
+    """Observations over ``steps`` steps with resets; random actions from a seeded generator."""
+    rng = np.random.default_rng(seed)
+    out = [to_host(env.reset(seed=seed)[0])]
+    for _ in range(steps):
+        if env_id.startswith("CartPole"):
+            action: Any = int(rng.integers(2))
+        else:
+            action = rng.uniform(-2, 2, (1,)).astype(np.float32)
+        obs, _, terminated, truncated, _ = env.step(action)
+        out.append(to_host(obs))
+        if terminated or truncated:
+            out.append(to_host(env.reset()[0]))
+    return out
+
+
+@pytest.mark.parametrize("env_id", ["CartPole-v1", "Pendulum-v1"])
+@pytest.mark.parametrize("padding", PADDINGS)
+@pytest.mark.parametrize("stack_size", [1, 3, 4])
+def test_equals_gymnasium_on_numpy(env_id: str, padding: str, stack_size: int) -> None:
+    pad = _padding(padding, env_id)
+    ours = FrameStackObservation(gym.make(env_id), stack_size, padding_type=pad)
+    theirs = gym.wrappers.FrameStackObservation(gym.make(env_id), stack_size, padding_type=pad)
+    assert ours.observation_space == theirs.observation_space
+    assert ours.padding_type == theirs.padding_type
+    expected = _rollout(theirs, env_id, 1500, seed=7)
+    actual = _rollout(ours, env_id, 1500, seed=7)
+    assert len(actual) == len(expected) > 1500
+    for got, want in zip(actual, expected, strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+        assert got in ours.observation_space
+
+
+def test_same_results_on_every_backend(backend: Backend) -> None:
+    expected = _rollout(
+        FrameStackObservation(gym.make("CartPole-v1"), 3), "CartPole-v1", 300, seed=3
+    )
+    env = FrameStackObservation(OnBackend(gym.make("CartPole-v1"), backend), 3)
+    obs, _ = env.reset(seed=3)
+    assert_on_backend(obs, backend.xp, backend.device)
+    actual = _rollout(env, "CartPole-v1", 300, seed=3)
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("member", [Backend.NUMPY, Backend.TORCH], ids=lambda b: b.label)
+def test_ring_buffer_is_written_in_place(member: Backend) -> None:
+    backend = member
+    if backend.unavailable_reason:
+        pytest.skip(backend.unavailable_reason)
+    env = FrameStackObservation(OnBackend(gym.make("CartPole-v1"), backend), 4)
+    env.reset(seed=0)
+    ring = env._ring
+    assert isinstance(ring, FrameRing)
+    address = data_pointer(ring.frames)
+    held = [to_host(env.step(0)[0]) for _ in range(3)]
+    outputs = [env.step(1)[0] for _ in range(5)]
+    assert data_pointer(env._ring.frames) == address  # no reallocation of the stack
+    # earlier outputs are not views of the buffer: later writes did not change them
+    for first, second in zip(outputs, outputs[1:], strict=False):
+        np.testing.assert_array_equal(to_host(first)[1:], to_host(second)[:-1])
+    assert held[2].shape == (4, 4)
+
+
+def test_constructor_errors() -> None:
+    with pytest.raises(TypeError, match="FrameStackObservation: expected a Box"):
+        FrameStackObservation(gym.make("FrozenLake-v1"), 2)
+    with pytest.raises(ValueError, match="stack_size must be at least 1, got 0"):
+        FrameStackObservation(gym.make("CartPole-v1"), 0)
+    with pytest.raises(ValueError, match="stack_size must be at least 1, got -2"):
+        VectorFrameStack(gym.make_vec("CartPole-v1", 2), -2)
+    with pytest.raises(TypeError, match="stack_size must be an integer, got float"):
+        FrameStackObservation(gym.make("CartPole-v1"), 2.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="padding_type must be 'reset', 'zero'"):
+        FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type="zeros")
+    with pytest.raises(ValueError, match="custom padding_type must be a frame inside"):
+        FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type=np.zeros(3, np.float32))
+
+
+def test_custom_padding_of_another_backend_is_moved() -> None:
+    pad = Backend.ARRAY_API_STRICT.asarray([1.0, -1.0, 0.0, 2.0], "float32")
+    env = FrameStackObservation(gym.make("CartPole-v1"), 3, padding_type=pad)
+    obs, _ = env.reset(seed=123)
+    np.testing.assert_array_equal(obs[0], [1.0, -1.0, 0.0, 2.0])
+    assert isinstance(obs, np.ndarray)
+
+
+class Feed(gym.Env[Any, Any]):
+    """Returns whatever observation it is handed next: for bad-input tests."""
+
+    observation_space = gym.spaces.Box(-np.inf, np.inf, (3,), np.float32)
+    action_space = gym.spaces.Discrete(2)
+
+    def __init__(self) -> None:
+        self.next: Any = np.zeros(3, np.float32)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
+        return self.next, {}
+
+    def step(self, action: Any) -> Any:
+        return self.next, 0.0, False, False, {}
+
+
+def _snapshot(env: Any) -> tuple[Any, ...]:
+    ring = env._ring
+    age = ring.age if isinstance(ring.age, int) else to_host(ring.age).copy()
+    return to_host(ring.frames).copy(), ring.newest, age
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (np.zeros(3, np.float64), "dtype float64, expected float32"),
+        (np.zeros(4, np.float32), r"shape \(4,\), expected \(3,\)"),
+        ([0.0, 0.0, 0.0], "must be a numpy array, got list"),
+        ("strict", "must be a numpy array, got a array_api_strict array"),
+    ],
+)
+def test_bad_observation_leaves_state_untouched(bad: Any, message: str) -> None:
+    base = Feed()
+    env = FrameStackObservation(base, 3)
+    base.next = np.asarray([1.0, 2.0, 3.0], np.float32)
+    env.reset()
+    base.next = np.asarray([4.0, 5.0, 6.0], np.float32)
+    env.step(0)
+    before = _snapshot(env)
+    if isinstance(bad, str):
+        bad = Backend.ARRAY_API_STRICT.asarray([1.0, 2.0, 3.0], "float32")
+    base.next = bad
+    with pytest.raises(ArrayMismatchError, match=f"FrameStackObservation: observation.*{message}"):
+        env.step(0)
+    after = _snapshot(env)
+    np.testing.assert_array_equal(after[0], before[0])
+    assert after[1:] == before[1:] == (0, 1)
+
+
+def test_wrong_device_is_rejected_and_step_before_reset() -> None:
+    base = Feed()
+    base.next = Backend.ARRAY_API_STRICT.asarray([1.0, 2.0, 3.0], "float32")
+    env = FrameStackObservation(base, 2)
+    with pytest.raises(gym.error.ResetNeeded, match="FrameStackObservation"):
+        env.step(0)
+    env.reset()
+    before = _snapshot(env)
+    base.next = Backend.ARRAY_API_STRICT_DEVICE1.asarray([1.0, 2.0, 3.0], "float32")
+    with pytest.raises(ArrayMismatchError, match="on device device1, expected CPU_DEVICE"):
+        env.step(0)
+    after = _snapshot(env)
+    np.testing.assert_array_equal(after[0], before[0])
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+@pytest.mark.parametrize("padding", PADDINGS)
+def test_vector_equals_single_per_sub_env(mode: AutoresetMode, padding: str) -> None:
+    pad = _padding(padding, "CartPole-v1")
+
+    def compare(what: str, index: int, vector_value: Any, single_value: Any) -> None:
+        np.testing.assert_array_equal(
+            _host(vector_value), _host(single_value), err_msg=f"{what}, sub-env {index}"
+        )
+
+    vector, _ = drive(
+        lambda: gym.make("CartPole-v1"),
+        lambda envs: VectorFrameStack(envs, 3, padding_type=pad),
+        lambda env: FrameStackObservation(env, 3, padding_type=pad),
+        mode=mode, num_envs=4, steps=600, seed=11, compare=compare,
+    )  # fmt: skip
+    assert vector.single_observation_space.shape == (3, 4)
+    assert vector.observation_space.shape == (4, 3, 4)
+
+
+def _host(x: Any) -> Any:
+    return to_host(x) if hasattr(x, "__array_namespace__") or hasattr(x, "device") else x
+
+
+def _native_vector_rollout(backend: Backend, mode: AutoresetMode, steps: int) -> list[np.ndarray]:
+    envs = gym.make_vec(
+        "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
+        xp=backend.namespace_name, device=backend.device_spec, autoreset_mode=mode,
+    )  # fmt: skip
+    envs = VectorFrameStack(envs, 4, padding_type="zero")
+    rng = np.random.default_rng(5)
+    obs, _ = envs.reset(seed=5)
+    assert_on_backend(obs, backend.xp, backend.device)
+    out = [to_host(obs)]
+    for _ in range(steps):
+        actions = backend.asarray(rng.integers(0, 2, 3), "int64" if backend.has_float64 else None)
+        obs, _, terminated, truncated, infos = envs.step(actions)
+        assert_on_backend(obs, backend.xp, backend.device)
+        out.append(to_host(obs))
+        if mode is AutoresetMode.SAME_STEP:
+            out.append(to_host(infos["final_obs"]))
+        done = np.logical_or(to_host(terminated), to_host(truncated))
+        if mode is AutoresetMode.DISABLED and done.any():
+            obs, _ = envs.reset(options={"reset_mask": backend.asarray(done)})
+            out.append(to_host(obs))
+    return out
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetMode) -> None:
+    if backend is Backend.NUMPY_READONLY:
+        pytest.skip("the native env builds its own arrays: same as numpy")
+    expected = _native_vector_rollout(Backend.NUMPY, mode, 120)
+    actual = _native_vector_rollout(backend, mode, 120)
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_vector_rejects_bad_batch_and_keeps_state() -> None:
+    envs = VectorFrameStack(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), 3)
+    envs.reset(seed=0)
+    envs.step(np.array([0, 1]))
+    before = _snapshot(envs)
+
+    class Bad(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
+        def step(self, actions: Any) -> Any:
+            obs, *rest = self.env.step(actions)
+            return (obs[:1], *rest)
+
+    envs.env = Bad(envs.env)
+    with pytest.raises(ArrayMismatchError, match=r"FrameStackObservation: observations has shape"):
+        envs.step(np.array([0, 1]))
+    after = _snapshot(envs)
+    np.testing.assert_array_equal(after[0], before[0])
+    np.testing.assert_array_equal(after[2], before[2])
+    assert after[1] == before[1]
