@@ -9,7 +9,13 @@ The suite itself lives in the ``conformance`` package of a source checkout (it i
 its own README); the command needs it importable.
 
 Example:
-    >>> exit_code = main(["info"])  # doctest: +SKIP
+    >>> main(["check", "--backend", "numpy", "--wrapper", "ArrayConversion", "--format", "json"])
+    {
+     "results": []
+    }
+    0
+
+    (With NumPy alone there is nothing to convert to, so no check runs.)
 """
 
 from __future__ import annotations
@@ -145,6 +151,14 @@ def _check(args: argparse.Namespace) -> int:
         impl = load_implementation(args.impl)
     except ImportError as e:
         sys.stderr.write(f"array-env check: cannot import the implementation {args.impl}: {e}\n")
+        return 2
+    known = {c.wrapper for c in all_cases()}
+    unknown = sorted(set(args.wrapper or ()) - known)
+    if unknown:
+        sys.stderr.write(
+            f"array-env check: no conformance cases for {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}\n"
+        )
         return 2
     cases = [c for c in all_cases() if not args.wrapper or c.wrapper in args.wrapper]
     checks = plan(cases, backends)

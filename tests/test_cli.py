@@ -145,6 +145,12 @@ def test_unknown_backend_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
         main(["check", "--backend", "nonesuch"])
 
 
+def test_unknown_wrapper_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "check", "--wrapper", "NoSuchWrapper", *SUBSET)
+    assert code == 2
+    assert "no conformance cases for NoSuchWrapper" in err
+
+
 def test_unknown_implementation_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "check", "--impl", "no_such_module_here", *SUBSET)
     assert code == 2
