@@ -3,7 +3,8 @@
 # `array_namespace` returns `types.ModuleType`, which makes every `xp.f(x)` `Any`. Names not
 # declared here fall through the module `__getattr__` to `Any`; submodules (`common`, `numpy`,
 # `torch`, ...) resolve to the installed package. Checked against the runtime by
-# `python -m mypy.stubtest array_api_compat --allowlist stubs/stubtest_allowlist.txt`.
+# `MYPYPATH=stubs python -m mypy.stubtest array_api_compat --mypy-config-file stubs/stubtest.ini
+# --allowlist stubs/stubtest_allowlist.txt` (tests/typing/run.sh).
 from typing import Any, Final, TypeVar
 
 import jax
