@@ -115,10 +115,12 @@ class Backend(enum.Enum):
 
         Args:
             value: Host data: nested lists, Python numbers or a NumPy array.
-            dtype: A dtype *name* (``"float32"``) or a dtype of this namespace; ``None`` keeps the
-                inferred one.
+            dtype: A dtype *name* (``"float32"``) or a dtype of this namespace; ``None`` keeps a
+                NumPy input's dtype and otherwise the backend's default for the data.
         """
         xp = self.xp
+        if dtype is None and compat.is_numpy_array(value):
+            dtype = value.dtype.name
         if isinstance(dtype, str):
             dtype = getattr(xp, dtype)
         if compat.is_numpy_array(value) and not compat.is_numpy_namespace(xp):
@@ -214,10 +216,10 @@ def shares_memory(a: Any, b: Any) -> bool:
 
 
 def to_host(x: Any) -> Any:
-    """Copy an array of any backend to a NumPy array (for comparisons in tests only)."""
+    """Copy an array of any backend (or a Python number) to NumPy, for comparisons in tests."""
     import numpy as np
 
-    if compat.is_numpy_array(x):
+    if compat.is_numpy_array(x) or not compat.is_array_api_obj(x):
         return np.asarray(x)
     if compat.is_torch_array(x):
         return x.detach().cpu().numpy()
