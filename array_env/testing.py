@@ -116,11 +116,15 @@ class Backend(enum.Enum):
         Args:
             value: Host data: nested lists, Python numbers or a NumPy array.
             dtype: A dtype *name* (``"float32"``) or a dtype of this namespace; ``None`` keeps a
-                NumPy input's dtype and otherwise the backend's default for the data.
+                NumPy input's dtype and otherwise the backend's default for the data. On members
+                without float64 (array-api-strict's ``no_float64`` device, JAX without x64) a
+                float64 name is built as float32, as those backends do themselves.
         """
         xp = self.xp
         if dtype is None and compat.is_numpy_array(value):
             dtype = value.dtype.name
+        if dtype == "float64" and not self.has_float64:
+            dtype = "float32"
         if isinstance(dtype, str):
             dtype = getattr(xp, dtype)
         if compat.is_numpy_array(value) and not compat.is_numpy_namespace(xp):
