@@ -114,8 +114,11 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
         return type(state)(*(where(mask, f, s) for f, s in zip(fresh, state, strict=True)))
 
 
-class _ActionCheck:
+class _ActionCheck(PicklableNamespaces):
     """Validate actions without a device sync; value checks are optional (they read back)."""
+
+    _namespace_fields: ClassVar[tuple[str, ...]] = ("xp",)
+    _device_fields: ClassVar[tuple[tuple[str, str], ...]] = (("device", "xp"),)
 
     def __init__(
         self,
