@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import gymnasium as gym
@@ -95,7 +96,7 @@ def test_ring_buffer_is_written_in_place(member: Backend) -> None:
     outputs = [env.step(1)[0] for _ in range(5)]
     assert data_pointer(env._ring.frames) == address  # no reallocation of the stack
     # earlier outputs are not views of the buffer: later writes did not change them
-    for first, second in zip(outputs, outputs[1:], strict=False):
+    for first, second in itertools.pairwise(outputs):
         np.testing.assert_array_equal(to_host(first)[1:], to_host(second)[:-1])
     assert held[2].shape == (4, 4)
 

@@ -99,7 +99,7 @@ def make_layout(
         >>> [layout.orders[k].tolist() for k in range(3)]
         [[1, 2, 0], [2, 0, 1], [0, 1, 2]]
     """
-    index = xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]  # type: ignore[attr-defined]
+    index = xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]
     orders = tuple(
         xp.asarray([(newest + 1 + k) % stack_size for k in range(stack_size)], dtype=index,
                    device=device)

@@ -4,6 +4,7 @@ They work on a leading batch axis with masks, never a Python loop over sub-envir
 honour Gymnasium's three autoreset modes. Importing this package imports no torch, jax or cupy.
 """
 
+from array_env.vector.action import ClipAction
 from array_env.vector.conversion import (
     ArrayConversion,
     JaxToNumpy,
@@ -18,6 +19,7 @@ from array_env.vector.reward import NormalizeReward
 
 __all__ = [
     "ArrayConversion",
+    "ClipAction",
     "FrameStackObservation",
     "JaxToNumpy",
     "JaxToTorch",

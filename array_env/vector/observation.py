@@ -222,7 +222,7 @@ class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         self._prev_done: Any = None  # next-step mode: the sub-envs whose next step is a reset
 
     def reset(
-        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[A, dict[str, Any]]:
         """Reset the sub-envs; restart the stacks of those that were reset."""
         mask = reset_mask(options)  # read first: Gymnasium's SyncVectorEnv pops it from options

@@ -5,6 +5,7 @@ twin of every wrapper has the same name in :mod:`array_env.vector`. Importing th
 imports no torch, jax or cupy.
 """
 
+from array_env.wrappers.action import ClipAction
 from array_env.wrappers.conversion import (
     ArrayConversion,
     JaxToNumpy,
@@ -19,6 +20,7 @@ from array_env.wrappers.reward import NormalizeReward
 
 __all__ = [
     "ArrayConversion",
+    "ClipAction",
     "FrameStackObservation",
     "JaxToNumpy",
     "JaxToTorch",

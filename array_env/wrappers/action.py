@@ -1,0 +1,126 @@
+"""Action wrappers: the functional cores and their single-environment shells.
+
+The vector twins in :mod:`array_env.vector.action` call the same cores with a leading batch axis.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, TypeVar
+
+import gymnasium as gym
+import numpy as np
+
+from array_env._checks import ArrayMismatchError
+from array_env.convert import convert_array
+from array_env.core import Wrapper
+from array_env.typing import Namespace
+from array_env.wrappers._contract import ArrayContract, contract_for
+
+__all__ = ["ActionBounds", "ClipAction", "action_bounds", "clip_action", "unbounded_box"]
+
+A = TypeVar("A")
+Obs = TypeVar("Obs")
+
+
+class ActionBounds(NamedTuple):
+    """A Box's bounds on the actions' namespace and device, in the actions' dtype."""
+
+    low: Any
+    high: Any
+
+
+def clip_action(action: A, bounds: ActionBounds, *, xp: Namespace[A]) -> A:
+    """Clip ``action`` (one action, or a batch with a leading axis) into ``bounds``.
+
+    ``minimum(maximum(a, low), high)`` equals ``clip`` for every float, NaN included, and is
+    one Python call cheaper than NumPy's ``clip`` on the step path.
+
+    Example:
+        >>> import array_api_strict as xp
+        >>> bounds = ActionBounds(xp.asarray([-1.0, 0.0]), xp.asarray([1.0, 2.0]))
+        >>> clip_action(xp.asarray([5.0, -3.0]), bounds, xp=xp)
+        Array([1., 0.], dtype=array_api_strict.float64)
+    """
+    return xp.minimum(xp.maximum(action, bounds.low), bounds.high)
+
+
+def unbounded_box(owner: str, space: gym.Space[Any]) -> gym.spaces.Box:
+    """Return ``Box(-inf, inf)`` of the space's shape and dtype, or raise for a non-Box space."""
+    if not isinstance(space, gym.spaces.Box):
+        raise TypeError(
+            f"{owner}: expected a Box action space, got {type(space).__name__} ({space})"
+        )
+    return gym.spaces.Box(-np.inf, np.inf, shape=space.shape, dtype=space.dtype)
+
+
+def action_bounds(
+    owner: str, space: gym.spaces.Box, first: Any, *, batch: tuple[int, ...]
+) -> tuple[ArrayContract, ActionBounds]:
+    """Fix the action contract from the first action and move the bounds to it.
+
+    Actions must be real floating arrays of the space's shape (after ``batch``); every later
+    action must have the first one's namespace, device and dtype.
+    """
+    contract = contract_for(first, owner=owner, name="action", shape=(*batch, *space.shape))
+    if not contract.xp.isdtype(first.dtype, "real floating"):
+        raise ArrayMismatchError(
+            f"{owner}: action has dtype {first.dtype}, expected a real floating dtype"
+        )
+    contract = contract._replace(dtype=first.dtype)
+    xp = contract.xp
+    # float64 bounds cannot go to a device without float64; a float32 action needs no more.
+    host_dtype = np.float32 if xp.finfo(first.dtype).bits <= 32 else np.float64
+
+    def bound(values: np.ndarray) -> Any:
+        moved = convert_array(np.asarray(values, dtype=host_dtype), xp=xp, device=contract.device)
+        return xp.astype(moved, first.dtype)
+
+    return contract, ActionBounds(bound(space.low), bound(space.high))
+
+
+class ClipAction(Wrapper[Obs, A, Obs, A], gym.utils.RecordConstructorArgs):
+    """Clip actions into the env's Box bounds before they reach it.
+
+    Gymnasium's ``ClipAction`` for actions of any namespace on any device: the bounds are
+    moved once, at the first action, to its namespace, device and dtype, and each step costs
+    one ``maximum`` and one ``minimum``. The action space becomes ``Box(-inf, inf)`` of the same
+    shape and dtype, as in Gymnasium 1.x. Actions must be real floating arrays; a later action
+    of another namespace, device, dtype or shape is rejected with
+    :class:`array_env.ArrayMismatchError`. The vector twin is :class:`array_env.vector.ClipAction`.
+
+    Args:
+        env: The environment; its action space must be a Box.
+
+    Raises:
+        TypeError: If the action space is not a Box.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> import numpy as np
+        >>> env = ClipAction(gym.make("Pendulum-v1"))
+        >>> env.action_space
+        Box(-inf, inf, (1,), float32)
+        >>> _ = env.reset(seed=0)
+        >>> _ = env.step(np.array([5.0], dtype=np.float32))  # the env receives [2.0]
+        >>> float(env.unwrapped.last_u)
+        2.0
+    """
+
+    def __init__(self, env: gym.Env[Obs, A]) -> None:
+        action_space: gym.Space[Any] = unbounded_box(type(self).__name__, env.action_space)
+        gym.utils.RecordConstructorArgs.__init__(self)
+        Wrapper.__init__(self, env)
+        self._bounded: gym.spaces.Box = env.action_space  # type: ignore[assignment]
+        self.action_space = action_space
+        self._contract: ArrayContract | None = None
+        self._bounds: ActionBounds | None = None
+
+    def step(self, action: A) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
+        """Clip the action into the env's bounds and step the env with it."""
+        contract, bounds = self._contract, self._bounds
+        if contract is None or bounds is None:
+            contract, bounds = action_bounds(type(self).__name__, self._bounded, action, batch=())
+            self._contract, self._bounds = contract, bounds
+        elif not contract.matches(action):
+            contract.check(action, owner=type(self).__name__, name="action")
+        return self.env.step(clip_action(action, bounds, xp=contract.fast_xp))
