@@ -94,6 +94,7 @@ def test_ring_buffer_is_written_in_place(member: Backend) -> None:
     address = data_pointer(ring.frames)
     held = [to_host(env.step(0)[0]) for _ in range(3)]
     outputs = [env.step(1)[0] for _ in range(5)]
+    assert env._ring is not None
     assert data_pointer(env._ring.frames) == address  # no reallocation of the stack
     # earlier outputs are not views of the buffer: later writes did not change them
     for first, second in itertools.pairwise(outputs):
