@@ -59,8 +59,8 @@ def drive(
                 compare("observation", i, obs[i], s_obs)
         if mode is AutoresetMode.DISABLED and done.any():
             obs, _ = vector.reset(options={"reset_mask": done})
-            for i in np.flatnonzero(done):
-                compare("partial reset observation", int(i), obs[i], singles[i].reset()[0])
+            for row in np.flatnonzero(done).tolist():
+                compare("partial reset observation", row, obs[row], singles[row].reset()[0])
         pending_reset = done
     return vector, singles
 

@@ -9,13 +9,14 @@ from gymnasium.error import InvalidBound
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 import array_env
+from array_env import resolve_namespace
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import NormalizeObservation as VectorNormalizeObservation
 from array_env.wrappers import NormalizeObservation
 from tests.autoreset_driver import MODES, drive
 
-CLOSE = {"rtol": 1e-5, "atol": 1e-5}
+NP = resolve_namespace("numpy")
 
 
 class OnBackend(gym.ObservationWrapper[Any, Any, Any]):
@@ -45,7 +46,7 @@ def test_equals_gymnasium_on_numpy() -> None:
     theirs = gym.wrappers.NormalizeObservation(gym.make("CartPole-v1"))
     a, b = _rollout(ours, 3000, seed=7), _rollout(theirs, 3000, seed=7)
     assert len(a) == len(b) > 3000
-    np.testing.assert_allclose(np.stack(a), np.stack(b), **CLOSE)
+    np.testing.assert_allclose(np.stack(a), np.stack(b), rtol=1e-5, atol=1e-5)
     assert all(x.dtype == np.float32 for x in a)
     state = ours.state_dict()
     np.testing.assert_allclose(state["mean"], theirs.obs_rms.mean, rtol=1e-5, atol=1e-6)
@@ -181,7 +182,7 @@ def test_vector_equals_gymnasium_next_step() -> None:
     rng = np.random.default_rng(0)
     a, _ = ours.reset(seed=11)
     b, _ = theirs.reset(seed=11)
-    np.testing.assert_allclose(a, b, **CLOSE)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
     for _ in range(1500):
         actions = rng.integers(2, size=4)
         a = ours.step(actions)[0]
@@ -201,7 +202,9 @@ def _pooled_priors(singles: list[NormalizeObservation[Any, Any]]) -> None:
 def test_vector_equals_single_per_sub_env(mode: AutoresetMode) -> None:
     def compare(what: str, i: int, vector_value: Any, single_value: Any) -> None:
         if what != "reward":
-            np.testing.assert_allclose(vector_value, single_value, **CLOSE, err_msg=what)
+            np.testing.assert_allclose(
+                vector_value, single_value, rtol=1e-5, atol=1e-5, err_msg=what
+            )
 
     make = lambda: gym.make("CartPole-v1", max_episode_steps=25)  # noqa: E731
     vector, singles = drive(
@@ -242,7 +245,7 @@ def test_vector_statistics_pool_the_single_streams(mode: AutoresetMode) -> None:
     pooled = Moments(states[0]["mean"], states[0]["var"], states[0]["count"])
     for state in states[1:]:
         pooled = merge_moments(
-            pooled, state["mean"] - pooled.mean, state["var"], state["count"], xp=np
+            pooled, state["mean"] - pooled.mean, state["var"], state["count"], xp=NP
         )
     got = vector.state_dict()
     np.testing.assert_allclose(got["count"], pooled.count, rtol=1e-12)
@@ -264,16 +267,13 @@ def test_vector_same_step_normalizes_final_obs_without_touching_info() -> None:
     assert all(x.dtype == np.float32 for x in infos["final_obs"])
 
 
-def test_vector_rejects_bad_batch() -> None:
+def test_vector_rejects_bad_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     envs = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"))
     envs.reset(seed=0)
     before = envs.state_dict()
-    envs.env.step = lambda a: (
-        np.zeros((3, 4), np.float32),
-        np.zeros(2),
-        *([np.zeros(2, bool)] * 2),
-        {},
-    )  # type: ignore[method-assign]
+    flags = np.zeros(2, bool)
+    bad: tuple[Any, ...] = (np.zeros((3, 4), np.float32), np.zeros(2), flags, flags, {})
+    monkeypatch.setattr(envs.env, "step", lambda a: bad)
     with pytest.raises(
         ArrayMismatchError,
         match=r"NormalizeObservation: observations has shape \(3, 4\), expected \(2, 4\)",

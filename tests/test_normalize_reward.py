@@ -9,12 +9,15 @@ from gymnasium.error import InvalidBound
 from gymnasium.vector import AutoresetMode
 
 import array_env
+from array_env import resolve_namespace
 from array_env._checks import ArrayMismatchError
 from array_env._ops.running_moments import Moments, merge_moments
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import NormalizeReward as VectorNormalizeReward
 from array_env.wrappers import NormalizeReward
 from tests.autoreset_driver import MODES, drive
+
+NP = resolve_namespace("numpy")
 
 
 class RewardOnBackend(gym.Wrapper[Any, Any, Any, Any]):
@@ -208,7 +211,7 @@ def test_vector_returns_and_pooled_statistics_match_singles(mode: AutoresetMode)
     pooled = Moments(states[0]["mean"], states[0]["var"], states[0]["count"])
     for state in states[1:]:
         pooled = merge_moments(
-            pooled, state["mean"] - pooled.mean, state["var"], state["count"], xp=np
+            pooled, state["mean"] - pooled.mean, state["var"], state["count"], xp=NP
         )
     np.testing.assert_allclose(got["count"], pooled.count, rtol=1e-12)
     np.testing.assert_allclose(got["mean"], pooled.mean, rtol=1e-9)
@@ -224,17 +227,21 @@ def test_vector_full_reset_zeroes_returns_partial_keeps_them() -> None:
     assert envs.state_dict()["returns"].tolist() == [0.0, 0.0]
 
 
-def test_vector_rejects_bad_rewards() -> None:
+def test_vector_rejects_bad_rewards(monkeypatch: pytest.MonkeyPatch) -> None:
     envs = VectorNormalizeReward(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"))
     envs.reset(seed=0)
     envs.step(np.ones(2, dtype=np.int64))
     before = envs.state_dict()
-    envs.env.step = lambda a: (None, np.ones(3), np.zeros(2, bool), np.zeros(2, bool), {})  # type: ignore[method-assign]
+    monkeypatch.setattr(
+        envs.env, "step", lambda a: (None, np.ones(3), np.zeros(2, bool), np.zeros(2, bool), {})
+    )
     with pytest.raises(
         ArrayMismatchError, match=r"NormalizeReward: rewards has shape \(3,\), expected \(2,\)"
     ):
         envs.step(np.ones(2, dtype=np.int64))
-    envs.env.step = lambda a: (None, np.ones(2), [False, False], np.zeros(2, bool), {})  # type: ignore[method-assign]
+    monkeypatch.setattr(
+        envs.env, "step", lambda a: (None, np.ones(2), [False, False], np.zeros(2, bool), {})
+    )
     with pytest.raises(
         ArrayMismatchError, match="NormalizeReward: terminated must be a numpy array, got list"
     ):

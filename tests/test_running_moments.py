@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from gymnasium.wrappers.utils import RunningMeanStd
 
+from array_env import resolve_namespace
 from array_env._ops.fast_namespace import fast_namespace
 from array_env._ops.running_moments import (
+    Moments,
     init_moments,
     moments_from_state_dict,
     moments_state_dict,
@@ -16,10 +20,14 @@ from array_env._ops.running_moments import (
 )
 from array_env.testing import Backend, to_host
 
+NP = resolve_namespace("numpy")
+
 
 def _value(moments_field: object, low_field: object | None) -> np.ndarray:
-    high = to_host(moments_field).astype(np.float64)
-    return high if low_field is None else high + to_host(low_field).astype(np.float64)
+    high = np.asarray(to_host(moments_field), dtype=np.float64)
+    if low_field is None:
+        return high
+    return high + np.asarray(to_host(low_field), dtype=np.float64)
 
 
 def test_statistics_dtype_follows_the_device(backend: Backend) -> None:
@@ -32,11 +40,11 @@ def test_statistics_dtype_follows_the_device(backend: Backend) -> None:
 def test_equals_gymnasium_running_mean_std(backend: Backend) -> None:
     rng = np.random.default_rng(0)
     batches = [rng.normal(3.0, 2.0, size=(n, 3)) for n in (1, 5, 1, 17, 2, 1, 64)]
-    reference = RunningMeanStd(shape=(3,))
+    reference = RunningMeanStd(shape=(3,))  # type: ignore[no-untyped-call]  # gymnasium untyped
     xp = fast_namespace(backend.xp)
     ours = init_moments((3,), xp=xp, device=backend.device)
     for batch in batches:
-        reference.update(batch)
+        reference.update(batch)  # type: ignore[no-untyped-call]  # gymnasium untyped
         dtype = "float64" if backend.has_float64 else "float32"
         data = backend.asarray(batch.astype(dtype), dtype)
         if batch.shape[0] == 1:
@@ -125,7 +133,7 @@ def test_float32_single_samples_keep_counting_past_2_to_the_24() -> None:
 def test_state_dict_round_trip_between_float64_and_float32() -> None:
     rng = np.random.default_rng(3)
     batch = 5.0 + rng.normal(size=(100, 2))
-    wide = update_moments(init_moments((2,), xp=np, device="cpu"), batch, xp=np)
+    wide = update_moments(init_moments((2,), xp=NP, device="cpu"), batch, xp=NP)
     narrow_member = Backend.ARRAY_API_STRICT_NO_FLOAT64
     narrow = moments_from_state_dict(
         moments_state_dict(wide),
@@ -136,9 +144,9 @@ def test_state_dict_round_trip_between_float64_and_float32() -> None:
         owner="test",
     )
     assert narrow.low is not None
-    back = moments_from_state_dict(
+    back: Moments[Any] = moments_from_state_dict(
         {k: to_host(v) for k, v in moments_state_dict(narrow).items()},
-        xp=np,
+        xp=NP,
         device="cpu",
         dtype=np.float64,
         shape=(2,),
