@@ -232,7 +232,7 @@ def to_host(x: Any) -> Any:
     if compat.is_array_api_strict_namespace(compat.array_namespace(x)):
         import array_api_strict
 
-        return np.asarray(x.to_device(array_api_strict.Device("CPU_DEVICE")))
+        return np.asarray(compat.to_device(x, array_api_strict.Device("CPU_DEVICE")))
     return np.asarray(x)
 
 
