@@ -208,24 +208,26 @@ class TreeConverter:
 
     def __call__(self, tree: Any, root: str = "tree") -> Any:
         """Convert every array in ``tree``; ``root`` names the tree in error messages."""
+        kind: type[Any] = tree.__class__
         try:
-            strategy = self._strategies.get(type(tree))  # _convert, inlined for the hot path
+            strategy = self._strategies.get(kind)  # _convert, inlined for the hot path
             if strategy is None:
-                strategy = self._strategies[type(tree)] = self._choose(tree)
+                strategy = self._strategies[kind] = self._choose(tree)
             return strategy(tree)
         except _UnconvertibleLeafError:
             self._raise_with_path(tree, root)
             raise
 
     def _convert(self, node: Any) -> Any:
-        strategy = self._strategies.get(type(node))
+        kind: type[Any] = node.__class__
+        strategy = self._strategies.get(kind)
         if strategy is None:
-            strategy = self._strategies[type(node)] = self._choose(node)
+            strategy = self._strategies[kind] = self._choose(node)
         return strategy(node)
 
     def _choose(self, node: Any) -> _Strategy:
         """Pick the strategy for every node of ``type(node)``."""
-        kind = type(node)
+        kind: type[Any] = node.__class__
         convert = self._convert
         if isinstance(node, np.generic) and not isinstance(node, str | bytes):
             # before the plain leaves: np.float64 is a float, yet converts like np.float32
@@ -235,15 +237,15 @@ class TreeConverter:
         if kind is dict:
             return lambda x: {k: convert(v) for k, v in x.items()}
         if isinstance(node, Mapping):  # OrderedDict and other Mappings built from pairs
-            return lambda x: type(x)((k, convert(v)) for k, v in x.items())
+            return lambda x: kind((k, convert(v)) for k, v in x.items())
         if isinstance(node, tuple) and hasattr(kind, "_fields"):  # namedtuple
-            return lambda x: type(x)._make(convert(v) for v in x)
+            return lambda x: kind._make(convert(v) for v in x)
         if kind is tuple:
             return lambda x: tuple([convert(v) for v in x])
         if kind is list:
             return lambda x: [convert(v) for v in x]
         if isinstance(node, tuple | list):
-            return lambda x: type(x)(convert(v) for v in x)
+            return lambda x: kind(convert(v) for v in x)
         if compat.is_array_api_obj(node):
             return self._array_strategy(namespace_name(compat.array_namespace(node)))
         return _unsupported
@@ -262,7 +264,8 @@ class TreeConverter:
                 if not x.flags.writeable:  # from_numpy would alias it as a writable tensor
                     x = x.copy()
                 try:
-                    out = torch.from_numpy(x)
+                    # torch's stub leaves from_numpy's parameter untyped
+                    out = torch.from_numpy(x)  # pyright: ignore[reportUnknownMemberType]
                 except (TypeError, ValueError):  # object/str dtypes, negative strides, byte order
                     return generic(x)
                 return out if on_cpu else out.to(device)
@@ -400,5 +403,6 @@ def _host_device(x: Any) -> Device:
     if compat.is_jax_array(x):
         import jax
 
-        return jax.devices("cpu")[0]
+        # jax.devices's backend parameter is untyped in jax's stubs
+        return jax.devices("cpu")[0]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     return "cpu"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import pickle
-from collections import OrderedDict, namedtuple
-from typing import Any
+from collections import OrderedDict
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
 
-from array_env import to_namespace, tree_map
+from array_env import to_namespace, tree_leaves, tree_map
 from array_env.convert import TreeConverter
 from array_env.testing import (
     Backend,
@@ -38,7 +38,10 @@ ZERO_COPY_CPU = [
     (Backend.ARRAY_API_STRICT, Backend.TORCH),
 ]
 
-Point = namedtuple("Point", "x y")
+
+class Point(NamedTuple):
+    x: Any
+    y: Any
 
 
 def _host_tree() -> dict[str, Any]:
@@ -52,6 +55,10 @@ def _host_tree() -> dict[str, Any]:
 def _on(backend: Backend, host_tree: Any) -> Any:
     """Build ``host_tree`` on ``backend``, keeping every dtype."""
     return tree_map(lambda x: backend.asarray(x, dtype=x.dtype.name), host_tree)
+
+
+def _pickled(obj: Any) -> Any:
+    return pickle.loads(pickle.dumps(obj))
 
 
 def _expected_dtype(name: str, target: Backend) -> str:
@@ -71,12 +78,9 @@ def test_every_cpu_pair_round_trips_values(backend: Backend, target: Backend) ->
     back = to_namespace(out, backend.xp, backend.device)
     assert_on_backend(back, backend.xp, backend.device)
     for converted in (out, back):
-        for key, host in _host_tree().items():
-            got = converted[key]
-            hosts, gots = (host, got) if isinstance(host, tuple) else ((host,), (got,))
-            for h, g in zip(hosts, gots, strict=True):
-                np.testing.assert_array_equal(to_host(g), h)
-                assert str(to_host(g).dtype) == str(h.dtype)
+        for got, host in zip(tree_leaves(converted), tree_leaves(_host_tree()), strict=True):
+            np.testing.assert_array_equal(to_host(got), host)
+            assert str(to_host(got).dtype) == str(host.dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int16", "uint8", "bool"])
@@ -131,8 +135,8 @@ def test_numpy_to_gpu_is_one_copy_and_back(target: Backend) -> None:
     out = to_namespace(x, target.xp, target.device)
     assert_on_backend(out, target.xp, target.device)
     host = to_namespace(out, "numpy")
-    assert isinstance(host, np.ndarray)
     np.testing.assert_array_equal(host, x)
+    assert isinstance(host, np.ndarray)
 
 
 @pytest.mark.parametrize("target", ["torch", "jax", "array_api_strict"])
@@ -274,7 +278,7 @@ def test_device_accepts_objects_and_names() -> None:
     assert by_object.device == by_name.device == xps.Device("device1")
 
 
-@pytest.mark.parametrize("copier", [copy.deepcopy, lambda c: pickle.loads(pickle.dumps(c))])
+@pytest.mark.parametrize("copier", [copy.deepcopy, _pickled])
 @pytest.mark.parametrize(
     ("xp", "device"), [("array_api_strict", "device1"), ("jax", "cpu:0"), ("torch", None)]
 )

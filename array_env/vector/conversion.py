@@ -8,10 +8,11 @@ wrappers import their backends only when constructed.
 from __future__ import annotations
 
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic
 
 import gymnasium as gym
 from gymnasium.vector import VectorEnv, VectorWrapper
+from typing_extensions import TypeVar
 
 from array_env.convert import TreeConverter
 from array_env.typing import Device, DeviceLike, Namespace
@@ -32,8 +33,9 @@ __all__ = [
     "TorchToNumpy",
 ]
 
-Src = TypeVar("Src")
-Dst = TypeVar("Dst")
+# Defaults let a type checker accept namespaces given by name, where nothing pins the types.
+Src = TypeVar("Src", default=Any)
+Dst = TypeVar("Dst", default=Any)
 
 
 class ArrayConversion(
@@ -227,7 +229,7 @@ class NumpyToJax(ArrayConversion["NDArray[Any]", "jax.Array"]):
     """
 
     def __init__(
-        self, env: VectorEnv[NDArray[Any], Any, Any], device: jax.Device | str | None = None
+        self, env: VectorEnv[NDArray[Any], Any, Any], device: DeviceLike | None = None
     ) -> None:
         gym.utils.RecordConstructorArgs.__init__(self, device=recorded_device(device))
         super().__init__(env, "numpy", "jax", target_device=device)
@@ -281,7 +283,7 @@ class TorchToJax(ArrayConversion["torch.Tensor", "jax.Array"]):
     """
 
     def __init__(
-        self, env: VectorEnv[torch.Tensor, Any, Any], device: jax.Device | str | None = None
+        self, env: VectorEnv[torch.Tensor, Any, Any], device: DeviceLike | None = None
     ) -> None:
         gym.utils.RecordConstructorArgs.__init__(self, device=recorded_device(device))
         super().__init__(env, "torch", "jax", target_device=device)

@@ -11,11 +11,12 @@ they import their backends only when constructed. The vector twins live in
 from __future__ import annotations
 
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Generic, SupportsFloat, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, SupportsFloat
 
 import array_api_compat as compat
 import gymnasium as gym
 from gymnasium.core import RenderFrame
+from typing_extensions import TypeVar
 
 from array_env._namespace import device_name, namespace_name, resolve_namespace
 from array_env._tree import tree_leaves
@@ -38,8 +39,9 @@ __all__ = [
     "TorchToNumpy",
 ]
 
-Src = TypeVar("Src")
-Dst = TypeVar("Dst")
+# Defaults let a type checker accept namespaces given by name, where nothing pins the types.
+Src = TypeVar("Src", default=Any)
+Dst = TypeVar("Dst", default=Any)
 
 
 def recorded_namespace(xp: Any) -> str:
@@ -268,9 +270,7 @@ class NumpyToJax(ArrayConversion["NDArray[Any]", "jax.Array"]):
         >>> obs, reward, terminated, truncated, info = env.step(jnp.asarray(1))
     """
 
-    def __init__(
-        self, env: gym.Env[NDArray[Any], Any], device: jax.Device | str | None = None
-    ) -> None:
+    def __init__(self, env: gym.Env[NDArray[Any], Any], device: DeviceLike | None = None) -> None:
         gym.utils.RecordConstructorArgs.__init__(self, device=recorded_device(device))
         super().__init__(env, "numpy", "jax", target_device=device)
 
@@ -322,8 +322,6 @@ class TorchToJax(ArrayConversion["torch.Tensor", "jax.Array"]):
         >>> obs, reward, terminated, truncated, info = env.step(jnp.asarray(1))
     """
 
-    def __init__(
-        self, env: gym.Env[torch.Tensor, Any], device: jax.Device | str | None = None
-    ) -> None:
+    def __init__(self, env: gym.Env[torch.Tensor, Any], device: DeviceLike | None = None) -> None:
         gym.utils.RecordConstructorArgs.__init__(self, device=recorded_device(device))
         super().__init__(env, "torch", "jax", target_device=device)
