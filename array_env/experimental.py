@@ -5,8 +5,15 @@
 """
 
 from array_env.wrappers.action import ClipAction as ClipActionV0
+from array_env.wrappers.common import RecordEpisodeStatistics as RecordEpisodeStatisticsV0
 from array_env.wrappers.observation import FrameStackObservation as FrameStackObservationV0
 from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
 from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
 
-__all__ = ["ClipActionV0", "FrameStackObservationV0", "NormalizeObservationV0", "NormalizeRewardV0"]
+__all__ = [
+    "ClipActionV0",
+    "FrameStackObservationV0",
+    "NormalizeObservationV0",
+    "NormalizeRewardV0",
+    "RecordEpisodeStatisticsV0",
+]

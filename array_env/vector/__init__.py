@@ -5,6 +5,7 @@ honour Gymnasium's three autoreset modes. Importing this package imports no torc
 """
 
 from array_env.vector.action import ClipAction
+from array_env.vector.common import RecordEpisodeStatistics
 from array_env.vector.conversion import (
     ArrayConversion,
     JaxToNumpy,
@@ -27,6 +28,7 @@ __all__ = [
     "NormalizeReward",
     "NumpyToJax",
     "NumpyToTorch",
+    "RecordEpisodeStatistics",
     "TorchToJax",
     "TorchToNumpy",
 ]

@@ -6,6 +6,7 @@ imports no torch, jax or cupy.
 """
 
 from array_env.wrappers.action import ClipAction
+from array_env.wrappers.common import RecordEpisodeStatistics
 from array_env.wrappers.conversion import (
     ArrayConversion,
     JaxToNumpy,
@@ -28,6 +29,7 @@ __all__ = [
     "NormalizeReward",
     "NumpyToJax",
     "NumpyToTorch",
+    "RecordEpisodeStatistics",
     "TorchToJax",
     "TorchToNumpy",
 ]

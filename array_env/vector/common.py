@@ -1,0 +1,237 @@
+"""Vector common wrappers: the twins of :mod:`array_env.wrappers.common`."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any, TypeVar
+
+import array_api_compat as compat
+import gymnasium as gym
+from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
+
+from array_env._ops.episode_log import EpisodeLog, read_log, record_episodes, start_log
+from array_env._ops.running_moments import statistics_dtype
+from array_env.convert import convert_array
+from array_env.vector._autoreset import autoreset_mode, reset_mask
+from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers.common import (
+    EpisodeTally,
+    advance_episodes,
+    check_statistics_arguments,
+    clear_episodes,
+    finished_episodes,
+)
+
+__all__ = ["RecordEpisodeStatistics"]
+
+Obs = TypeVar("Obs")
+Act = TypeVar("Act")
+A = TypeVar("A")
+
+
+class RecordEpisodeStatistics(
+    VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructorArgs
+):
+    """Record every sub-env's episode returns, lengths and durations, on the rewards' device.
+
+    The vector twin of :class:`array_env.wrappers.RecordEpisodeStatistics`, laid out as
+    Gymnasium's: when sub-envs finish, ``info[stats_key]`` holds ``"r"``, ``"l"`` and ``"t"``
+    arrays (zeros for sub-envs that did not finish) and ``info["_" + stats_key]`` the boolean
+    mask of those that did. Returns and lengths are accumulated on the device, with masks; the
+    finished episodes go into a device-side ring (:mod:`array_env._ops.episode_log`), and
+    :attr:`return_queue`, :attr:`length_queue`, :attr:`time_queue` and :attr:`episode_count`
+    read it back only when they are read. No step reads the device, which has one visible
+    consequence: on a device backend the ``info`` keys are present on *every* step (the mask
+    says which sub-envs finished, possibly none), where Gymnasium adds them only on steps where
+    some sub-env finished. With NumPy rewards the done mask is on the host already and the
+    layout is exactly Gymnasium's. Episode boundaries follow the autoreset mode:
+
+    * next-step: the reset step after an episode's end starts the new episode and does not
+      count (its reward is 0);
+    * same-step: the finishing step counts, and the next episode starts right after it;
+    * disabled: ``reset(options={"reset_mask": mask})`` starts new episodes for ``mask``.
+
+    Durations ``"t"`` use the host clock (seconds since the episode's start, rounded to
+    microseconds), sent to the device as a scalar: no synchronisation.
+
+    Args:
+        env: The vector environment.
+        buffer_length: How many episodes the queues keep, at least 1.
+        stats_key: The ``info`` key of the statistics.
+
+    Raises:
+        TypeError: If ``buffer_length`` is not an int or ``stats_key`` not a str.
+        ValueError: If ``buffer_length < 1``.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> import numpy as np
+        >>> envs = gym.make_vec("CartPole-v1", 3, vectorization_mode="sync")
+        >>> envs = RecordEpisodeStatistics(envs)
+        >>> _ = envs.reset(seed=123)
+        >>> while True:
+        ...     _, _, terminated, truncated, infos = envs.step(np.ones(3, dtype=np.int64))
+        ...     if "episode" in infos:
+        ...         break
+        >>> infos["_episode"].tolist(), infos["episode"]["l"].tolist()
+        ([True, False, True], [9, 0, 9])
+        >>> [int(n) for n in envs.length_queue], envs.episode_count
+        ([9, 9], 2)
+    """
+
+    def __init__(
+        self, env: VectorEnv[Obs, Act, A], buffer_length: int = 100, stats_key: str = "episode"
+    ) -> None:
+        check_statistics_arguments(type(self).__name__, buffer_length, stats_key)
+        gym.utils.RecordConstructorArgs.__init__(
+            self, buffer_length=buffer_length, stats_key=stats_key
+        )
+        VectorWrapper.__init__(self, env)
+        self._stats_key = stats_key
+        self._buffer_length = buffer_length
+        self._mode = autoreset_mode(env)
+        self._origin = time.perf_counter()  # device times are relative: float32 keeps them exact
+        self._reset_time = 0.0
+        self._contract: ArrayContract | None = None
+        self._flags: ArrayContract | None = None
+        self._tally: EpisodeTally | None = None
+        self._log: EpisodeLog | None = None
+        self._prev_done: Any = None
+
+    def _queues(self) -> tuple[Any, Any, Any]:
+        import numpy as np
+
+        if self._log is None:
+            empty = np.zeros(0)
+            return empty, empty.astype(np.int64), empty
+        return read_log(self._log, self._buffer_length)
+
+    @property
+    def return_queue(self) -> deque[Any]:
+        """The last ``buffer_length`` episodes' returns, oldest first (read from the device)."""
+        return deque(self._queues()[0], maxlen=self._buffer_length)
+
+    @property
+    def length_queue(self) -> deque[Any]:
+        """The last ``buffer_length`` episodes' lengths, oldest first (read from the device)."""
+        return deque(self._queues()[1], maxlen=self._buffer_length)
+
+    @property
+    def time_queue(self) -> deque[Any]:
+        """The last ``buffer_length`` episodes' durations, oldest first (read from the device)."""
+        return deque(self._queues()[2], maxlen=self._buffer_length)
+
+    @property
+    def episode_count(self) -> int:
+        """Episodes finished since the wrapper was made (read from the device)."""
+        return 0 if self._log is None else int(convert_array(self._log.count, xp=_numpy()))
+
+    @property
+    def episode_returns(self) -> Any:
+        """The running episodes' returns, ``(num_envs,)`` on the device (``None`` before a step)."""
+        return None if self._tally is None else self._tally.returns
+
+    @property
+    def episode_lengths(self) -> Any:
+        """The running episodes' lengths, ``(num_envs,)`` on the device (``None`` before a step)."""
+        return None if self._tally is None else self._tally.lengths
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Obs, dict[str, Any]]:
+        """Reset the sub-envs; start new episodes for those that were reset."""
+        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
+        result = self.env.reset(seed=seed, options=options)
+        now = time.perf_counter() - self._origin
+        contract, tally = self._contract, self._tally
+        if mask is None or contract is None or tally is None:
+            self._reset_time = now
+            self._tally = None if contract is None else self._fresh_tally(contract)
+            self._prev_done = None
+        else:
+            xp = contract.fast_xp
+            mask = convert_array(mask, xp=contract.xp, device=contract.device)
+            self._tally = clear_episodes(tally, mask, now=now, xp=xp)
+            if self._prev_done is not None:
+                self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))
+        return result
+
+    def step(self, actions: Act) -> tuple[Obs, A, A, A, dict[str, Any]]:
+        """Step the sub-envs; record the episodes that finished."""
+        observations, rewards, terminated, truncated, infos = self.env.step(actions)
+        contract = self._check(rewards, terminated, truncated)
+        xp = contract.fast_xp
+        tally = self._tally
+        if tally is None:
+            tally = self._fresh_tally(contract)
+        now = time.perf_counter() - self._origin
+        rewards_in = xp.astype(rewards, self._float_dtype) if self._cast_rewards else rewards
+        restart = None if self._mode is AutoresetMode.SAME_STEP else self._prev_done
+        tally = advance_episodes(tally, rewards_in, restart=restart, now=now, xp=xp)
+        done = xp.logical_or(terminated, truncated)
+        if self._mode is not AutoresetMode.SAME_STEP:
+            self._prev_done = done
+        if self._host_resident and not xp.any(done):
+            self._tally = tally
+            return observations, rewards, terminated, truncated, infos
+        key = self._stats_key
+        if key in infos or f"_{key}" in infos:
+            raise ValueError(
+                f"{type(self).__name__}: info already has the key {key!r} or {'_' + key!r}: "
+                f"{list(infos)}"
+            )
+        r, length, t = finished_episodes(tally, done, now=now, xp=xp)
+        assert self._log is not None
+        self._log = record_episodes(
+            self._log, done, r, length, t, capacity=self._buffer_length, xp=xp
+        )
+        if self._mode is AutoresetMode.SAME_STEP:
+            tally = clear_episodes(tally, done, now=now, xp=xp)
+        self._tally = tally
+        infos = {**infos, key: {"r": r, "l": length, "t": t}, f"_{key}": done}
+        return observations, rewards, terminated, truncated, infos
+
+    def _check(self, rewards: Any, terminated: Any, truncated: Any) -> ArrayContract:
+        owner = type(self).__name__
+        contract = self._contract
+        if contract is None:
+            contract = contract_for(rewards, owner=owner, name="rewards", shape=(self.num_envs,))
+            contract = contract._replace(dtype=rewards.dtype)
+            self._first_contact(contract)
+        elif not contract.matches(rewards):
+            contract.check(rewards, owner=owner, name="rewards")
+        flags = self._flags
+        assert flags is not None
+        if not flags.matches(terminated):
+            flags.check(terminated, owner=owner, name="terminated")
+        if not flags.matches(truncated):
+            flags.check(truncated, owner=owner, name="truncated")
+        return contract
+
+    def _first_contact(self, contract: ArrayContract) -> None:
+        xp, device = contract.xp, contract.device
+        self._float_dtype = statistics_dtype(xp, device)
+        self._int_dtype = xp.__array_namespace_info__().default_dtypes(device=device)["integral"]
+        self._cast_rewards = contract.dtype != self._float_dtype
+        self._host_resident = compat.is_numpy_namespace(xp)
+        self._flags = contract._replace(dtype=xp.bool)
+        self._contract = contract
+        self._log = start_log(
+            self._buffer_length, float_dtype=self._float_dtype, int_dtype=self._int_dtype,
+            xp=contract.fast_xp, device=device,
+        )  # fmt: skip
+
+    def _fresh_tally(self, contract: ArrayContract) -> EpisodeTally:
+        xp, device, n = contract.fast_xp, contract.device, self.num_envs
+        return EpisodeTally(
+            xp.zeros((n,), dtype=self._float_dtype, device=device),
+            xp.zeros((n,), dtype=self._int_dtype, device=device),
+            xp.full((n,), self._reset_time, dtype=self._float_dtype, device=device),
+        )
+
+
+def _numpy() -> Any:
+    from array_env._namespace import resolve_namespace
+
+    return resolve_namespace("numpy")

@@ -1,0 +1,227 @@
+"""Common wrappers: episode bookkeeping, its functional core and its single-environment shell.
+
+The vector twin in :mod:`array_env.vector.common` calls the same core with a leading batch axis
+and masks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any, NamedTuple, TypeVar
+
+import array_api_compat as compat
+import gymnasium as gym
+
+from array_env.core import Wrapper
+from array_env.typing import Namespace
+from array_env.wrappers._contract import ArrayContract, contract_for
+
+__all__ = [
+    "EpisodeTally",
+    "RecordEpisodeStatistics",
+    "advance_episodes",
+    "check_statistics_arguments",
+    "clear_episodes",
+    "finished_episodes",
+]
+
+Obs = TypeVar("Obs")
+Act = TypeVar("Act")
+
+
+class EpisodeTally(NamedTuple):
+    """The running episode of each sub-env.
+
+    Attributes:
+        returns: Sum of rewards so far: a Python number or 0-d array (single), ``(n,)`` (vector).
+        lengths: Steps so far: a Python int (single), an ``(n,)`` integer array (vector).
+        starts: When each episode started, in seconds of the wrapper's host clock: a Python
+            float (single), an ``(n,)`` float array (vector).
+    """
+
+    returns: Any
+    lengths: Any
+    starts: Any
+
+
+def advance_episodes(
+    tally: EpisodeTally,
+    rewards: Any,
+    *,
+    restart: Any = None,
+    now: float = 0.0,
+    xp: Namespace[Any] | None = None,
+) -> EpisodeTally:
+    """Add one step's rewards; ``restart`` marks sub-envs whose step was a reset step.
+
+    Args:
+        tally: The running episodes.
+        rewards: The step's reward(s).
+        restart: ``None``, or (vector, next-step autoreset) a boolean mask of sub-envs that
+            were reset by this step: their episode starts now with return 0 and length 0.
+        now: The host clock, for the restarted episodes' start.
+        xp: The namespace (needed only with ``restart``).
+    """
+    returns, lengths = tally.returns + rewards, tally.lengths + 1
+    if restart is None:
+        return EpisodeTally(returns, lengths, tally.starts)
+    assert xp is not None
+    return EpisodeTally(
+        xp.where(restart, 0.0, returns),
+        xp.where(restart, 0, lengths),
+        xp.where(restart, now, tally.starts),
+    )
+
+
+def clear_episodes(
+    tally: EpisodeTally, mask: Any, *, now: float, xp: Namespace[Any]
+) -> EpisodeTally:
+    """Start new episodes (return 0, length 0, started ``now``) for the sub-envs in ``mask``."""
+    return EpisodeTally(
+        xp.where(mask, 0.0, tally.returns),
+        xp.where(mask, 0, tally.lengths),
+        xp.where(mask, now, tally.starts),
+    )
+
+
+def finished_episodes(
+    tally: EpisodeTally, done: Any, *, now: float, xp: Namespace[Any]
+) -> tuple[Any, Any, Any]:
+    """Return ``(r, l, t)`` where ``done``, zeros elsewhere (Gymnasium's ``info`` layout).
+
+    ``t`` is the episode's wall-clock duration rounded to microseconds.
+    """
+    # The Namespace protocol (array_env.typing) does not list round yet.
+    elapsed = xp.round((now - tally.starts) * 1e6) / 1e6  # type: ignore[attr-defined]
+    return (
+        xp.where(done, tally.returns, 0.0),
+        xp.where(done, tally.lengths, 0),
+        xp.where(done, elapsed, 0.0),
+    )
+
+
+def check_statistics_arguments(owner: str, buffer_length: int, stats_key: str) -> None:
+    """Raise for a ``buffer_length`` that is not a positive int or a ``stats_key`` not a str."""
+    if isinstance(buffer_length, bool) or not isinstance(buffer_length, int):
+        raise TypeError(
+            f"{owner}: buffer_length must be an int, got {type(buffer_length).__name__}"
+        )
+    if buffer_length < 1:
+        raise ValueError(f"{owner}: buffer_length must be at least 1, got {buffer_length}")
+    if not isinstance(stats_key, str):
+        raise TypeError(f"{owner}: stats_key must be a str, got {type(stats_key).__name__}")
+
+
+class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
+    """Record each episode's return, length and duration in ``info`` and in rolling queues.
+
+    At the end of an episode ``info[stats_key]`` is ``{"r": return, "l": length, "t": seconds}``
+    and the three values are appended to :attr:`return_queue`, :attr:`length_queue` and
+    :attr:`time_queue` (the last ``buffer_length`` episodes), as in Gymnasium. With Python-number
+    rewards (Gymnasium's envs) everything is identical to Gymnasium's wrapper. With array rewards
+    the return is accumulated on their device and ``"r"`` is a 0-d array of their namespace
+    (Gymnasium would read it back as a float: a device synchronisation every episode); the
+    queues hold those arrays and give floats when read. Whether an episode ended is read on the
+    host (``bool(terminated or truncated)``), which a single env's caller does anyway to call
+    ``reset``; the vector twin, :class:`array_env.vector.RecordEpisodeStatistics`, never reads
+    the device.
+
+    Args:
+        env: The environment.
+        buffer_length: How many episodes the queues keep, at least 1.
+        stats_key: The ``info`` key of the statistics.
+
+    Raises:
+        TypeError: If ``buffer_length`` is not an int or ``stats_key`` not a str.
+        ValueError: If ``buffer_length < 1``.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> env = RecordEpisodeStatistics(gym.make("CartPole-v1"))
+        >>> _ = env.reset(seed=0)
+        >>> done = False
+        >>> while not done:
+        ...     _, _, terminated, truncated, info = env.step(1)
+        ...     done = terminated or truncated
+        >>> info["episode"]["r"], info["episode"]["l"]
+        (8.0, 8)
+        >>> list(env.return_queue), list(env.length_queue), env.episode_count
+        ([8.0], [8], 1)
+    """
+
+    def __init__(
+        self, env: gym.Env[Obs, Act], buffer_length: int = 100, stats_key: str = "episode"
+    ) -> None:
+        check_statistics_arguments(type(self).__name__, buffer_length, stats_key)
+        gym.utils.RecordConstructorArgs.__init__(
+            self, buffer_length=buffer_length, stats_key=stats_key
+        )
+        Wrapper.__init__(self, env)
+        self._stats_key = stats_key
+        self.episode_count = 0
+        self._tally = EpisodeTally(0.0, 0, -1.0)
+        self._contract: ArrayContract | None = None
+        self._returns: deque[Any] = deque(maxlen=buffer_length)
+        self.length_queue: deque[int] = deque(maxlen=buffer_length)
+        self.time_queue: deque[float] = deque(maxlen=buffer_length)
+
+    @property
+    def return_queue(self) -> deque[Any]:
+        """The last episodes' returns as Python numbers, oldest first (a snapshot).
+
+        Returns recorded as device arrays are read back here, not during the episodes.
+        """
+        if self._contract is None:
+            return self._returns
+        return deque((float(r) for r in self._returns), maxlen=self._returns.maxlen)
+
+    @property
+    def episode_returns(self) -> Any:
+        """The return of the running episode (a Python number or a 0-d array)."""
+        return self._tally.returns
+
+    @property
+    def episode_lengths(self) -> int:
+        """The length of the running episode."""
+        return int(self._tally.lengths)
+
+    @property
+    def episode_start_time(self) -> float:
+        """When the running episode started (``time.perf_counter()`` seconds)."""
+        return float(self._tally.starts)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Obs, dict[str, Any]]:
+        """Reset the env and start a new episode at return 0 and length 0."""
+        observation, info = self.env.reset(seed=seed, options=options)
+        self._tally = EpisodeTally(0.0, 0, time.perf_counter())
+        return observation, info
+
+    def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
+        """Step the env; at an episode's end add its statistics to ``info`` and the queues."""
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        if compat.is_array_api_obj(reward):
+            contract = self._contract
+            if contract is None:
+                self._contract = contract_for(reward, owner=type(self).__name__, name="reward")
+            elif not contract.matches(reward):
+                contract.check(reward, owner=type(self).__name__, name="reward")
+        elif self._contract is not None:
+            self._contract.check(reward, owner=type(self).__name__, name="reward")
+        tally = self._tally = advance_episodes(self._tally, reward)
+        if terminated or truncated:
+            if self._stats_key in info:
+                raise ValueError(
+                    f"{type(self).__name__}: info already has the key {self._stats_key!r}"
+                )
+            now = time.perf_counter()
+            elapsed = round(now - tally.starts, 6)
+            info = {**info, self._stats_key: {"r": tally.returns, "l": tally.lengths, "t": elapsed}}
+            self._returns.append(tally.returns)
+            self.length_queue.append(tally.lengths)
+            self.time_queue.append(elapsed)
+            self.episode_count += 1
+            self._tally = tally._replace(starts=now)
+        return observation, reward, terminated, truncated, info
