@@ -39,9 +39,10 @@ Dst = TypeVar("Dst", default=Any)
 
 
 class ArrayConversion(
-    # Rewards and flags change namespace too, so VectorWrapper's single array type is Any here
-    # and step spells out the converted types.
-    VectorWrapper[Dst, Dst, Src, Any, Any],
+    # VectorWrapper has one array type for the wrapper and the env it wraps, but rewards and
+    # flags change namespace too: the wrapper is a VectorEnv[Dst, Dst, Dst] (so stacks above it
+    # infer Dst in both checkers), and ``env`` is redeclared below with the inner types.
+    VectorWrapper[Dst, Dst, Src, Any, Dst],
     gym.utils.RecordConstructorArgs,
     Generic[Src, Dst],
 ):
@@ -77,6 +78,8 @@ class ArrayConversion(
         >>> rewards.dtype, terminations.dtype
         (array_api_strict.float32, array_api_strict.bool)
     """
+
+    env: VectorEnv[Src, Any, Any]  # the wrapped env: Src observations, its own arrays
 
     def __init__(
         self,
