@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+import array_env.envs  # noqa: F401  (registers array_env/CartPole-v1)
+from array_env._checks import ArrayMismatchError
+from array_env.testing import Backend, assert_on_backend, to_host
+from array_env.vector import RecordEpisodeStatistics as VectorRecordEpisodeStatistics
+from array_env.wrappers import RecordEpisodeStatistics
+from tests.autoreset_driver import MODES, drive
+
+
+def _host(x: Any) -> Any:
+    return to_host(x) if hasattr(x, "shape") and not isinstance(x, np.generic) else np.asarray(x)
+
+
+def _single_rollout(env: Any, env_id: str, steps: int, seed: int) -> list[tuple[Any, Any]]:
+    rng = np.random.default_rng(seed)
+    env.reset(seed=seed)
+    episodes = []
+    for _ in range(steps):
+        if env_id.startswith("CartPole"):
+            action: Any = int(rng.integers(2))
+        else:
+            action = rng.uniform(-2, 2, (1,)).astype(np.float32)
+        _, _, terminated, truncated, info = env.step(action)
+        if terminated or truncated:
+            episodes.append((info["episode"]["r"], info["episode"]["l"]))
+            assert info["episode"]["t"] >= 0
+            env.reset()
+        else:
+            assert "episode" not in info
+    return episodes
+
+
+@pytest.mark.parametrize("env_id", ["CartPole-v1", "Pendulum-v1"])
+def test_equals_gymnasium_on_numpy(env_id: str) -> None:
+    ours = RecordEpisodeStatistics(gym.make(env_id), buffer_length=5)
+    theirs = gym.wrappers.RecordEpisodeStatistics(gym.make(env_id), buffer_length=5)
+    actual = _single_rollout(ours, env_id, 3000, seed=9)
+    expected = _single_rollout(theirs, env_id, 3000, seed=9)
+    assert len(actual) == len(expected) >= 14
+    for (r, length), (want_r, want_l) in zip(actual, expected, strict=True):
+        assert type(r) is type(want_r)
+        assert (r, length) == (want_r, want_l)
+    assert list(ours.return_queue) == list(theirs.return_queue)
+    assert list(ours.length_queue) == list(theirs.length_queue)
+    assert len(ours.time_queue) == len(theirs.time_queue) == 5
+    assert ours.episode_count == theirs.episode_count
+
+
+class RewardOnBackend(gym.Wrapper[Any, Any, Any, Any]):
+    """Hands rewards out as 0-d arrays of ``backend`` (like array_env's own envs)."""
+
+    def __init__(self, env: gym.Env[Any, Any], backend: Backend) -> None:
+        super().__init__(env)
+        self.backend = backend
+
+    def step(self, action: Any) -> Any:
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        dtype = "float64" if self.backend.has_float64 else "float32"
+        return obs, self.backend.asarray(np.asarray(reward), dtype), terminated, truncated, info
+
+
+def test_single_keeps_array_returns_on_their_backend(backend: Backend) -> None:
+    expected = _single_rollout(
+        RecordEpisodeStatistics(gym.make("Pendulum-v1")), "Pendulum-v1", 600, seed=2
+    )
+    env = RecordEpisodeStatistics(RewardOnBackend(gym.make("Pendulum-v1"), backend))
+    actual = _single_rollout(env, "Pendulum-v1", 600, seed=2)
+    assert [length for _, length in actual] == [length for _, length in expected]
+    for r, want in zip([r for r, _ in actual], [r for r, _ in expected], strict=True):
+        assert_on_backend(r, backend.xp, backend.device)
+        np.testing.assert_allclose(to_host(r), want, rtol=1e-5)
+    queue = list(env.return_queue)
+    assert all(type(r) is float for r in queue)
+    np.testing.assert_allclose(queue, [r for r, _ in expected], rtol=1e-5)
+
+
+def test_single_rejects_a_reward_of_another_namespace_and_keeps_state() -> None:
+    env = RecordEpisodeStatistics(RewardOnBackend(gym.make("Pendulum-v1"), Backend.NUMPY))
+    env.reset(seed=0)
+    env.step(np.zeros(1, np.float32))
+    before = (float(env.episode_returns), env.episode_lengths, env.episode_start_time)
+    env.env.backend = Backend.ARRAY_API_STRICT  # type: ignore[attr-defined]
+    with pytest.raises(ArrayMismatchError, match="RecordEpisodeStatistics: reward must be a numpy"):
+        env.step(np.zeros(1, np.float32))
+    assert (float(env.episode_returns), env.episode_lengths, env.episode_start_time) == before
+
+
+def test_constructor_errors() -> None:
+    for cls, env in [
+        (RecordEpisodeStatistics, gym.make("CartPole-v1")),
+        (VectorRecordEpisodeStatistics, gym.make_vec("CartPole-v1", 2)),
+    ]:
+        with pytest.raises(ValueError, match="buffer_length must be at least 1, got 0"):
+            cls(env, buffer_length=0)
+        with pytest.raises(ValueError, match="buffer_length must be at least 1, got -3"):
+            cls(env, buffer_length=-3)
+        with pytest.raises(TypeError, match="buffer_length must be an int, got float"):
+            cls(env, buffer_length=2.5)
+        with pytest.raises(TypeError, match="stats_key must be a str, got int"):
+            cls(env, stats_key=3)
+
+
+def test_existing_info_key_is_an_error() -> None:
+    class Clash(gym.Wrapper[Any, Any, Any, Any]):
+        def step(self, action: Any) -> Any:
+            obs, reward, terminated, truncated, info = self.env.step(action)
+            return obs, reward, terminated, truncated, {**info, "episode": 1}
+
+    env = RecordEpisodeStatistics(Clash(gym.make("CartPole-v1")))
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="info already has the key 'episode'"):
+        for _ in range(100):
+            env.step(1)
+
+
+def _vector_rollout(envs: Any, steps: int, seed: int, *, mode: AutoresetMode) -> list[Any]:
+    """Per step: ``None`` without statistics, else host ``(mask, r, l)``; plus partial resets."""
+    rng = np.random.default_rng(seed)
+    envs.reset(seed=seed)
+    out: list[Any] = []
+    for _ in range(steps):
+        actions = rng.integers(0, 2, envs.num_envs)
+        _, _, terminated, truncated, infos = envs.step(actions)
+        if "episode" in infos:
+            mask = to_host(infos["_episode"])
+            out.append((mask, to_host(infos["episode"]["r"]), to_host(infos["episode"]["l"])))
+            assert (to_host(infos["episode"]["t"])[mask] >= 0).all()
+        else:
+            out.append(None)
+        done = np.logical_or(to_host(terminated), to_host(truncated))
+        if mode is AutoresetMode.DISABLED and done.any():
+            envs.reset(options={"reset_mask": done})
+    return out
+
+
+@pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP], ids=str)
+def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
+    # Disabled mode is left out: Gymnasium's wrapper reads options["reset_mask"] after
+    # SyncVectorEnv has popped it, so it clears every sub-env's statistics on a partial reset.
+    def make() -> Any:
+        return SyncVectorEnv([lambda: gym.make("CartPole-v1")] * 4, autoreset_mode=mode)
+
+    ours = VectorRecordEpisodeStatistics(make(), buffer_length=7)
+    theirs = gym.wrappers.vector.RecordEpisodeStatistics(make(), buffer_length=7)
+    actual = _vector_rollout(ours, 1500, 3, mode=mode)
+    expected = _vector_rollout(theirs, 1500, 3, mode=mode)
+    assert sum(e is not None for e in expected) > 50
+    for got, want in zip(actual, expected, strict=True):
+        if want is None:
+            assert got is None
+            continue
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype.kind == b.dtype.kind
+            np.testing.assert_array_equal(a, b)
+    assert list(ours.return_queue) == list(theirs.return_queue)
+    assert list(ours.length_queue) == list(theirs.length_queue)
+    assert len(ours.time_queue) == 7
+    assert ours.episode_count == theirs.episode_count
+
+
+class EpisodeLog(gym.Wrapper[Any, Any, Any, Any]):
+    """Keeps the (r, l) of every episode its single env's statistics wrapper reports."""
+
+    def __init__(self, env: gym.Env[Any, Any]) -> None:
+        super().__init__(env)
+        self.episodes: list[tuple[float, int]] = []
+
+    def step(self, action: Any) -> Any:
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        if "episode" in info:
+            self.episodes.append((float(info["episode"]["r"]), int(info["episode"]["l"])))
+        return obs, reward, terminated, truncated, info
+
+
+class VectorEpisodeLog(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
+    """Keeps every sub-env's (r, l) episodes as the vector statistics wrapper reports them."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        self.episodes: list[list[tuple[float, int]]] = [[] for _ in range(self.num_envs)]
+
+    def step(self, actions: Any) -> Any:
+        obs, rewards, terminated, truncated, infos = self.env.step(actions)
+        if "episode" in infos:
+            for i in np.flatnonzero(to_host(infos["_episode"])):
+                self.episodes[i].append(
+                    (float(infos["episode"]["r"][i]), int(infos["episode"]["l"][i]))
+                )
+        return obs, rewards, terminated, truncated, infos
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_vector_equals_single_per_sub_env(mode: AutoresetMode) -> None:
+    def compare(what: str, index: int, vector_value: Any, single_value: Any) -> None:
+        np.testing.assert_array_equal(_host(vector_value), _host(single_value), err_msg=what)
+
+    vector, singles = drive(
+        lambda: gym.make("CartPole-v1"),
+        lambda envs: VectorEpisodeLog(VectorRecordEpisodeStatistics(envs, buffer_length=1000)),
+        lambda env: EpisodeLog(RecordEpisodeStatistics(env)),
+        mode=mode, num_envs=4, steps=800, seed=21, compare=compare,
+    )  # fmt: skip
+    total = 0
+    for i, single in enumerate(singles):
+        assert vector.episodes[i] == single.episodes, f"sub-env {i}"
+        total += len(single.episodes)
+    assert total > 40
+    assert vector.env.episode_count == total
+    assert sorted(vector.env.length_queue) == sorted(
+        length for single in singles for _, length in single.episodes
+    )
+
+
+def _native_rollout(backend: Backend, mode: AutoresetMode, steps: int) -> tuple[list[Any], Any]:
+    envs = gym.make_vec(
+        "array_env/CartPole-v1", 4, vectorization_mode="vector_entry_point",
+        xp=backend.namespace_name, device=backend.device_spec, autoreset_mode=mode,
+    )  # fmt: skip
+    envs = VectorRecordEpisodeStatistics(envs, buffer_length=6)
+    rng = np.random.default_rng(1)
+    envs.reset(seed=1)
+    out = []
+    for _ in range(steps):
+        actions = backend.asarray(rng.integers(0, 2, 4), "int64" if backend.has_float64 else None)
+        _, _, terminated, truncated, infos = envs.step(actions)
+        if backend is not Backend.NUMPY:
+            assert "episode" in infos  # a device mask cannot be asked whether any finished
+        if "episode" in infos:
+            assert_on_backend(infos["episode"], backend.xp, backend.device)
+            assert_on_backend(infos["_episode"], backend.xp, backend.device)
+            mask = to_host(infos["_episode"])
+            out.append((mask, to_host(infos["episode"]["r"]), to_host(infos["episode"]["l"])))
+        done = np.logical_or(to_host(terminated), to_host(truncated))
+        if backend is Backend.NUMPY:
+            assert ("episode" in infos) == done.any()
+        if mode is AutoresetMode.DISABLED and done.any():
+            envs.reset(options={"reset_mask": backend.asarray(done)})
+    queues = (list(envs.return_queue), list(envs.length_queue), envs.episode_count)
+    return [e for e in out if e[0].any()], queues
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetMode) -> None:
+    if backend is Backend.NUMPY_READONLY:
+        pytest.skip("the native env builds its own arrays: same as numpy")
+    expected, expected_queues = _native_rollout(Backend.NUMPY, mode, 150)
+    actual, queues = _native_rollout(backend, mode, 150)
+    assert len(actual) == len(expected) > 5
+    for got, want in zip(actual, expected, strict=True):
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+        np.testing.assert_array_equal(got[2], want[2])
+    np.testing.assert_allclose(queues[0], expected_queues[0], rtol=1e-6)
+    assert queues[1:] == expected_queues[1:]
+
+
+def _state(envs: Any) -> list[np.ndarray]:
+    return [to_host(x).copy() for x in (*envs._tally, *envs._log)]
+
+
+def test_vector_rejects_bad_rewards_and_keeps_state() -> None:
+    class Bad(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
+        bad: Any = None
+
+        def step(self, actions: Any) -> Any:
+            obs, rewards, *rest = self.env.step(actions)
+            return (obs, rewards if self.bad is None else self.bad, *rest)
+
+    inner = Bad(gym.make_vec("CartPole-v1", 3, vectorization_mode="sync"))
+    envs = VectorRecordEpisodeStatistics(inner)
+    envs.reset(seed=0)
+    for _ in range(20):
+        envs.step(np.ones(3, dtype=np.int64))
+    before = _state(envs)
+    for bad, message in [
+        (np.ones(2), r"rewards has shape \(2,\), expected \(3,\)"),
+        (Backend.ARRAY_API_STRICT.asarray([1.0, 1.0, 1.0]), "rewards must be a numpy array"),
+        (np.ones(3, np.float32), "rewards has dtype float32, expected float64"),
+    ]:
+        inner.bad = bad
+        with pytest.raises(ArrayMismatchError, match=f"RecordEpisodeStatistics: {message}"):
+            envs.step(np.ones(3, dtype=np.int64))
+        for a, b in zip(_state(envs), before, strict=True):
+            np.testing.assert_array_equal(a, b)
