@@ -116,9 +116,13 @@ def test_existing_info_key_is_an_error() -> None:
 
     env = RecordEpisodeStatistics(Clash(gym.make("CartPole-v1")))
     env.reset(seed=0)
-    with pytest.raises(ValueError, match="info already has the key 'episode'"):
+
+    def run_episode() -> None:
         for _ in range(100):
             env.step(1)
+
+    with pytest.raises(ValueError, match="info already has the key 'episode'"):
+        run_episode()
 
 
 def _vector_rollout(envs: Any, steps: int, seed: int, *, mode: AutoresetMode) -> list[Any]:
