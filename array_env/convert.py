@@ -47,14 +47,19 @@ PyTorch on the CPU). Wrappers build their converters once, in their constructor.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import array_api_compat as compat
 import numpy as np
 
 from array_env._namespace import device_name, namespace_name, resolve_device, resolve_namespace
 from array_env._tree import Path, format_path, tree_map_with_path
-from array_env.typing import Device, DeviceLike, Namespace, NamespaceLike
+from array_env.typing import A, Array, Device, DeviceLike, Namespace, NamespaceLike
+
+if TYPE_CHECKING:
+    import jax
+    import torch
+    from numpy.typing import NDArray
 
 __all__ = ["TreeConverter", "convert_array", "convert_tree", "to_namespace"]
 
@@ -73,6 +78,38 @@ class _UnconvertibleLeafError(Exception):
         self.reason = reason
 
 
+_ArrayLike: TypeAlias = "Array | np.ndarray[Any, Any] | np.generic[Any]"
+"""What the typed overloads of to_namespace take: NumPy arrays of a specific dtype (int64, bool)
+do not satisfy the Array protocol's self-typed arithmetic, so they are listed on their own."""
+
+
+# Typing: a single array converts to the target's array type when the target is a typed
+# namespace or a backend name; trees and other targets give Any. Every array overload takes
+# `tree: _ArrayLike` and the tree overload excludes arrays, so that mypy does not answer Any for an
+# argument such as `np.ndarray` (which contains Any) that would match overloads of different
+# parameter types.
+@overload
+def to_namespace(tree: _ArrayLike, xp: Namespace[A], device: DeviceLike | None = None) -> A: ...
+@overload
+def to_namespace(
+    tree: _ArrayLike, xp: Literal["torch"], device: DeviceLike | None = None
+) -> torch.Tensor: ...
+@overload
+def to_namespace(
+    tree: _ArrayLike, xp: Literal["jax"], device: DeviceLike | None = None
+) -> jax.Array: ...
+@overload
+def to_namespace(
+    tree: _ArrayLike, xp: Literal["numpy"], device: DeviceLike | None = None
+) -> NDArray[Any]: ...
+@overload
+def to_namespace(tree: _ArrayLike, xp: NamespaceLike, device: DeviceLike | None = None) -> Any: ...
+@overload
+def to_namespace(
+    tree: Mapping[Any, Any] | list[Any] | tuple[Any, ...] | complex | str | bytes | None,
+    xp: NamespaceLike,
+    device: DeviceLike | None = None,
+) -> Any: ...
 def to_namespace(tree: Any, xp: NamespaceLike, device: DeviceLike | None = None) -> Any:
     """Convert every array in ``tree`` to the namespace ``xp``, on ``device``.
 
