@@ -288,10 +288,11 @@ class TreeConverter:
         return _unsupported
 
     def _array_strategy(self, source: str) -> _Strategy:
-        """Pick the fastest way from ``source`` arrays to the target; :meth:`_generic` otherwise."""
-        target, device, generic = self._name, self._device, self._generic
+        """Pick the fastest way from ``source`` arrays to the target, DLPack otherwise."""
+        target, device = self._name, self._device
+        generic = self._dlpack_strategy(source)
         if source == target:
-            return self._same_namespace(source)
+            return self._same_namespace(source, generic)
         if source == "numpy" and target == "torch":
             import torch
 
@@ -326,8 +327,8 @@ class TreeConverter:
             return np.asarray
         return generic
 
-    def _same_namespace(self, name: str) -> _Strategy:
-        device, generic = self._device, self._generic
+    def _same_namespace(self, name: str, generic: _Strategy) -> _Strategy:
+        device = self._device
         if name == "numpy":
             return lambda x: x if x.dtype.kind != "O" else generic(x)
         if name == "torch":
@@ -346,34 +347,53 @@ class TreeConverter:
 
         return move
 
-    def _generic(self, x: Any) -> Any:
-        """Convert any array through DLPack, falling back to one copy through the host."""
-        xp, device = self.xp, self._device
-        if compat.is_numpy_array(x):
-            kind = x.dtype.kind
-            if kind == "O":
-                return self._convert_object_array(x)
-            if kind in "USV":  # strings and records have no array API equivalent: kept
-                return x
-            if (
-                not x.dtype.isnative
-                or any(stride < 0 for stride in x.strides)
-                or (not x.flags.writeable and _refuses_read_only(xp))
-            ):
-                x = x.astype(x.dtype.newbyteorder("="), order="C", copy=True)
-        elif compat.is_torch_array(x):
-            x = x.detach().resolve_conj().resolve_neg()
-        try:
-            out = xp.from_dlpack(x) if device is None else xp.from_dlpack(x, device=device)
-        except _DLPACK_ERRORS:
-            out = self._through_host(x)
-        if device is not None and not _same_device(compat.device(out), device):
-            out = compat.to_device(out, device)
-        return out
+    def _dlpack_strategy(self, source: str) -> _Strategy:
+        """Convert ``source`` arrays through DLPack, falling back to one copy through the host."""
+        from_dlpack, device, through_host = self.xp.from_dlpack, self._device, self._through_host
+        copy_read_only = _refuses_read_only(self.xp)
+
+        def transfer(x: Any) -> Any:
+            try:
+                out = from_dlpack(x) if device is None else from_dlpack(x, device=device)
+            except _DLPACK_ERRORS:
+                out = through_host(x)
+            if device is not None and not _same_device(compat.device(out), device):
+                out = compat.to_device(out, device)
+            return out
+
+        if source == "numpy":
+
+            def numpy_via_dlpack(x: Any) -> Any:
+                kind = x.dtype.kind
+                if kind == "O":
+                    return self._convert_object_array(x)
+                if kind in "USV":  # strings and records have no array API equivalent: kept
+                    return x
+                if (
+                    (copy_read_only and not x.flags.writeable)
+                    or not x.dtype.isnative
+                    or any(stride < 0 for stride in x.strides)
+                ):
+                    x = x.astype(x.dtype.newbyteorder("="), order="C", copy=True)
+                return transfer(x)
+
+            return numpy_via_dlpack
+        if source == "torch":
+
+            def torch_via_dlpack(x: Any) -> Any:
+                if x.requires_grad:
+                    x = x.detach()
+                # torch's DLPack export drops a view's negative bit: the values would flip sign
+                return transfer(x.resolve_neg())
+
+            return torch_via_dlpack
+        return transfer
 
     def _through_host(self, x: Any) -> Any:
         """Copy through a host NumPy array: the fallback when DLPack cannot share or move ``x``."""
         try:
+            if compat.is_torch_array(x):  # DLPack exports neither bit
+                x = x.resolve_conj().resolve_neg()
             host = x if compat.is_numpy_array(x) else compat.to_device(x, _host_device(x))
             try:
                 host = np.from_dlpack(host)

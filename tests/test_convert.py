@@ -187,6 +187,15 @@ def test_tensors_that_require_grad_are_detached() -> None:
     np.testing.assert_array_equal(to_namespace(t, "numpy"), np.ones(3, dtype=np.float32))
 
 
+@pytest.mark.parametrize("target", ["numpy", "jax", "array_api_strict"])
+def test_conjugate_and_negative_views_are_resolved(target: str) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(target)
+    z = torch.tensor([1 + 2j, 3 - 1j], dtype=torch.complex64)
+    for view, expected in ((z.conj(), [1 - 2j, 3 + 1j]), (z.conj().imag, [-2.0, 1.0])):
+        np.testing.assert_array_equal(to_host(to_namespace(view, target)), expected)
+
+
 def test_bfloat16_to_numpy_is_a_type_error_naming_the_leaf() -> None:
     torch = pytest.importorskip("torch")
     obs = {"camera": [torch.zeros(2), torch.zeros(2, dtype=torch.bfloat16)]}
