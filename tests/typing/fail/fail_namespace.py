@@ -34,3 +34,10 @@ def not_an_array(x: ArrayT) -> ArrayT:
 def array_bound() -> None:
     not_an_array("text")  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]
     not_an_array(3)  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]
+
+
+def to_namespace_result(n: npt.NDArray[Any]) -> None:
+    from array_env import to_namespace
+
+    wrong: npt.NDArray[Any] = to_namespace(n, "torch")  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
+    _ = wrong
