@@ -267,7 +267,8 @@ def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetM
 
 
 def _state(envs: Any) -> list[np.ndarray]:
-    return [to_host(x).copy() for x in (*envs._tally, *envs._log)]
+    queues = [np.asarray(list(q)) for q in (envs.return_queue, envs.length_queue)]
+    return [to_host(x).copy() for x in envs._tally] + queues + [np.asarray(envs.episode_count)]
 
 
 def test_vector_rejects_bad_rewards_and_keeps_state() -> None:

@@ -11,12 +11,13 @@ appends them) and scatters their return, length and time into three rings at
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, NamedTuple
 
 from array_env._ops.scatter import scatter_set
 from array_env.typing import Device, Namespace
 
-__all__ = ["EpisodeLog", "read_log", "record_episodes", "start_log"]
+__all__ = ["EpisodeLog", "HostEpisodeLog", "read_log", "record_episodes", "start_log"]
 
 
 class EpisodeLog(NamedTuple):
@@ -95,3 +96,43 @@ def read_log(log: EpisodeLog, capacity: int) -> tuple[Any, Any, Any]:
     order = (count - kept + np.arange(kept)) % capacity
     host = [np.asarray(to_namespace(ring, "numpy"))[order] for ring in log[:3]]
     return host[0], host[1], host[2]
+
+
+class HostEpisodeLog:
+    """The same log for host-resident (NumPy) arrays, where asking the mask costs nothing.
+
+    Each step with finished episodes keeps references to that step's ``(done, r, l, t)``
+    arrays (new arrays every step, never written again) and how many finished; steps are
+    dropped from the front once the later ones hold ``capacity`` episodes. Reading selects
+    and concatenates. This replaces the ring's dozen array calls per step with one count.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.count = 0
+        self._steps: deque[tuple[int, Any, Any, Any, Any]] = deque()
+        self._kept = 0
+
+    def record(self, finished: int, done: Any, returns: Any, lengths: Any, times: Any) -> None:
+        """Keep one step's episodes; ``finished`` is how many are in ``done`` (at least 1)."""
+        self._steps.append((finished, done, returns, lengths, times))
+        self._kept += finished
+        self.count += finished
+        while self._kept - self._steps[0][0] >= self.capacity:
+            self._kept -= self._steps.popleft()[0]
+
+    def read(self) -> tuple[Any, Any, Any]:
+        """The last ``capacity`` episodes' returns, lengths and times, oldest first."""
+        import numpy as np
+
+        if not self._steps:
+            return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0)
+        columns = [
+            np.concatenate([np.asarray(step[k])[np.asarray(step[1])] for step in self._steps])
+            for k in (2, 3, 4)
+        ]
+        return (
+            columns[0][-self.capacity :],
+            columns[1][-self.capacity :],
+            columns[2][-self.capacity :],
+        )

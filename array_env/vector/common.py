@@ -10,7 +10,13 @@ import array_api_compat as compat
 import gymnasium as gym
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 
-from array_env._ops.episode_log import EpisodeLog, read_log, record_episodes, start_log
+from array_env._ops.episode_log import (
+    EpisodeLog,
+    HostEpisodeLog,
+    read_log,
+    record_episodes,
+    start_log,
+)
 from array_env._ops.running_moments import statistics_dtype
 from array_env.convert import convert_array
 from array_env.vector._autoreset import autoreset_mode, reset_mask
@@ -39,12 +45,12 @@ class RecordEpisodeStatistics(
     Gymnasium's: when sub-envs finish, ``info[stats_key]`` holds ``"r"``, ``"l"`` and ``"t"``
     arrays (zeros for sub-envs that did not finish) and ``info["_" + stats_key]`` the boolean
     mask of those that did. Returns and lengths are accumulated on the device, with masks; the
-    finished episodes go into a device-side ring (:mod:`array_env._ops.episode_log`), and
-    :attr:`return_queue`, :attr:`length_queue`, :attr:`time_queue` and :attr:`episode_count`
-    read it back only when they are read. No step reads the device, which has one visible
-    consequence: on a device backend the ``info`` keys are present on *every* step (the mask
-    says which sub-envs finished, possibly none), where Gymnasium adds them only on steps where
-    some sub-env finished. With NumPy rewards the done mask is on the host already and the
+    finished episodes go into a device-side ring (:mod:`array_env._ops.episode_log`; with
+    NumPy, a list of the steps that had any), and :attr:`return_queue`, :attr:`length_queue`,
+    :attr:`time_queue` and :attr:`episode_count` read it back only when they are read. No step
+    reads the device, which has one visible consequence: on a device backend the ``info`` keys
+    are present on *every* step (the mask says which sub-envs finished, possibly none), where
+    Gymnasium adds them only on steps where some sub-env finished. With NumPy rewards the done mask is on the host already and the
     layout is exactly Gymnasium's. Episode boundaries follow the autoreset mode:
 
     * next-step: the reset step after an episode's end starts the new episode and does not
@@ -97,14 +103,13 @@ class RecordEpisodeStatistics(
         self._flags: ArrayContract | None = None
         self._tally: EpisodeTally | None = None
         self._log: EpisodeLog | None = None
+        self._host_log = HostEpisodeLog(buffer_length)
+        self._host_resident = False
         self._prev_done: Any = None
 
     def _queues(self) -> tuple[Any, Any, Any]:
-        import numpy as np
-
         if self._log is None:
-            empty = np.zeros(0)
-            return empty, empty.astype(np.int64), empty
+            return self._host_log.read()
         return read_log(self._log, self._buffer_length)
 
     @property
@@ -125,7 +130,9 @@ class RecordEpisodeStatistics(
     @property
     def episode_count(self) -> int:
         """Episodes finished since the wrapper was made (read from the device)."""
-        return 0 if self._log is None else int(convert_array(self._log.count, xp=_numpy()))
+        if self._log is None:
+            return self._host_log.count
+        return int(convert_array(self._log.count, xp=_numpy()))
 
     @property
     def episode_returns(self) -> Any:
@@ -172,7 +179,9 @@ class RecordEpisodeStatistics(
         done = xp.logical_or(terminated, truncated)
         if self._mode is not AutoresetMode.SAME_STEP:
             self._prev_done = done
-        if self._host_resident and not xp.any(done):
+        # The Namespace protocol (array_env.typing) does not list count_nonzero yet.
+        finished = int(xp.count_nonzero(done)) if self._host_resident else -1  # type: ignore[attr-defined]
+        if finished == 0:  # only asked where the mask is on the host
             self._tally = tally
             return observations, rewards, terminated, truncated, infos
         key = self._stats_key
@@ -182,10 +191,12 @@ class RecordEpisodeStatistics(
                 f"{list(infos)}"
             )
         r, length, t = finished_episodes(tally, done, now=now, xp=xp)
-        assert self._log is not None
-        self._log = record_episodes(
-            self._log, done, r, length, t, capacity=self._buffer_length, xp=xp
-        )
+        if self._log is None:
+            self._host_log.record(finished, done, r, length, t)
+        else:
+            self._log = record_episodes(
+                self._log, done, r, length, t, capacity=self._buffer_length, xp=xp
+            )
         if self._mode is AutoresetMode.SAME_STEP:
             tally = clear_episodes(tally, done, now=now, xp=xp)
         self._tally = tally
@@ -217,10 +228,11 @@ class RecordEpisodeStatistics(
         self._host_resident = compat.is_numpy_namespace(xp)
         self._flags = contract._replace(dtype=xp.bool)
         self._contract = contract
-        self._log = start_log(
-            self._buffer_length, float_dtype=self._float_dtype, int_dtype=self._int_dtype,
-            xp=contract.fast_xp, device=device,
-        )  # fmt: skip
+        if not self._host_resident:
+            self._log = start_log(
+                self._buffer_length, float_dtype=self._float_dtype, int_dtype=self._int_dtype,
+                xp=contract.fast_xp, device=device,
+            )  # fmt: skip
 
     def _fresh_tally(self, contract: ArrayContract) -> EpisodeTally:
         xp, device, n = contract.fast_xp, contract.device, self.num_envs
