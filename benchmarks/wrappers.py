@@ -22,6 +22,7 @@ Run: ``python benchmarks/wrappers.py [--seconds 1.0] [--gpu-envs 65536]``.
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -150,7 +151,7 @@ class _ConstantBatch(gym.vector.VectorEnv[Any, Any, Any]):
         self.single_action_space = gym.spaces.Discrete(2)
         self.action_space = gym.vector.utils.batch_space(self.single_action_space, self.num_envs)
         self.metadata = {"autoreset_mode": gym.vector.AutoresetMode.NEXT_STEP}
-        self._out = (batch, rewards, flags, flags, {})
+        self._out: tuple[Any, ...] = (batch, rewards, flags, flags, {})
 
     def reset(self, *, seed: Any = None, options: Any = None) -> Any:
         return self._out[0], {}
@@ -191,18 +192,19 @@ def _gpu_tables(seconds: float, num_envs: int) -> None:
             best = max(best, n * units / (time.perf_counter() - start))
         return best
 
-    for label, wrap in (
+    wrappings: tuple[tuple[str, Factory], ...] = (
         ("bare native torch CartPole", lambda e: e),
         ("RecordEpisodeStatistics(NormalizeReward(NormalizeObservation(...)))",
          VECTOR["stack"][0]),
-    ):  # fmt: skip
+    )  # fmt: skip
+    for label, wrap in wrappings:
         envs = wrap(
             gym.make_vec("array_env/CartPole-v1", num_envs, vectorization_mode="vector_entry_point",
                          xp="torch", device=device)
         )  # fmt: skip
         envs.reset(seed=0)
         actions = torch.randint(0, 2, (num_envs,), device=device)
-        rate = timed(lambda envs=envs, actions=actions: envs.step(actions), num_envs)
+        rate = timed(functools.partial(envs.step, actions), num_envs)
         print(f"| {label}, {num_envs} envs | {rate:.3g} env-steps/s |")
 
     for rows, cols in ((65536, 1024), (1 << 20, 256)):
@@ -211,7 +213,7 @@ def _gpu_tables(seconds: float, num_envs: int) -> None:
         rewards = torch.zeros(rows, device=device)
         wrapper = ours_vector.NormalizeObservation(_ConstantBatch(batch, rewards, flags))
         wrapper.reset()
-        rate = timed(lambda wrapper=wrapper: wrapper.step(None), rows * cols)
+        rate = timed(functools.partial(wrapper.step, None), rows * cols)
         print(f"| NormalizeObservation on float32 ({rows}, {cols}) | {rate:.3g} elements/s |")
 
 

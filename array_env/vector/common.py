@@ -51,7 +51,8 @@ class RecordEpisodeStatistics(
     reads the device, which has one visible consequence: on a device backend the ``info`` keys
     are present on *every* step (the mask says which sub-envs finished, possibly none), where
     Gymnasium adds them only on steps where some sub-env finished. With NumPy rewards the done
-    mask is on the host already and the layout is exactly Gymnasium's. Episode boundaries follow the autoreset mode:
+    mask is on the host already and the layout is exactly Gymnasium's. Episode boundaries follow
+    the autoreset mode:
 
     * next-step: the reset step after an episode's end starts the new episode and does not
       count (its reward is 0);
