@@ -50,3 +50,15 @@ def unknown_reference_env() -> None:
 
 def wrapper_alias_fixes_the_types(j: array_env.jax.Env) -> None:
     array_env.torch.Wrapper(j)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+def frame_stack_padding_of_another_backend(t: array_env.torch.Env, j: jax.Array) -> None:
+    from array_env.wrappers import FrameStackObservation
+
+    FrameStackObservation(t, 4, padding_type=j)  # type: ignore[misc]  # pyright: ignore[reportArgumentType]
+
+
+def clip_action_keeps_the_action_type(t: array_env.torch.Env, n: npt.NDArray[Any]) -> None:
+    from array_env.wrappers import ClipAction, RecordEpisodeStatistics
+
+    RecordEpisodeStatistics(ClipAction(t)).step(n)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

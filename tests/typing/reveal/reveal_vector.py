@@ -13,12 +13,15 @@ import array_env.jax
 import array_env.numpy
 import array_env.torch
 from array_env.vector import (
+    ClipAction,
+    FrameStackObservation,
     JaxToNumpy,
     JaxToTorch,
     NormalizeObservation,
     NormalizeReward,
     NumpyToJax,
     NumpyToTorch,
+    RecordEpisodeStatistics,
     TorchToJax,
     TorchToNumpy,
 )
@@ -62,3 +65,19 @@ def vector_stacks() -> None:
     on_jax = NormalizeObservation(array_env.jax.make_vec("array_env/CartPole-v1", 16))
     assert_type(on_jax, NormalizeObservation[jax.Array, jax.Array])
     assert_type(on_jax.step(on_jax.reset()[0])[0], jax.Array)
+
+
+def template_wrappers() -> None:
+    envs = array_env.torch.make_vec("array_env/Pendulum-v1", 8)
+    clipped = ClipAction(envs)
+    assert_type(clipped, ClipAction[torch.Tensor, torch.Tensor, torch.Tensor])
+    stacked = FrameStackObservation(clipped, 3)
+    assert_type(stacked, FrameStackObservation[torch.Tensor, torch.Tensor])
+    recorded = RecordEpisodeStatistics(stacked)
+    assert_type(recorded, RecordEpisodeStatistics[torch.Tensor, torch.Tensor, torch.Tensor])
+    obs, rewards, terminations, _, _ = recorded.step(torch.zeros(8, 1))
+    assert_type(obs, torch.Tensor)
+    assert_type(rewards, torch.Tensor)
+    assert_type(terminations, torch.Tensor)
+    pixels = FrameStackObservation(NumpyToJax(array_env.numpy.make_vec("array_env/Catch-v0", 4)), 4)
+    assert_type(pixels.reset()[0], jax.Array)

@@ -9,16 +9,20 @@ import numpy.typing as npt
 import torch
 from typing_extensions import assert_type
 
+import array_env.jax
 import array_env.numpy
 import array_env.torch
 from array_env.wrappers import (
     ArrayConversion,
+    ClipAction,
+    FrameStackObservation,
     JaxToNumpy,
     JaxToTorch,
     NormalizeObservation,
     NormalizeReward,
     NumpyToJax,
     NumpyToTorch,
+    RecordEpisodeStatistics,
     TorchToJax,
     TorchToNumpy,
 )
@@ -81,3 +85,23 @@ def wrappers_keep_what_they_pass_through(e: gym.Env[jax.Array, int]) -> None:
     assert_type(NormalizeObservation(e), NormalizeObservation[jax.Array, int])
     assert_type(NormalizeReward(e).step(3)[0], jax.Array)
     assert_type(NormalizeObservation(e).unwrapped, gym.Env[jax.Array, int])
+
+
+def template_wrappers(j: gym.Env[jax.Array, jax.Array], t: array_env.torch.Env) -> None:
+    assert_type(ClipAction(j), ClipAction[jax.Array, jax.Array])
+    assert_type(ClipAction(j).step(j.reset()[0])[0], jax.Array)
+    stacked = FrameStackObservation(t, 4)
+    assert_type(stacked, FrameStackObservation[torch.Tensor, torch.Tensor])
+    assert_type(stacked.reset()[0], torch.Tensor)
+    padded = FrameStackObservation(t, 4, padding_type=torch.zeros(4))
+    assert_type(padded.step(torch.tensor(0))[0], torch.Tensor)
+    recorded = RecordEpisodeStatistics(ClipAction(NormalizeObservation(t)))
+    assert_type(recorded, RecordEpisodeStatistics[torch.Tensor, torch.Tensor])
+    assert_type(recorded.step(torch.tensor(1))[0], torch.Tensor)
+
+
+def pixel_stack() -> None:
+    env = FrameStackObservation(NumpyToTorch(array_env.numpy.make("array_env/Catch-v0")), 4)
+    assert_type(env.reset()[0], torch.Tensor)
+    back = JaxToNumpy(FrameStackObservation(array_env.jax.make("array_env/Catch-v0"), 2))
+    assert_type(back.reset()[0], NDArray)
