@@ -65,6 +65,7 @@ class CartPoleModel(ArrayModel[CartPoleState]):
         self.observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.action_space = spaces.Discrete(2)
         xp, device = self.xp, self.device
+        self._forces = xp.asarray([-FORCE, FORCE], dtype=self.float_dtype, device=device)
         self._canvas = Canvas.create(SCREEN_HEIGHT, SCREEN_WIDTH, xp=xp, device=device)
         colour = functools.partial(rgb_colour, xp=xp, device=device)
         self._white, self._black = colour(255, 255, 255), colour(0, 0, 0)
@@ -79,18 +80,23 @@ class CartPoleModel(ArrayModel[CartPoleState]):
     ) -> Any:
         """Draw ``uniform(low, high, size=(4, *size))``: Gymnasium's exact draw."""
         low, high = params
-        return rng.uniform(low=low, high=high, size=(4, *size)).astype(self.host_float)
+        return rng.uniform(low=low, high=high, size=(4, *size)).astype(self.host_float, copy=False)
 
-    def initial_state(self, noise: Any) -> CartPoleState:
-        """Unpack a ``(4, N)`` device draw into a state."""
-        fell = self.xp.zeros(noise.shape[1:], dtype=self.xp.bool, device=self.device)
-        return CartPoleState(noise[0, ...], noise[1, ...], noise[2, ...], noise[3, ...], fell)
+    def autoreset_bounds(self, params: tuple[float, float]) -> list[tuple[float, float]]:
+        """The four fields are uniform on ``[low, high]``."""
+        return [params] * 4
+
+    def initial_state(self, noise: list[Any]) -> CartPoleState:
+        """Build the state from the four drawn fields."""
+        fell = self.xp.zeros(noise[0].shape, dtype=self.xp.bool, device=self.device)
+        x, x_dot, theta, theta_dot = noise
+        return CartPoleState(x, x_dot, theta, theta_dot, fell)
 
     def step(self, state: CartPoleState, action: Any) -> tuple[CartPoleState, Any, Any]:
         """One Euler step of the cart-pole equations for every sub-environment."""
         xp = self.xp
         x, x_dot, theta, theta_dot, fell = state
-        force = (xp.astype(action, x.dtype) * 2.0 - 1.0) * FORCE  # actions are 0 or 1
+        force = xp.take(self._forces, action)
         cos, sin = xp.cos(theta), xp.sin(theta)
         temp = (force + POLE_MASS_LENGTH * (theta_dot * theta_dot) * sin) / TOTAL_MASS
         theta_acc = (GRAVITY * sin - cos * temp) / (
@@ -101,7 +107,7 @@ class CartPoleModel(ArrayModel[CartPoleState]):
         x_dot = x_dot + TAU * x_acc
         theta = theta + TAU * theta_dot
         theta_dot = theta_dot + TAU * theta_acc
-        terminated = (x < -X_LIMIT) | (x > X_LIMIT) | (theta < -THETA_LIMIT) | (theta > THETA_LIMIT)
+        terminated = (xp.abs(x) > X_LIMIT) | (xp.abs(theta) > THETA_LIMIT)
         if self.sutton_barto_reward:
             reward = -xp.astype(terminated, x.dtype)
         else:
@@ -184,10 +190,12 @@ class CartPoleVectorEnv(ArrayVectorEnv):
     """``num_envs`` CartPoles as one set of ``(num_envs,)`` arrays; see :class:`ArrayVectorEnv`.
 
     ``reset`` draws ``uniform(low, high, size=(4, num_envs))`` from ``np_random`` like Gymnasium's
-    ``CartPoleVectorEnv``, so the first observations match it. Autoresets draw a fresh
-    ``(4, num_envs)`` batch on the host every step (which sub-environments reset is only known on
-    the device), so later resets follow another stream than Gymnasium's, which draws only as many
-    values as there are resets.
+    ``CartPoleVectorEnv``, so the first observations match it. Which sub-environments autoreset
+    is only known on the device, so every autoreset step draws reset values for all of them:
+    32 raw bits of ``np_random`` per value, sent to the device as ``uint32`` and scaled there to
+    ``[low, high]`` (see :meth:`ArrayModel.autoreset_bounds`). Later resets therefore follow
+    another stream than Gymnasium's, which draws only as many values as there are resets; the
+    ``disabled`` mode draws nothing per step.
 
     Args:
         num_envs: The number of sub-environments.

@@ -76,12 +76,12 @@ class CatchModel(ArrayModel[CatchState]):
 
     def draw_reset(self, rng: np.random.Generator, size: tuple[int, ...], params: Any) -> Any:
         """Draw the ball's and the paddle's starting columns, ``(2, *size)``."""
-        return rng.integers(0, COLUMNS, size=(2, *size)).astype(self.host_int)
+        return rng.integers(0, COLUMNS, size=(2, *size)).astype(self.host_int, copy=False)
 
-    def initial_state(self, noise: Any) -> CatchState:
+    def initial_state(self, noise: list[Any]) -> CatchState:
         """Put the ball on the top row of the drawn column, the paddle on its drawn column."""
-        top = self.xp.zeros(noise.shape[1:], dtype=noise.dtype, device=self.device)
-        return CatchState(top, noise[0, ...], noise[1, ...])
+        ball, paddle = noise
+        return CatchState(self.xp.zeros_like(ball), ball, paddle)
 
     def step(self, state: CatchState, action: Any) -> tuple[CatchState, Any, Any]:
         """Move the paddle by ``action - 1`` cells and drop the ball one row."""

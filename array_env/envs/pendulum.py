@@ -78,11 +78,18 @@ class PendulumModel(ArrayModel[PendulumState]):
     def draw_reset(self, rng: np.random.Generator, size: tuple[int, ...], params: Any) -> Any:
         """Draw ``uniform(-high, high)`` per field: Gymnasium's exact draw for one env."""
         high = np.reshape(params, (2,) + (1,) * len(size))
-        return rng.uniform(low=-high, high=high, size=(2, *size)).astype(self.host_float)
+        return rng.uniform(low=-high, high=high, size=(2, *size)).astype(
+            self.host_float, copy=False
+        )
 
-    def initial_state(self, noise: Any) -> PendulumState:
-        """Unpack a ``(2, N)`` device draw into a state."""
-        return PendulumState(noise[0, ...], noise[1, ...])
+    def autoreset_bounds(self, params: Any) -> list[tuple[float, float]]:
+        """Angle and velocity are uniform on ``[-high, high]``."""
+        return [(-float(high), float(high)) for high in params]
+
+    def initial_state(self, noise: list[Any]) -> PendulumState:
+        """Build the state from the drawn angle and velocity."""
+        theta, theta_dot = noise
+        return PendulumState(theta, theta_dot)
 
     def step(self, state: PendulumState, action: Any) -> tuple[PendulumState, Any, Any]:
         """Apply the clipped torque ``action[:, 0]`` for one time step."""
