@@ -70,7 +70,7 @@ def record_episodes(
         xp: The namespace.
     """
     # The Namespace protocol (array_env.typing) does not list cumulative_sum yet.
-    rank = xp.cumulative_sum(xp.astype(done, log.count.dtype))  # type: ignore[attr-defined]
+    rank = xp.cumulative_sum(xp.astype(done, log.count.dtype))
     total = rank[-1]
     keep = xp.logical_and(done, rank > total - capacity)
     slot = xp.where(keep, (log.count + rank - 1) % capacity, capacity)
