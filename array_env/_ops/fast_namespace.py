@@ -45,7 +45,7 @@ def fast_namespace(xp: Namespace[Any]) -> Namespace[Any]:
     """
     if not compat.is_numpy_namespace(xp):
         return xp
-    numpy = importlib.import_module("numpy")
+    numpy: Any = importlib.import_module("numpy")  # a module satisfies Namespace structurally
     if all(hasattr(numpy, name) for name in _NEEDED_NUMPY_NAMES):
         native: Namespace[Any] = numpy
         return native
