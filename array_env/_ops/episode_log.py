@@ -69,7 +69,6 @@ def record_episodes(
         capacity: The number of episodes the log keeps.
         xp: The namespace.
     """
-    # The Namespace protocol (array_env.typing) does not list cumulative_sum yet.
     rank = xp.cumulative_sum(xp.astype(done, log.count.dtype))
     total = rank[-1]
     keep = xp.logical_and(done, rank > total - capacity)

@@ -151,7 +151,7 @@ class RecordEpisodeStatistics(
         """Reset the sub-envs; start new episodes for those that were reset."""
         mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
         result = self.env.reset(seed=seed, options=options)
-        now = time.perf_counter() - self._origin
+        now = (time.perf_counter() - self._origin) * 1e6
         contract, tally = self._contract, self._tally
         if mask is None or contract is None or tally is None:
             self._reset_time = now
@@ -173,15 +173,14 @@ class RecordEpisodeStatistics(
         tally = self._tally
         if tally is None:
             tally = self._fresh_tally(contract)
-        now = time.perf_counter() - self._origin
+        now = (time.perf_counter() - self._origin) * 1e6
         rewards_in = xp.astype(rewards, self._float_dtype) if self._cast_rewards else rewards
         restart = None if self._mode is AutoresetMode.SAME_STEP else self._prev_done
         tally = advance_episodes(tally, rewards_in, restart=restart, now=now, xp=xp)
         done = xp.logical_or(terminated, truncated)
         if self._mode is not AutoresetMode.SAME_STEP:
             self._prev_done = done
-        # The Namespace protocol (array_env.typing) does not list count_nonzero yet.
-        finished = int(xp.count_nonzero(done)) if self._host_resident else -1  # type: ignore[attr-defined]
+        finished = int(xp.count_nonzero(done)) if self._host_resident else -1
         if finished == 0:  # only asked where the mask is on the host
             self._tally = tally
             return observations, rewards, terminated, truncated, infos
@@ -225,7 +224,8 @@ class RecordEpisodeStatistics(
         xp, device = contract.xp, contract.device
         self._float_dtype = statistics_dtype(xp, device)
         self._int_dtype = xp.__array_namespace_info__().default_dtypes(device=device)["integral"]
-        self._cast_rewards = contract.dtype != self._float_dtype
+        # float32 + float64 promotes by the standard; only integer or bool rewards need a cast
+        self._cast_rewards = not xp.isdtype(contract.dtype, "real floating")
         self._host_resident = compat.is_numpy_namespace(xp)
         self._flags = contract._replace(dtype=xp.bool)
         self._contract = contract

@@ -29,6 +29,8 @@ __all__ = [
 Obs = TypeVar("Obs")
 Act = TypeVar("Act")
 
+_PYTHON_NUMBERS = (float, int)
+
 
 class EpisodeTally(NamedTuple):
     """The running episode of each sub-env.
@@ -36,8 +38,8 @@ class EpisodeTally(NamedTuple):
     Attributes:
         returns: Sum of rewards so far: a Python number or 0-d array (single), ``(n,)`` (vector).
         lengths: Steps so far: a Python int (single), an ``(n,)`` integer array (vector).
-        starts: When each episode started, in seconds of the wrapper's host clock: a Python
-            float (single), an ``(n,)`` float array (vector).
+        starts: When each episode started on the wrapper's host clock: a Python float in
+            seconds (single), an ``(n,)`` float array in microseconds (vector).
     """
 
     returns: Any
@@ -90,10 +92,10 @@ def finished_episodes(
 ) -> tuple[Any, Any, Any]:
     """Return ``(r, l, t)`` where ``done``, zeros elsewhere (Gymnasium's ``info`` layout).
 
-    ``t`` is the episode's wall-clock duration rounded to microseconds.
+    ``now`` and ``tally.starts`` are in microseconds; ``t`` is the episode's wall-clock duration
+    in seconds, rounded to microseconds.
     """
-    # The Namespace protocol (array_env.typing) does not list round yet.
-    elapsed = xp.round((now - tally.starts) * 1e6) / 1e6  # type: ignore[attr-defined]
+    elapsed = xp.round(now - tally.starts) * 1e-6
     return (
         xp.where(done, tally.returns, 0.0),
         xp.where(done, tally.lengths, 0),
@@ -202,7 +204,9 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env; at an episode's end add its statistics to ``info`` and the queues."""
         observation, reward, terminated, truncated, info = self.env.step(action)
-        if compat.is_array_api_obj(reward):
+        if self._contract is None and type(reward) in _PYTHON_NUMBERS:
+            pass  # Gymnasium's envs: Python numbers, nothing to check
+        elif compat.is_array_api_obj(reward):
             contract = self._contract
             if contract is None:
                 self._contract = contract_for(reward, owner=type(self).__name__, name="reward")
