@@ -53,7 +53,7 @@ class Compensation(NamedTuple, Generic[A]):
 
     mean: A
     var: A
-    count: A  # type: ignore[assignment]  # a field named like tuple.count, on purpose
+    count: A  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleMethodOverride]  # a field named like tuple.count, on purpose
 
 
 class Moments(NamedTuple, Generic[A]):
@@ -68,7 +68,7 @@ class Moments(NamedTuple, Generic[A]):
 
     mean: A
     var: A
-    count: A  # type: ignore[assignment]  # a field named like tuple.count, on purpose
+    count: A  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleMethodOverride]  # a field named like tuple.count, on purpose
     low: Compensation[A] | None = None
 
 
@@ -166,7 +166,9 @@ def merge_moments(
     return Moments(new_mean, new_var, summed, Compensation(mean_low, var_low, count_low))
 
 
-def update_moments(moments: Moments[ArrayT], batch: ArrayT, *, xp: Namespace[ArrayT]) -> Moments[ArrayT]:
+def update_moments(
+    moments: Moments[ArrayT], batch: ArrayT, *, xp: Namespace[ArrayT]
+) -> Moments[ArrayT]:
     """Merge a batch of samples stacked on axis 0 into ``moments``.
 
     Args:
@@ -200,7 +202,9 @@ def update_moments(moments: Moments[ArrayT], batch: ArrayT, *, xp: Namespace[Arr
     return merge_moments(moments, shift, batch_var, n, xp=xp)
 
 
-def update_moments_one(moments: Moments[ArrayT], sample: ArrayT, *, xp: Namespace[ArrayT]) -> Moments[ArrayT]:
+def update_moments_one(
+    moments: Moments[ArrayT], sample: ArrayT, *, xp: Namespace[ArrayT]
+) -> Moments[ArrayT]:
     """Merge a single sample (no batch axis): the single-env step path, no reductions.
 
     Example:
