@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import array_api_compat as compat
 
 from array_env._checks import ArrayMismatchError, check_array
-from array_env._namespace import namespace_of
+from array_env._namespace import device_name, namespace_name, namespace_of
 from array_env._ops.fast_namespace import fast_namespace
 from array_env.convert import convert_array
 from array_env.typing import Device, Namespace
@@ -40,6 +40,13 @@ class ArrayContract(NamedTuple):
     dtype: Any
     shape: tuple[int, ...] | None
     array_type: type[Any]
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Modules and jax devices do not pickle: travel by name, resolve again on load.
+        return _rebuild_contract, (
+            namespace_name(self.xp), device_name(self.device), self.dtype, self.shape,
+            self.array_type,
+        )  # fmt: skip
 
     def matches(self, x: Any) -> bool:
         """Return whether ``x`` meets the contract (the fast path: no function calls)."""
@@ -68,6 +75,17 @@ class ArrayContract(NamedTuple):
             raise ArrayMismatchError(
                 f"{owner}: {name} must be a {self.array_type.__name__}, got {type(x).__name__}"
             )
+
+
+def _rebuild_contract(
+    namespace: str, device: str, dtype: Any, shape: tuple[int, ...] | None, array_type: type
+) -> ArrayContract:
+    from array_env._namespace import resolve_device, resolve_namespace
+
+    xp = resolve_namespace(namespace)
+    return ArrayContract(
+        xp, fast_namespace(xp), resolve_device(xp, device), dtype, shape, array_type
+    )
 
 
 def space_dtype(host_dtype: Any, *, xp: Namespace[Any], device: Device) -> Any:
