@@ -341,7 +341,7 @@ class TreeConverter:
             return torch_to_torch
 
         def move(x: Any) -> Any:
-            if device is None or _same_device(compat.device(x), device):
+            if device is None or _same_device(x.device, device):
                 return x
             return compat.to_device(x, device)
 
@@ -354,12 +354,21 @@ class TreeConverter:
 
         def transfer(x: Any) -> Any:
             try:
-                out = from_dlpack(x) if device is None else from_dlpack(x, device=device)
+                return from_dlpack(x)
+            except _DLPACK_ERRORS:
+                return through_host(x)
+
+        def transfer_to_device(x: Any) -> Any:
+            try:
+                out = from_dlpack(x, device=device)
             except _DLPACK_ERRORS:
                 out = through_host(x)
-            if device is not None and not _same_device(compat.device(out), device):
+            if not _same_device(out.device, device):  # a backend that ignored device=
                 out = compat.to_device(out, device)
             return out
+
+        if device is not None:
+            transfer = transfer_to_device
 
         if source == "numpy":
 
@@ -372,7 +381,7 @@ class TreeConverter:
                 if (
                     (copy_read_only and not x.flags.writeable)
                     or not x.dtype.isnative
-                    or any(stride < 0 for stride in x.strides)
+                    or min(x.strides, default=0) < 0
                 ):
                     x = x.astype(x.dtype.newbyteorder("="), order="C", copy=True)
                 return transfer(x)

@@ -13,6 +13,7 @@ Goal: zero-copy on every pair that can share memory, and no slower than Gymnasiu
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 import warnings
 from collections.abc import Callable
@@ -35,27 +36,31 @@ BACKENDS = [
 ]
 
 
-def _seconds_per_call(call: Callable[[], Any], sync: Callable[[], None], seconds: float) -> float:
-    """Best of five windows: the machine is shared, the fastest window is the signal."""
-    call()
-    sync()
+def _seconds_per_call(
+    calls: list[Callable[[], Any]], sync: Callable[[], None], seconds: float
+) -> list[float]:
+    """Time each call in alternating windows; keep each one's fastest window.
+
+    The machine is shared: alternating puts both sides under the same load, and the fastest
+    window is the signal.
+    """
     number = 1
-    while True:  # calls per window, so that one window lasts about seconds / 5
+    while True:  # calls per window, so that one window of the first call lasts seconds / 20
         start = time.perf_counter()
         for _ in range(number):
-            call()
+            calls[0]()
         sync()
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds / 25:
+        if time.perf_counter() - start >= seconds / 20:
             break
         number *= 4
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(number * 5):
-            call()
-        sync()
-        best = min(best, (time.perf_counter() - start) / (number * 5))
+    best = [float("inf")] * len(calls)
+    for _ in range(7):
+        for index, call in enumerate(calls):
+            start = time.perf_counter()
+            for _ in range(number):
+                call()
+            sync()
+            best[index] = min(best[index], (time.perf_counter() - start) / number)
     return best
 
 
@@ -78,19 +83,14 @@ def _gymnasium_converter(target: Backend) -> Callable[[Any], Any]:
     return lambda tree: array_conversion(tree, xp=xp, device=device)
 
 
-def _measure(
-    convert: Callable[[Any], Any], tree: Any, leaf: Any, sync: Callable[[], None], seconds: float
-) -> tuple[str, str]:
-    """Return (microseconds per leaf for a bare array and per leaf in a dict of three, shared)."""
+def _shared(convert: Callable[[Any], Any], leaf: Any) -> str:
+    """Check the values; return whether the output shares the input's memory (or why it fails)."""
     try:
         out = convert(leaf)
-        np.testing.assert_array_equal(to_host(out), to_host(leaf))
-        shared = "yes" if shares_memory(out, leaf) else "no"
-        per_leaf = _seconds_per_call(lambda: convert(leaf), sync, seconds) * 1e6
-        per_dict_leaf = _seconds_per_call(lambda: convert(tree), sync, seconds) * 1e6 / 3
     except Exception as e:  # a pair Gymnasium cannot convert is a result, not a crash
-        return f"fails ({type(e).__name__})", "-"
-    return f"{per_leaf:.2f} / {per_dict_leaf:.2f}", shared
+        return f"fails ({type(e).__name__})"
+    np.testing.assert_array_equal(to_host(out), to_host(leaf))
+    return "yes" if shares_memory(out, leaf) else "no"
 
 
 def main() -> None:
@@ -110,29 +110,34 @@ def main() -> None:
         leaf = source.asarray(host, "float32")
         tree = {"a": leaf, "b": source.asarray(host, "float32"), "c": source.asarray(host)}
         for target in present:
-            if target is source:
-                continue
-            sync = _sync(target if target.is_gpu else source)
-            ours, ours_shared = _measure(
-                TreeConverter(target.xp, target.device), tree, leaf, sync, args.seconds
-            )
-            theirs, theirs_shared = _measure(
-                _gymnasium_converter(target), tree, leaf, sync, args.seconds
-            )
-            ratio = _ratio(ours, theirs)
-            print(
-                f"| {source.label} -> {target.label} | {ours} | {ours_shared} | {theirs} "
-                f"| {theirs_shared} | {ratio} |"
-            )
+            if target is not source:
+                print(_row(source, target, leaf, tree, args.seconds))
 
 
-def _ratio(ours: str, theirs: str) -> str:
-    if ours.startswith("fails") or theirs.startswith("fails"):
-        return "-"
-    (o_leaf, o_dict), (t_leaf, t_dict) = (
-        (float(v) for v in cell.split(" / ")) for cell in (ours, theirs)
+def _row(source: Backend, target: Backend, leaf: Any, tree: Any, seconds: float) -> str:
+    """One table row: array_env and Gymnasium timed in alternating windows under equal load."""
+    ours = TreeConverter(target.xp, target.device if target.is_gpu else None)  # as Gymnasium
+    theirs = _gymnasium_converter(target)
+    shared = [_shared(ours, leaf), _shared(theirs, leaf)]
+    converters: list[Callable[[Any], Any]] = [ours]
+    if not shared[1].startswith("fails"):
+        converters.append(theirs)
+    calls: list[Callable[[], Any]] = [
+        functools.partial(convert, x) for x in (leaf, tree) for convert in converters
+    ]
+    sync = _sync(target if target.is_gpu else source)
+    micros = [t * 1e6 for t in _seconds_per_call(calls, sync, seconds)]
+    per_leaf, per_dict_leaf = micros[: len(converters)], micros[len(converters) :]
+    cells = [f"{a:.2f} / {b / 3:.2f}" for a, b in zip(per_leaf, per_dict_leaf, strict=True)]
+    if len(cells) == 1:
+        cells += ["-"]
+        ratio = "-"
+    else:
+        ratio = f"{per_leaf[1] / per_leaf[0]:.1f}x / {per_dict_leaf[1] / per_dict_leaf[0]:.1f}x"
+    return (
+        f"| {source.label} -> {target.label} | {cells[0]} | {shared[0]} | {cells[1]} "
+        f"| {shared[1]} | {ratio} |"
     )
-    return f"{t_leaf / o_leaf:.1f}x / {t_dict / o_dict:.1f}x"
 
 
 if __name__ == "__main__":
