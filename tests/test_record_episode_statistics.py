@@ -295,3 +295,21 @@ def test_vector_rejects_bad_rewards_and_keeps_state() -> None:
             envs.step(np.ones(3, dtype=np.int64))
         for a, b in zip(_state(envs), before, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_single_rejects_a_reward_of_another_shape() -> None:
+    class Wide(gym.Wrapper[Any, Any, Any, Any]):
+        wide = False
+
+        def step(self, action: Any) -> Any:
+            obs, reward, terminated, truncated, info = self.env.step(action)
+            return obs, np.full(2 if self.wide else (), reward), terminated, truncated, info
+
+    inner = Wide(gym.make("CartPole-v1"))
+    env = RecordEpisodeStatistics(inner)
+    env.reset(seed=0)
+    env.step(1)
+    inner.wide = True
+    with pytest.raises(ArrayMismatchError, match=r"reward has shape \(2,\), expected \(\)"):
+        env.step(1)
+    assert env.episode_lengths == 1

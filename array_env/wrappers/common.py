@@ -209,7 +209,9 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         elif compat.is_array_api_obj(reward):
             contract = self._contract
             if contract is None:
-                self._contract = contract_for(reward, owner=type(self).__name__, name="reward")
+                self._contract = contract_for(
+                    reward, owner=type(self).__name__, name="reward", shape=()
+                )
             elif not contract.matches(reward):
                 contract.check(reward, owner=type(self).__name__, name="reward")
         elif self._contract is not None:
