@@ -33,7 +33,7 @@ def _action(env: Any, backend: Backend, rng: np.random.Generator, batch: int | N
     space = env.single_action_space if batch is not None else env.action_space
     shape = () if batch is None else (batch,)
     if isinstance(space, gym.spaces.Discrete):
-        return backend.asarray(rng.integers(0, int(space.n), size=shape))
+        return backend.asarray(rng.integers(0, int(space.n), size=shape).tolist())
     values = rng.uniform(-2, 2, size=(*shape, *space.shape)).astype(np.float32)
     return backend.asarray(values, "float32")
 
@@ -55,7 +55,7 @@ def test_make_single_outputs_on_backend_and_in_space(env_id: str, backend: Backe
     env: Any = gym.make(env_id, render_mode="rgb_array", **_kwargs(backend))
     obs, _ = env.reset(seed=0)
     rng = np.random.default_rng(0)
-    for _ in range(15):
+    for _ in range(8):
         assert env.observation_space.contains(_host_tree(obs))
         obs, reward, terminated, truncated, _ = env.step(_action(env, backend, rng))
         assert_on_backend((obs, reward, terminated, truncated), backend.xp, backend.device)
@@ -84,7 +84,7 @@ def test_make_vec_outputs_on_backend_and_in_space(env_id: str, backend: Backend)
     assert isinstance(envs_, envs.ArrayVectorEnv)
     obs, _ = envs_.reset(seed=0)
     rng = np.random.default_rng(0)
-    for _ in range(15):
+    for _ in range(8):
         assert envs_.observation_space.contains(_host_tree(obs))
         obs, reward, terminated, truncated, _ = envs_.step(_action(envs_, backend, rng, n))
         assert_on_backend((obs, reward, terminated, truncated), backend.xp, backend.device)
@@ -295,7 +295,7 @@ def test_pickle_keeps_trajectory(member: Backend, vector: bool) -> None:
     env.reset(seed=0)
     clone = pickle.loads(pickle.dumps(env))
     assert clone.device == env.device
-    action = member.asarray(np.ones(3, dtype=np.int64) if vector else np.int64(1))
+    action = member.asarray([1, 1, 1] if vector else 1)
     np.testing.assert_array_equal(to_host(clone.step(action)[0]), to_host(env.step(action)[0]))
 
 

@@ -36,7 +36,7 @@ def _tolerance(backend: Backend) -> float:
 
 
 def _steps(backend: Backend, numpy_steps: int) -> int:
-    return numpy_steps if backend is Backend.NUMPY else numpy_steps // 4
+    return numpy_steps if backend is Backend.NUMPY else numpy_steps // 6
 
 
 def _make(env_id: str, backend: Backend, **kwargs: Any) -> gym.Env[Any, Any]:
@@ -98,7 +98,7 @@ def test_pendulum_matches_gymnasium(backend: Backend) -> None:
             episodes += 1
             obs, _ = ours.reset()
             expected, _ = ref.reset()
-    assert episodes >= 2
+    assert episodes >= (5 if backend is Backend.NUMPY else 1)
 
 
 @SAME_AS_NUMPY
@@ -133,7 +133,9 @@ def test_cartpole_vector_matches_gymnasium_vector(backend: Backend) -> None:
 
 def _actions(backend: Backend, actions: np.ndarray) -> Any:
     """Float actions keep float32; integers take the backend's default integer dtype."""
-    return backend.asarray(actions, "float32" if actions.dtype == np.float32 else None)
+    if actions.dtype == np.float32:
+        return backend.asarray(actions, "float32")
+    return backend.asarray(actions.tolist())
 
 
 def _cartpole_host_state(env: Any) -> np.ndarray:
@@ -165,14 +167,14 @@ def _set_catch(env: gym.Env[Any, Any], row: np.ndarray) -> None:
 CASES: dict[str, tuple[Any, Callable[[], gym.Env[Any, Any]], Any, Any, Any]] = {
     "cartpole": (
         envs.CartPoleVectorEnv,
-        lambda: TimeLimit(GymCartPole(), 30),
+        lambda: TimeLimit(GymCartPole(), 12),
         _cartpole_host_state,
         _set_cartpole,
         lambda rng, n: rng.integers(0, 2, size=n),
     ),
     "pendulum": (
         envs.PendulumVectorEnv,
-        lambda: TimeLimit(GymPendulum(), 30),
+        lambda: TimeLimit(GymPendulum(), 12),
         _pendulum_host_state,
         _set_pendulum,
         lambda rng, n: rng.uniform(-2, 2, size=(n, 1)).astype(np.float32),
@@ -203,8 +205,8 @@ def test_vector_matches_sync_vector_env(case: str, mode: AutoresetMode, member: 
     """Each autoreset mode against Gymnasium's SyncVectorEnv over single envs."""
     backend = member
     vector_cls, make_single, host_state, set_state, draw_actions = CASES[case]
-    n, steps = 6, 100 if backend is Backend.NUMPY else 40
-    max_steps = None if case == "nested_catch" else 30
+    n, steps = 4, 60 if backend is Backend.NUMPY else 30
+    max_steps = None if case == "nested_catch" else 12
     kwargs = {} if max_steps is None else {"max_episode_steps": max_steps}
     ours = vector_cls(
         n, autoreset_mode=mode, xp=backend.namespace_name, device=backend.device_spec, **kwargs
