@@ -293,8 +293,9 @@ class NestedCatchVectorEnv(ArrayVectorEnv):
         >>> import numpy as np
         >>> envs = NestedCatchVectorEnv(num_envs=2, xp="numpy")
         >>> obs, info = envs.reset(seed=0)
-        >>> obs["position"].shape, obs["sensors"][2].shape
-        ((2, 3), (2,))
+        >>> image, flags, rows_left = obs["sensors"]
+        >>> obs["position"].shape, image.shape, rows_left.shape
+        ((2, 3), (2, 12, 12, 3), (2,))
     """
 
     def __init__(
