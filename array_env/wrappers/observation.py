@@ -221,9 +221,9 @@ class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.Rec
         check_epsilon(type(self).__name__, epsilon)
         observation_space = normalized_box(type(self).__name__, env.observation_space)
         gym.utils.RecordConstructorArgs.__init__(self, epsilon=epsilon)
-        Wrapper.__init__(self, env)
+        Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         # a float32 Box, whose samples are NumPy arrays rather than the env's array type A
-        self.observation_space = observation_space  # type: ignore[assignment]
+        self.observation_space = observation_space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
         self.epsilon = epsilon
         self._host_dtype = env.observation_space.dtype
         self._init_moments(observation_space.shape)
@@ -283,15 +283,18 @@ def frame_stack_settings(
         raise TypeError(
             f"{owner}: expected a Box observation space, got {type(space).__name__} ({space})"
         )
-    if isinstance(stack_size, bool) or not isinstance(stack_size, int | np.integer):
+    # isinstance cannot recover Box's type parameter from Space[Any]: pyright says Unknown.
+    box: gym.spaces.Box[Any] = space  # pyright: ignore[reportUnknownVariableType]
+    # stack_size is typed int, but users pass anything: checked at run time on purpose.
+    if isinstance(stack_size, bool) or not isinstance(stack_size, int | np.integer):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"{owner}: stack_size must be an integer, got {type(stack_size).__name__}")
     if stack_size < 1:
         raise ValueError(f"{owner}: stack_size must be at least 1, got {stack_size}")
     if isinstance(padding_type, str):
         if padding_type == "reset":
-            return space, "reset", None
+            return box, "reset", None
         if padding_type == "zero":
-            return space, "zero", np.zeros(space.shape, dtype=space.dtype)
+            return box, "zero", np.zeros(box.shape, dtype=box.dtype)
         raise ValueError(
             f"{owner}: padding_type must be 'reset', 'zero' or a frame of {space}, "
             f"got {padding_type!r}"
@@ -303,11 +306,11 @@ def frame_stack_settings(
         if compat.is_array_api_obj(padding_type)
         else (np.asarray(padding_type))
     )
-    if host not in space:
+    if host not in box:
         raise ValueError(
             f"{owner}: a custom padding_type must be a frame inside {space}, got {padding_type!r}"
         )
-    return space, "_custom", np.asarray(host, dtype=space.dtype)
+    return box, "_custom", np.asarray(host, dtype=box.dtype)
 
 
 class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructorArgs):
@@ -352,7 +355,7 @@ class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructor
         gym.utils.RecordConstructorArgs.__init__(
             self, stack_size=stack_size, padding_type=padding_type
         )
-        Wrapper.__init__(self, env)
+        Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.observation_space = batch_space(box, n=int(stack_size))
         self.stack_size: int = int(stack_size)
         self.padding_type: str = padding_kind
