@@ -46,10 +46,11 @@ class ClipAction(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruct
     """
 
     def __init__(self, env: VectorEnv[Obs, Act, A]) -> None:
-        single = unbounded_box(type(self).__name__, env.single_action_space)
+        # gymnasium types VectorEnv.single_action_space as a bare Space (Space[Unknown]).
+        single = unbounded_box(type(self).__name__, env.single_action_space)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         gym.utils.RecordConstructorArgs.__init__(self)
         VectorWrapper.__init__(self, env)
-        self._bounded: gym.spaces.Box = env.single_action_space  # type: ignore[assignment]
+        self._bounded: gym.spaces.Box = env.single_action_space  # type: ignore[assignment]  # pyright: ignore[reportUnknownMemberType, reportAttributeAccessIssue]
         self.single_action_space = single
         self.action_space = batch_space(single, self.num_envs)
         self._contract: ArrayContract | None = None

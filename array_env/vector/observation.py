@@ -79,13 +79,14 @@ class NormalizeObservation(
 
     def __init__(self, env: VectorEnv[A, Act, A], epsilon: float = 1e-8) -> None:
         check_epsilon(type(self).__name__, epsilon)
-        single = normalized_box(type(self).__name__, env.single_observation_space)
+        # gymnasium types VectorEnv.single_observation_space as a bare Space (Space[Unknown]).
+        single = normalized_box(type(self).__name__, env.single_observation_space)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         gym.utils.RecordConstructorArgs.__init__(self, epsilon=epsilon)
         VectorWrapper.__init__(self, env)
         self.single_observation_space = single
         self.observation_space = batch_space(single, self.num_envs)
         self.epsilon = epsilon
-        self._host_dtype = env.single_observation_space.dtype
+        self._host_dtype = env.single_observation_space.dtype  # pyright: ignore[reportUnknownMemberType]
         self._mode = autoreset_mode(env)
         self._init_moments(single.shape)
 
@@ -94,7 +95,7 @@ class NormalizeObservation(
     ) -> tuple[A, dict[str, Any]]:
         """Reset the sub-envs; count the observations of those that were reset."""
         mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
-        observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
+        observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
         contract = self._check(observations)
         if mask is not None:
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
@@ -146,7 +147,8 @@ class NormalizeObservation(
             check = contract._replace(dtype=None)
             check.check(final, owner=type(self).__name__, name='info["final_obs"]')
             mask = convert_array(infos["_final_obs"], xp=contract.xp, device=contract.device)
-            return self._normalize(final, contract, mask)
+            # `final` is Any; the negated is_numpy_array (TypeIs) leaves pyright `Any | ndarray`.
+            return self._normalize(final, contract, mask)  # pyright: ignore[reportArgumentType]
         rows = np.flatnonzero(np.asarray(infos["_final_obs"]))
         if rows.size == 0:
             return final
@@ -203,7 +205,10 @@ class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         self, env: VectorEnv[A, Act, A], stack_size: int, *, padding_type: str | Any = "reset"
     ) -> None:
         box, padding_kind, host_padding = frame_stack_settings(
-            type(self).__name__, env.single_observation_space, stack_size, padding_type
+            type(self).__name__,
+            env.single_observation_space,  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+            stack_size,
+            padding_type,
         )
         gym.utils.RecordConstructorArgs.__init__(
             self, stack_size=stack_size, padding_type=padding_type
@@ -304,8 +309,8 @@ class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         single = contract._replace(shape=tuple(self._frame_space.shape))
         for row in rows:
             single.check(final[row], owner=owner, name=f'info["final_obs"][{row}]')
-        frames = [final[i] if i in rows else observations[i, ...] for i in range(self.num_envs)]  # type: ignore[index]
-        return contract.xp.stack(frames), rows
+        frames = [final[i] if i in rows else observations[i, ...] for i in range(self.num_envs)]  # type: ignore[index]  # pyright: ignore[reportIndexIssue, reportUnknownVariableType]
+        return contract.xp.stack(frames), rows  # pyright: ignore[reportUnknownArgumentType]
 
 
 def _final_layout(final_stacks: Any, object_rows: list[int] | None, infos: dict[str, Any]) -> Any:

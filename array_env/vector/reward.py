@@ -84,7 +84,7 @@ class NormalizeReward(
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs; a full reset starts every discounted return at 0."""
         mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
-        result = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
+        result = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
         if mask is None:
             self._returns = self._returns * 0.0
             self._prev_done = None

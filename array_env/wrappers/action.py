@@ -50,7 +50,7 @@ def unbounded_box(owner: str, space: gym.Space[Any]) -> gym.spaces.Box:
         raise TypeError(
             f"{owner}: expected a Box action space, got {type(space).__name__} ({space})"
         )
-    return gym.spaces.Box(-np.inf, np.inf, shape=space.shape, dtype=space.dtype)
+    return gym.spaces.Box(-np.inf, np.inf, shape=space.shape, dtype=space.dtype)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
 
 
 def action_bounds(
@@ -109,9 +109,10 @@ class ClipAction(Wrapper[Obs, A, Obs, A], gym.utils.RecordConstructorArgs):
     def __init__(self, env: gym.Env[Obs, A]) -> None:
         action_space: gym.Space[Any] = unbounded_box(type(self).__name__, env.action_space)
         gym.utils.RecordConstructorArgs.__init__(self)
-        Wrapper.__init__(self, env)
-        self._bounded: gym.spaces.Box = env.action_space  # type: ignore[assignment]
-        self.action_space = action_space
+        Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
+        self._bounded: gym.spaces.Box = env.action_space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
+        # a host Box describing the actions; the arrays themselves are A
+        self.action_space = action_space  # pyright: ignore[reportAttributeAccessIssue]
         self._contract: ArrayContract | None = None
         self._bounds: ActionBounds | None = None
 

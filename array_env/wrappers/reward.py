@@ -184,7 +184,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         check_gamma(type(self).__name__, gamma)
         check_epsilon(type(self).__name__, epsilon)
         gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
-        Wrapper.__init__(self, env)
+        Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.gamma = gamma
         self.epsilon = epsilon
         self._init_returns(())
