@@ -14,6 +14,7 @@ at least 1e8 env-steps/s.
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,41 +27,35 @@ from array_env._namespace import available_devices, device_name
 from array_env.envs import CartPoleVectorEnv
 from array_env.testing import to_host
 
-
-def _rate(
-    step: Callable[[], Any], sync: Callable[[], None], num_envs: int, seconds: float
-) -> float:
-    """Best of five windows of ``seconds / 5``: the machine is shared, the best is the signal."""
-    for _ in range(3):
-        step()
-    sync()
-    best = 0.0
-    for _ in range(5):
-        steps, start = 0, time.perf_counter()
-        while True:
-            for _ in range(5):
-                step()
-            steps += 5
-            sync()
-            elapsed = time.perf_counter() - start
-            if elapsed >= seconds / 5:
-                break
-        best = max(best, steps * num_envs / elapsed)
-    return best
+Stepper = tuple[Callable[[], Any], Callable[[], None]]
+"""A function that takes one vector step, and one that waits for the device to finish."""
 
 
-def _gymnasium(num_envs: int, seconds: float) -> float:
+def _window(stepper: Stepper, num_envs: int, seconds: float) -> float:
+    step, sync = stepper
+    steps, start = 0, time.perf_counter()
+    while True:
+        for _ in range(5):
+            step()
+        steps += 5
+        sync()
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return steps * num_envs / elapsed
+
+
+def _gymnasium(num_envs: int) -> Stepper:
     env = GymCartPoleVector(num_envs)
     env.reset(seed=0)
     actions = np.random.default_rng(0).integers(0, 2, size=num_envs)
-    return _rate(lambda: env.step(actions), lambda: None, num_envs, seconds)
+    return (lambda: env.step(actions)), (lambda: None)
 
 
-def _ours(name: str, device: Any, mode: str, num_envs: int, seconds: float) -> float:
+def _ours(name: str, device: Any, mode: str, num_envs: int) -> Stepper:
     env = CartPoleVectorEnv(num_envs, xp=name, device=device, autoreset_mode=mode)
     env.reset(seed=0)
     host = np.random.default_rng(0).integers(0, 2, size=num_envs)
-    actions = env.model.upload(host.astype(np.int64 if name != "jax" else np.int32))
+    actions = env.model.upload(host.astype(np.int32 if name == "jax" else np.int64))
     last: list[Any] = []
 
     def step() -> None:
@@ -70,22 +65,19 @@ def _ours(name: str, device: Any, mode: str, num_envs: int, seconds: float) -> f
         if last:
             to_host(last[0][:1, ...])
 
-    return _rate(step, sync, num_envs, seconds)
-
-
-def _measure_ours(name: str, device: Any, mode: str, seconds: float) -> Callable[[int], float]:
-    return lambda num_envs: _ours(name, device, mode, num_envs, seconds)
+    return step, sync
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--num-envs", type=int, nargs="+", default=[1, 256, 4096, 65536])
-    parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--seconds", type=float, default=2.0, help="per row and num_envs")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backends", nargs="+", default=["numpy", "torch", "jax"])
     args = parser.parse_args()
 
-    rows: list[tuple[str, Callable[[int], float]]] = [
-        ("gymnasium CartPoleVectorEnv (numpy)", lambda n: _gymnasium(n, args.seconds))
+    rows: list[tuple[str, Callable[[int], Stepper]]] = [
+        ("gymnasium CartPoleVectorEnv (numpy)", _gymnasium)
     ]
     for name in args.backends:
         if not backend_available(name):
@@ -93,20 +85,33 @@ def main() -> None:
         for device in available_devices(resolve_namespace(name)):
             for mode in ("NextStep", "Disabled"):
                 label = f"array_env {name}:{device_name(device)} {mode}"
-                rows.append((label, _measure_ours(name, device, mode, args.seconds)))
+                rows.append((label, functools.partial(_ours, name, device, mode)))
 
-    header = f"{'env-steps/s':<48}" + "".join(f"{n:>14}" for n in args.num_envs)
+    # Rows are measured round-robin in short windows and each keeps its best window: on a
+    # shared machine the ratios are then taken under the same load.
+    rates: dict[tuple[str, int], float] = {}
+    for n in args.num_envs:
+        steppers = [(label, make(n)) for label, make in rows]
+        for _, (step, sync) in steppers:  # warm-up: allocation and compilation
+            for _ in range(3):
+                step()
+            sync()
+        for _ in range(args.rounds):
+            for label, stepper in steppers:
+                rate = _window(stepper, n, args.seconds / args.rounds)
+                rates[label, n] = max(rates.get((label, n), 0.0), rate)
+
+    header = f"{'env-steps/s (ratio to Gymnasium)':<44}" + "".join(
+        f"{n:>16}" for n in args.num_envs
+    )
     print(header)
     print("-" * len(header))
-    baseline: dict[int, float] = {}
-    for label, measure in rows:
-        cells = []
-        for n in args.num_envs:
-            rate = measure(n)
-            baseline.setdefault(n, rate)
-            cells.append(f"{rate:>9.3g} x{rate / baseline[n]:<4.2f}")
-        print(f"{label:<48}" + "".join(f"{c:>14}" for c in cells), flush=True)
-    print("\nx: ratio to Gymnasium's CartPoleVectorEnv at the same num_envs, in this run.")
+    for label, _ in rows:
+        cells = "".join(
+            f"{rates[label, n]:>10.3g} x{rates[label, n] / rates[rows[0][0], n]:<4.2f}"
+            for n in args.num_envs
+        )
+        print(f"{label:<44}{cells}")
 
 
 if __name__ == "__main__":
