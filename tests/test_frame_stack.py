@@ -54,16 +54,16 @@ def _rollout(env: gym.Env[Any, Any], env_id: str, steps: int, seed: int) -> list
 
 @pytest.mark.parametrize("env_id", ["CartPole-v1", "Pendulum-v1"])
 @pytest.mark.parametrize("padding", PADDINGS)
-@pytest.mark.parametrize("stack_size", [1, 3, 4])
+@pytest.mark.parametrize("stack_size", [1, 4])
 def test_equals_gymnasium_on_numpy(env_id: str, padding: str, stack_size: int) -> None:
     pad = _padding(padding, env_id)
     ours = FrameStackObservation(gym.make(env_id), stack_size, padding_type=pad)
     theirs = gym.wrappers.FrameStackObservation(gym.make(env_id), stack_size, padding_type=pad)
     assert ours.observation_space == theirs.observation_space
     assert ours.padding_type == theirs.padding_type
-    expected = _rollout(theirs, env_id, 1500, seed=7)
-    actual = _rollout(ours, env_id, 1500, seed=7)
-    assert len(actual) == len(expected) > 1500
+    expected = _rollout(theirs, env_id, 1000, seed=7)
+    actual = _rollout(ours, env_id, 1000, seed=7)
+    assert len(actual) == len(expected) > 1000
     for got, want in zip(actual, expected, strict=True):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
@@ -203,7 +203,7 @@ def test_vector_equals_single_per_sub_env(mode: AutoresetMode, padding: str) -> 
         lambda: gym.make("CartPole-v1"),
         lambda envs: VectorFrameStack(envs, 3, padding_type=pad),
         lambda env: FrameStackObservation(env, 3, padding_type=pad),
-        mode=mode, num_envs=4, steps=600, seed=11, compare=compare,
+        mode=mode, num_envs=4, steps=400, seed=11, compare=compare,
     )  # fmt: skip
     assert vector.single_observation_space.shape == (3, 4)
     assert vector.observation_space.shape == (4, 3, 4)
@@ -241,8 +241,8 @@ def _native_vector_rollout(backend: Backend, mode: AutoresetMode, steps: int) ->
 def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetMode) -> None:
     if backend is Backend.NUMPY_READONLY:
         pytest.skip("the native env builds its own arrays: same as numpy")
-    expected = _native_vector_rollout(Backend.NUMPY, mode, 120)
-    actual = _native_vector_rollout(backend, mode, 120)
+    expected = _native_vector_rollout(Backend.NUMPY, mode, 80)
+    actual = _native_vector_rollout(backend, mode, 80)
     assert len(actual) == len(expected)
     for got, want in zip(actual, expected, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
