@@ -30,7 +30,11 @@ Example:
 
 from __future__ import annotations
 
-from gymnasium.envs.registration import register, registry
+# register's EnvCreator parameter type is partly unknown to pyright.
+from gymnasium.envs.registration import (
+    register,  # pyright: ignore[reportUnknownVariableType]
+    registry,
+)
 
 from array_env.envs._base import ActionOutsideSpaceError, ArrayEnv, ArrayModel, ArrayVectorEnv
 from array_env.envs.cartpole import CartPoleEnv, CartPoleVectorEnv

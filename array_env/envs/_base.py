@@ -188,11 +188,13 @@ class _ActionCheck(PicklableNamespaces):
             self.high: Any = int(space.start + space.n - 1)
             self.expected = f"an integer array of shape {batch} in [{self.low}, {self.high}]"
         elif isinstance(space, spaces.Box):
-            self.shape = (*batch, *space.shape)
-            self.dtype = getattr(xp, np.dtype(space.dtype).name)
-            self.low = model.upload(space.low)
-            self.high = model.upload(space.high)
-            self.expected = f"a {np.dtype(space.dtype).name} array of shape {self.shape} in {space}"
+            # isinstance cannot recover Box's type parameter from Space[Any] (pyright: Unknown).
+            box: spaces.Box[Any] = space  # pyright: ignore[reportUnknownVariableType]
+            self.shape = (*batch, *box.shape)
+            self.dtype = getattr(xp, np.dtype(box.dtype).name)
+            self.low = model.upload(box.low)
+            self.high = model.upload(box.high)
+            self.expected = f"a {np.dtype(box.dtype).name} array of shape {self.shape} in {box}"
         else:  # pragma: no cover - the shipped envs use Discrete and Box
             raise TypeError(f"{owner}: unsupported action space {space}")
 
@@ -407,7 +409,8 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
             dtype=self.xp.bool,
             shape=(self.num_envs,),
         )
-        return mask
+        # isinstance(mask, np.ndarray) on Any leaves pyright `Any | ndarray[Unknown, Unknown]`.
+        return mask  # pyright: ignore[reportUnknownVariableType]
 
     def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         """Advance every sub-environment one step, autoresetting as the mode says."""

@@ -73,7 +73,8 @@ class CartPoleModel(ArrayModel[CartPoleState]):
 
     def parse_options(self, options: dict[str, Any] | None) -> tuple[float, float]:
         """Read ``options["low"]``/``["high"]`` as Gymnasium does (defaults ``-0.05, 0.05``)."""
-        return utils.maybe_parse_reset_bounds(options, -0.05, 0.05)
+        # gymnasium annotates `options` as a bare dict: dict[Unknown, Unknown] to pyright.
+        return utils.maybe_parse_reset_bounds(options, -0.05, 0.05)  # pyright: ignore[reportUnknownMemberType]
 
     def draw_reset(
         self, rng: np.random.Generator, size: tuple[int, ...], params: tuple[float, float]

@@ -133,7 +133,8 @@ class NestedCatchModel(CatchModel):
                 "sensors": spaces.Tuple(
                     (
                         spaces.Box(0, 255, (ROWS, COLUMNS, 3), dtype=np.uint8),
-                        spaces.Box(0, 1, (2,), dtype=np.bool_),
+                        # gymnasium's stubs allow only real dtypes in Box; bool works at run time.
+                        spaces.Box(0, 1, (2,), dtype=np.bool_),  # pyright: ignore[reportCallIssue, reportArgumentType]
                         spaces.Discrete(ROWS),
                     )
                 ),
