@@ -160,35 +160,44 @@ class _ConstantBatch(gym.vector.VectorEnv[Any, Any, Any]):
         return self._out
 
 
-def _gpu_tables(seconds: float, num_envs: int) -> None:
+def _gpu_tables(seconds: float, num_envs: int, device: str, sizes: list[tuple[int, int]]) -> None:
     import torch
 
     import array_env.envs  # noqa: F401  (registers the native envs)
 
-    if not torch.cuda.is_available():
+    cuda = device.startswith("cuda")
+    if cuda and not torch.cuda.is_available():
         print("\nGPU rows skipped: torch sees no CUDA device.")
         return
-    print(f"\n### GPU: {torch.cuda.get_device_name(0)}\n")
+    name = torch.cuda.get_device_name(0) if cuda else "torch on the CPU (dry run, no sync guard)"
+    print(f"\n### {name}\n")
     print("| measurement | value |")
     print("|---|---:|")
-    device = "cuda"
+
+    def sync() -> None:
+        if cuda:
+            torch.cuda.synchronize()
+
+    def guard(mode: int | str) -> None:
+        if cuda:
+            torch.cuda.set_sync_debug_mode(mode)
 
     def timed(step: Callable[[], Any], units: float) -> float:
         for _ in range(5):
             step()
-        torch.cuda.synchronize()
+        sync()
         best = 0.0
         for _ in range(5):
             n, start = 0, time.perf_counter()
-            torch.cuda.set_sync_debug_mode("error")
+            guard("error")
             try:
                 while time.perf_counter() - start < seconds / 5:
                     for _ in range(10):
                         step()
                     n += 10
             finally:
-                torch.cuda.set_sync_debug_mode(0)
-            torch.cuda.synchronize()
+                guard(0)
+            sync()
             best = max(best, n * units / (time.perf_counter() - start))
         return best
 
@@ -207,7 +216,7 @@ def _gpu_tables(seconds: float, num_envs: int) -> None:
         rate = timed(functools.partial(envs.step, actions), num_envs)
         print(f"| {label}, {num_envs} envs | {rate:.3g} env-steps/s |")
 
-    for rows, cols in ((65536, 1024), (1 << 20, 256)):
+    for rows, cols in sizes:
         batch = torch.randn(rows, cols, device=device)
         flags = torch.zeros(rows, dtype=torch.bool, device=device)
         rewards = torch.zeros(rows, device=device)
@@ -222,13 +231,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0, help="time per row")
     parser.add_argument("--gpu-envs", type=int, default=65536, help="envs in the GPU rows")
     parser.add_argument("--no-cpu", action="store_true", help="only the GPU rows")
+    parser.add_argument(
+        "--torch-device", default="cuda", help="device of the GPU rows ('cpu' for a dry run)"
+    )
     args = parser.parse_args()
     if not args.no_cpu:
         _cpu_tables(args.seconds)
     from array_env import backend_available
 
     if backend_available("torch"):
-        _gpu_tables(args.seconds, args.gpu_envs)
+        dry = args.torch_device == "cpu"
+        sizes = [(1024, 64)] if dry else [(65536, 1024), (1 << 20, 256)]
+        _gpu_tables(args.seconds, args.gpu_envs, args.torch_device, sizes)
 
 
 if __name__ == "__main__":
