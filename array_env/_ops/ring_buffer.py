@@ -96,7 +96,7 @@ def make_layout(
         >>> import array_api_strict as xp
         >>> layout = make_layout(3, batch_ndim=0, frame_ndim=1, pad_with_first=True, xp=xp,
         ...                      device=xp.Device("CPU_DEVICE"))
-        >>> [layout.orders[k].tolist() for k in range(3)]
+        >>> [[int(layout.orders[k][j]) for j in range(3)] for k in range(3)]
         [[1, 2, 0], [2, 0, 1], [0, 1, 2]]
     """
     index = xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]
