@@ -20,12 +20,13 @@ from array_env._namespace import (
     resolve_namespace,
 )
 from array_env._tree import tree_leaves, tree_map, tree_map_with_path
-from array_env.convert import convert_array, convert_tree, to_namespace
+from array_env.convert import TreeConverter, convert_array, convert_tree, to_namespace
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BACKEND_NAMES",
+    "TreeConverter",
     "__version__",
     "available_devices",
     "backend_available",
