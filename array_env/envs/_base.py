@@ -431,8 +431,9 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
             state = model.where(reset, self._fresh(auto=True), state)
             steps = xp.where(reset, 0, steps)
             reward = xp.where(reset, 0.0, reward)
-            terminated = terminated & ~reset
-            truncated = truncated & ~reset
+            running = ~reset
+            terminated = terminated & running
+            truncated = truncated & running
             self._prev_done = terminated | truncated
         elif self.autoreset_mode is AutoresetMode.SAME_STEP:
             done = terminated | truncated
