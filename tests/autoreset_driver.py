@@ -68,7 +68,8 @@ def drive(
 def _actions(vector: Any, rng: np.random.Generator) -> Any:
     space = vector.single_action_space
     if isinstance(space, gym.spaces.Discrete):
-        return rng.integers(space.n, size=vector.num_envs)
+        discrete: gym.spaces.Discrete[Any] = space  # pyright: ignore[reportUnknownVariableType]
+        return rng.integers(int(discrete.n), size=int(vector.num_envs))
     return rng.uniform(space.low, space.high, size=(vector.num_envs, *space.shape)).astype(
         space.dtype
     )
