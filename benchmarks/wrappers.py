@@ -77,14 +77,20 @@ VECTOR: dict[str, tuple[Factory, Factory]] = {
 
 
 def _stepper(env: Any, actions: list[Any]) -> Callable[[int], None]:
-    """A function running ``n`` steps of ``env`` with a fixed cycle of actions."""
+    """A function running ``n`` steps of ``env`` with a fixed cycle of actions.
+
+    A single env is reset when its episode ends (a vector env resets itself).
+    """
     env.reset(seed=0)
     cycle = len(actions)
+    single = not hasattr(env, "num_envs")
 
     def run(n: int) -> None:
-        step = env.step
+        step, reset = env.step, env.reset
         for i in range(n):
-            step(actions[i % cycle])
+            _, _, terminated, truncated, _ = step(actions[i % cycle])
+            if single and (terminated or truncated):
+                reset()
 
     return run
 

@@ -204,8 +204,8 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env; at an episode's end add its statistics to ``info`` and the queues."""
         observation, reward, terminated, truncated, info = self.env.step(action)
-        if self._contract is None and type(reward) in _PYTHON_NUMBERS:
-            pass  # Gymnasium's envs: Python numbers, nothing to check
+        if self._contract is None and isinstance(reward, _PYTHON_NUMBERS):
+            pass  # Gymnasium's envs: Python numbers (NumPy's float64 is one), nothing to check
         elif compat.is_array_api_obj(reward):
             contract = self._contract
             if contract is None:
