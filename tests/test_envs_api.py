@@ -30,19 +30,22 @@ def _kwargs(backend: Backend) -> dict[str, Any]:
 
 
 def _action(env: Any, backend: Backend, rng: np.random.Generator, batch: int | None = None) -> Any:
-    space = env.single_action_space if batch is not None else env.action_space
+    space: Any = env.single_action_space if batch is not None else env.action_space
     shape = () if batch is None else (batch,)
     if isinstance(space, gym.spaces.Discrete):
-        return backend.asarray(rng.integers(0, int(space.n), size=shape).tolist())
+        n = int(space.n)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        return backend.asarray(rng.integers(0, n, size=shape).tolist())
     values = rng.uniform(-2, 2, size=(*shape, *space.shape)).astype(np.float32)
     return backend.asarray(values, "float32")
 
 
 def _host_tree(tree: Any) -> Any:
     if isinstance(tree, dict):
-        return {k: _host_tree(v) for k, v in tree.items()}
+        mapping: dict[Any, Any] = tree  # pyright: ignore[reportUnknownVariableType]
+        return {k: _host_tree(v) for k, v in mapping.items()}
     if isinstance(tree, tuple):
-        return tuple(_host_tree(v) for v in tree)
+        items: tuple[Any, ...] = tree  # pyright: ignore[reportUnknownVariableType]
+        return tuple(_host_tree(v) for v in items)
     host = to_host(tree)
     if host.dtype == np.int32:  # jax without x64 has no int64 (documented)
         host = host.astype(np.int64)
@@ -85,7 +88,7 @@ def test_make_vec_outputs_on_backend_and_in_space(env_id: str, backend: Backend)
     obs, _ = envs_.reset(seed=0)
     rng = np.random.default_rng(0)
     for _ in range(8):
-        assert envs_.observation_space.contains(_host_tree(obs))
+        assert envs_.observation_space.contains(_host_tree(obs))  # pyright: ignore[reportUnknownMemberType]
         obs, reward, terminated, truncated, _ = envs_.step(_action(envs_, backend, rng, n))
         assert_on_backend((obs, reward, terminated, truncated), backend.xp, backend.device)
         assert reward.shape == (n,)
@@ -117,18 +120,20 @@ def test_time_limits_follow_gymnasium() -> None:
     assert gym.spec("array_env/CartPole-v1").max_episode_steps == 500
     assert gym.spec("array_env/Pendulum-v1").max_episode_steps == 200
     vec = gym.make_vec("array_env/CartPole-v1", num_envs=2, vectorization_mode="vector_entry_point")
-    assert vec.unwrapped.max_episode_steps == 500  # type: ignore[attr-defined]
+    assert vec.unwrapped.max_episode_steps == 500  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
 
 @pytest.mark.parametrize("env_id", IDS)
 def test_step_before_reset_raises_reset_needed(env_id: str) -> None:
     spec = gym.spec(env_id)
     for env in (spec.make(), gym.make(env_id).unwrapped):
+        space: Any = env.action_space
         with pytest.raises(gym.error.ResetNeeded):
-            env.step(np.zeros(env.action_space.shape, env.action_space.dtype))
+            env.step(np.zeros(space.shape, space.dtype))
     vec = gym.make_vec(env_id, num_envs=2, vectorization_mode="vector_entry_point")
+    vec_space: Any = vec.action_space  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     with pytest.raises(gym.error.ResetNeeded, match="call reset"):
-        vec.step(np.zeros(vec.action_space.shape, vec.action_space.dtype))
+        vec.step(np.zeros(vec_space.shape, vec_space.dtype))
 
 
 def _bad_actions() -> list[tuple[str, Any, type[Exception], str]]:
