@@ -144,7 +144,8 @@ def _cartpole_host_state(env: Any) -> np.ndarray:
 
 
 def _set_cartpole(env: gym.Env[Any, Any], row: np.ndarray) -> None:
-    env.unwrapped.state = row.copy()  # type: ignore[attr-defined]
+    unwrapped: Any = env.unwrapped
+    unwrapped.state = row.copy()
 
 
 def _pendulum_host_state(env: Any) -> np.ndarray:
@@ -152,7 +153,8 @@ def _pendulum_host_state(env: Any) -> np.ndarray:
 
 
 def _set_pendulum(env: gym.Env[Any, Any], row: np.ndarray) -> None:
-    env.unwrapped.state = row.copy()  # type: ignore[attr-defined]
+    unwrapped: Any = env.unwrapped
+    unwrapped.state = row.copy()
 
 
 def _catch_host_state(env: Any) -> np.ndarray:
@@ -164,27 +166,38 @@ def _set_catch(env: gym.Env[Any, Any], row: np.ndarray) -> None:
     unwrapped.state = type(unwrapped.state)(*(np.asarray(v).reshape(1) for v in row))
 
 
+def _discrete_actions(high: int) -> Callable[[np.random.Generator, int], np.ndarray]:
+    def draw(rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.integers(0, high, size=n)
+
+    return draw
+
+
+def _pendulum_actions(rng: np.random.Generator, n: int) -> np.ndarray:
+    return rng.uniform(-2, 2, size=(n, 1)).astype(np.float32)
+
+
 CASES: dict[str, tuple[Any, Callable[[], gym.Env[Any, Any]], Any, Any, Any]] = {
     "cartpole": (
         envs.CartPoleVectorEnv,
         lambda: TimeLimit(GymCartPole(), 12),
         _cartpole_host_state,
         _set_cartpole,
-        lambda rng, n: rng.integers(0, 2, size=n),
+        _discrete_actions(2),
     ),
     "pendulum": (
         envs.PendulumVectorEnv,
         lambda: TimeLimit(GymPendulum(), 12),
         _pendulum_host_state,
         _set_pendulum,
-        lambda rng, n: rng.uniform(-2, 2, size=(n, 1)).astype(np.float32),
+        _pendulum_actions,
     ),
     "nested_catch": (
         envs.NestedCatchVectorEnv,
         lambda: envs.NestedCatchEnv(xp="numpy"),
         _catch_host_state,
         _set_catch,
-        lambda rng, n: rng.integers(0, 3, size=n),
+        _discrete_actions(3),
     ),
 }
 
