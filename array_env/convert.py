@@ -84,10 +84,16 @@ do not satisfy the Array protocol's self-typed arithmetic, so they are listed on
 
 
 # Typing: a single array converts to the target's array type when the target is a typed
-# namespace or a backend name; trees and other targets give Any. Every array overload takes
-# `tree: _ArrayLike` and the tree overload excludes arrays, so that mypy does not answer Any for an
-# argument such as `np.ndarray` (which contains Any) that would match overloads of different
-# parameter types.
+# namespace or a backend name; trees and other targets give Any. The tree overload comes first
+# and excludes arrays: an argument typed Any then gets Any (pyright takes the first match, mypy
+# answers Any), and `np.ndarray` (which contains Any) matches only array overloads, all with the
+# same parameter type, so mypy does not answer Any for it.
+@overload
+def to_namespace(
+    tree: Mapping[Any, Any] | list[Any] | tuple[Any, ...] | complex | str | bytes | None,
+    xp: NamespaceLike,
+    device: DeviceLike | None = None,
+) -> Any: ...
 @overload
 def to_namespace(tree: _ArrayLike, xp: Namespace[A], device: DeviceLike | None = None) -> A: ...
 @overload
@@ -104,12 +110,6 @@ def to_namespace(
 ) -> NDArray[Any]: ...
 @overload
 def to_namespace(tree: _ArrayLike, xp: NamespaceLike, device: DeviceLike | None = None) -> Any: ...
-@overload
-def to_namespace(
-    tree: Mapping[Any, Any] | list[Any] | tuple[Any, ...] | complex | str | bytes | None,
-    xp: NamespaceLike,
-    device: DeviceLike | None = None,
-) -> Any: ...
 def to_namespace(tree: Any, xp: NamespaceLike, device: DeviceLike | None = None) -> Any:
     """Convert every array in ``tree`` to the namespace ``xp``, on ``device``.
 

@@ -29,3 +29,9 @@ def trees_and_untyped_targets(n: np.ndarray, name: str) -> None:
     assert_type(to_namespace([n, n], "jax"), Any)
     assert_type(to_namespace(n, "array_api_strict"), Any)
     assert_type(to_namespace(n, name), Any)
+
+
+def untyped_input(obs: Any) -> None:
+    # An observation typed Any may be a dict: the result stays Any in both checkers.
+    assert_type(to_namespace(obs, "torch"), Any)
+    assert_type(to_namespace(obs, "numpy"), Any)
