@@ -12,6 +12,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
@@ -45,7 +46,8 @@ class _Draws:
         return self.backend.asarray(host, "float32")
 
 
-class BoxEnv(_Draws, gym.Env[Any, Any]):
+# _Draws declares np_random as an attribute, gymnasium as a property: same value at run time.
+class BoxEnv(_Draws, gym.Env[Any, Any]):  # pyright: ignore[reportIncompatibleVariableOverride]
     """Single env: Box observations and 0-d rewards of ``backend``; terminates every 5 steps."""
 
     observation_space = _SPACE
@@ -65,7 +67,7 @@ class BoxEnv(_Draws, gym.Env[Any, Any]):
         return self._obs(), self._reward(), self._t % 5 == 0, False, {}
 
 
-class BoxVectorEnv(_Draws, VectorEnv[Any, Any, Any]):
+class BoxVectorEnv(_Draws, VectorEnv[Any, Any, Any]):  # pyright: ignore[reportIncompatibleVariableOverride]
     """Vector env of ``num_envs`` that never finishes (autoreset is covered by the unit tests)."""
 
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
@@ -79,7 +81,7 @@ class BoxVectorEnv(_Draws, VectorEnv[Any, Any, Any]):
         self.action_space = batch_space(self.single_action_space, num_envs)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
-        self._np_random, _ = gym.utils.seeding.np_random(seed)
+        self._np_random, _ = seeding.np_random(seed)
         return self._obs(self.num_envs), {}
 
     def step(self, actions: Any) -> Any:
