@@ -103,8 +103,11 @@ def finished_episodes(
     )
 
 
-def check_statistics_arguments(owner: str, buffer_length: int, stats_key: str) -> None:
-    """Raise for a ``buffer_length`` that is not a positive int or a ``stats_key`` not a str."""
+def check_statistics_arguments(owner: str, buffer_length: object, stats_key: object) -> None:
+    """Raise for a ``buffer_length`` that is not a positive int or a ``stats_key`` not a str.
+
+    The arguments are typed ``object``: they come from users, and are checked here at run time.
+    """
     if isinstance(buffer_length, bool) or not isinstance(buffer_length, int):
         raise TypeError(
             f"{owner}: buffer_length must be an int, got {type(buffer_length).__name__}"
@@ -159,7 +162,7 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         gym.utils.RecordConstructorArgs.__init__(
             self, buffer_length=buffer_length, stats_key=stats_key
         )
-        Wrapper.__init__(self, env)
+        super().__init__(env)  # core.Wrapper.__init__: RecordConstructorArgs was set up above
         self._stats_key = stats_key
         self.episode_count = 0
         self._tally = EpisodeTally(0.0, 0, -1.0)
