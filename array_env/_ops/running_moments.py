@@ -191,8 +191,11 @@ def update_moments(
     centred = batch - moments.mean
     shift = xp.sum(centred, axis=0) / n
     deviation = centred - shift
-    batch_var = xp.sum(deviation * deviation, axis=0) / n
-    if moments.low is not None:
+    if moments.low is None:
+        # one call for the squares and their sum; reads a column-major (n, k) batch in order
+        batch_var = xp.vecdot(deviation, deviation, axis=-batch.ndim) / n
+    else:
+        batch_var = xp.sum(deviation * deviation, axis=0) / n
         # float32: the first sum rounds at the scale of |batch - mean| (huge on the first batch
         # of a stream with a large offset); the deviations' own mean measures that error, and
         # the corrected two-pass formula removes it from both moments.
@@ -239,15 +242,22 @@ def update_moments_masked(
         mask: Booleans of shape ``(n,)``.
         xp: The namespace of all three.
     """
-    dtype = moments.mean.dtype
-    rows = xp.reshape(mask, (-1,) + (1,) * (batch.ndim - 1))
-    count = xp.sum(xp.astype(mask, dtype))
-    divisor = xp.maximum(count, 1)
+    selected = xp.astype(mask, moments.mean.dtype)  # 1 selected, 0 not
+    count = xp.vecdot(selected, selected)
+    row_shape = (-1,) + (1,) * (batch.ndim - 1)
+    rows, weights = xp.reshape(mask, row_shape), xp.reshape(selected, row_shape)
+    # Weighted sums by `vecdot` (one call each, where `sum(where(...))` takes two or three).
+    # Unselected rows are zeroed once by `where` (they may hold anything, even NaN); after
+    # that they stay finite, so multiplying them by a zero weight removes them exactly.
+    # A positive divisor even for an empty selection, equal to `count` otherwise (1e-30 is
+    # below half an ulp of 1 in float32 and float64, and a normal float32 number).
+    divisor = count + 1e-30
     centred = xp.where(rows, batch - moments.mean, 0)
-    shift = xp.sum(centred, axis=0) / divisor
-    deviation = xp.where(rows, centred - shift, 0)
-    batch_var = xp.sum(deviation * deviation, axis=0) / divisor
+    shift = xp.vecdot(centred, weights, axis=-batch.ndim) / divisor
+    deviation = centred - shift
+    batch_var = xp.vecdot(deviation * weights, deviation, axis=-batch.ndim) / divisor
     if moments.low is not None:  # the corrected two-pass formula, as in update_moments
+        deviation = deviation * weights
         correction = xp.sum(deviation, axis=0) / divisor
         shift = shift + correction
         batch_var = batch_var - correction * correction
