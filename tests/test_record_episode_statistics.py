@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
-import array_env.envs  # noqa: F401  (registers array_env/CartPole-v1)
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/CartPole-v1
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import RecordEpisodeStatistics as VectorRecordEpisodeStatistics
@@ -16,13 +17,15 @@ from tests.autoreset_driver import MODES, drive
 
 
 def _host(x: Any) -> Any:
-    return to_host(x) if hasattr(x, "shape") and not isinstance(x, np.generic) else np.asarray(x)
+    # issubclass(type(x)) rather than isinstance(x), which would narrow x to np.generic[Unknown]
+    scalar = issubclass(type(x), np.generic) or not hasattr(x, "shape")
+    return np.asarray(x) if scalar else to_host(x)
 
 
 def _single_rollout(env: Any, env_id: str, steps: int, seed: int) -> list[tuple[Any, Any]]:
     rng = np.random.default_rng(seed)
     env.reset(seed=seed)
-    episodes = []
+    episodes: list[tuple[Any, Any]] = []
     for _ in range(steps):
         if env_id.startswith("CartPole"):
             action: Any = int(rng.integers(2))
@@ -83,21 +86,24 @@ def test_single_keeps_array_returns_on_their_backend(backend: Backend) -> None:
 
 
 def test_single_rejects_a_reward_of_another_namespace_and_keeps_state() -> None:
-    env = RecordEpisodeStatistics(RewardOnBackend(gym.make("Pendulum-v1"), Backend.NUMPY))
+    rewards = RewardOnBackend(gym.make("Pendulum-v1"), Backend.NUMPY)
+    env = RecordEpisodeStatistics(rewards)
     env.reset(seed=0)
     env.step(np.zeros(1, np.float32))
     before = (float(env.episode_returns), env.episode_lengths, env.episode_start_time)
-    env.env.backend = Backend.ARRAY_API_STRICT  # type: ignore[attr-defined]
+    rewards.backend = Backend.ARRAY_API_STRICT
     with pytest.raises(ArrayMismatchError, match="RecordEpisodeStatistics: reward must be a numpy"):
         env.step(np.zeros(1, np.float32))
     assert (float(env.episode_returns), env.episode_lengths, env.episode_start_time) == before
 
 
 def test_constructor_errors() -> None:
-    for cls, env in [
+    # Callable[..., object]: the wrong argument types below are the point of the test
+    constructors: list[tuple[Callable[..., object], Any]] = [
         (RecordEpisodeStatistics, gym.make("CartPole-v1")),
         (VectorRecordEpisodeStatistics, gym.make_vec("CartPole-v1", 2)),
-    ]:
+    ]
+    for cls, env in constructors:
         with pytest.raises(ValueError, match="buffer_length must be at least 1, got 0"):
             cls(env, buffer_length=0)
         with pytest.raises(ValueError, match="buffer_length must be at least 1, got -3"):
@@ -131,7 +137,7 @@ def _vector_rollout(envs: Any, steps: int, seed: int, *, mode: AutoresetMode) ->
     envs.reset(seed=seed)
     out: list[Any] = []
     for _ in range(steps):
-        actions = rng.integers(0, 2, envs.num_envs)
+        actions = rng.integers(0, 2, int(envs.num_envs))
         _, _, terminated, truncated, infos = envs.step(actions)
         if "episode" in infos:
             mask = to_host(infos["_episode"])
@@ -231,7 +237,7 @@ def _native_rollout(backend: Backend, mode: AutoresetMode, steps: int) -> tuple[
     envs = VectorRecordEpisodeStatistics(envs, buffer_length=6)
     rng = np.random.default_rng(1)
     envs.reset(seed=1)
-    out = []
+    out: list[tuple[Any, Any, Any]] = []
     for _ in range(steps):
         actions = backend.asarray(rng.integers(0, 2, 4), "int64" if backend.has_float64 else None)
         _, _, terminated, truncated, infos = envs.step(actions)
