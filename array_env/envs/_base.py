@@ -33,6 +33,7 @@ from array_env._namespace import (
 )
 from array_env._ops.upload import host_to_device
 from array_env._tree import tree_map
+from array_env.envs._host_autoreset import fill_rows, reset_rows
 from array_env.typing import Device, DeviceLike, Namespace, NamespaceLike
 
 __all__ = [
@@ -65,6 +66,9 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
     observation_space: spaces.Space[Any]
     action_space: spaces.Space[Any]
     render_fps: ClassVar[int] = 50
+    step_returns_new_arrays: ClassVar[bool] = False
+    """Whether every state field ``step`` returns is a new array nothing else references, and
+    ``observe`` returns no view of one; vector envs on NumPy then autoreset those in place."""
 
     def __init__(self, xp: NamespaceLike, device: DeviceLike | None) -> None:
         self.xp: Namespace[Any] = resolve_namespace(xp)
@@ -111,38 +115,44 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
 
         A vector env draws autoresets for all its sub-environments on every step. Where the
         reset distribution is uniform per field, it draws 32 raw bits per value on the host
-        (half the cost of ``rng.uniform``), sends the ``uint32`` bits to the device and scales
-        them there, so the host does no float work per step. The values then lie in
-        ``[low, high]`` with 32-bit resolution (24 bits on float32 devices).
+        (half the cost of ``rng.uniform``) and scales them to ``[low, high]`` in xp (on the
+        device, or on the host for just the sub-environments that reset where the mask is a
+        host array), with 32-bit resolution (24 bits on float32 devices).
         """
         del params
         return None
 
-    def fresh_state(
-        self, rng: np.random.Generator, size: tuple[int, ...], params: Any, *, auto: bool = False
-    ) -> S:
-        """Draw resets on the host and build their state on the device (batch shape ``size``).
+    def draw_autoreset(self, rng: np.random.Generator, size: tuple[int, ...], params: Any) -> Any:
+        """Draw the host randomness of ``size`` autoresets, ``(fields, *size)``.
 
-        ``auto`` selects the cheaper per-step draw of :meth:`autoreset_bounds` where there is one.
+        The draw never depends on which sub-environments reset, so every backend consumes
+        ``rng`` alike; :meth:`decode_autoreset` turns any columns of it into state fields.
         """
-        bounds = self.autoreset_bounds(params) if auto else None
+        bounds = self.autoreset_bounds(params)
+        if bounds is None:
+            return self.draw_reset(rng, size, params)
+        count = len(bounds) * int(np.prod(size))
+        raw = rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
+        return raw.reshape((len(bounds), *size))
+
+    def decode_autoreset(self, draw: Any, params: Any) -> list[Any]:
+        """Turn an xp array of :meth:`draw_autoreset` columns into one row per state field.
+
+        Elementwise, so decoding a subset of columns gives the same values as decoding all.
+        """
+        bounds = self.autoreset_bounds(params)
         if bounds is not None:
-            return self.initial_state(self._uniform_rows(rng, size, bounds))
+            low, scale = self._bound_arrays(bounds)
+            draw = self.xp.astype(draw, self.float_dtype) * scale + low
+        return [draw[i, ...] for i in range(draw.shape[0])]
+
+    def fresh_state(self, rng: np.random.Generator, size: tuple[int, ...], params: Any) -> S:
+        """Draw resets on the host and build their state on the device (batch shape ``size``)."""
         noise = self.draw_reset(rng, size, params)
         if not size:
             noise = noise[:, None]
         noise = self.upload(noise)
         return self.initial_state([noise[i, ...] for i in range(noise.shape[0])])
-
-    def _uniform_rows(
-        self, rng: np.random.Generator, size: tuple[int, ...], bounds: list[tuple[float, float]]
-    ) -> list[Any]:
-        count = len(bounds) * int(np.prod(size))
-        raw = rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
-        bits = self.upload(raw.reshape((len(bounds), *size)))
-        low, scale = self._bound_arrays(bounds)
-        noise = self.xp.astype(bits, self.float_dtype) * scale + low
-        return [noise[i, ...] for i in range(len(bounds))]
 
     def _bound_arrays(self, bounds: list[tuple[float, float]]) -> tuple[Any, Any]:
         """``(fields, 1)`` device arrays of lows and bit scales, cached per bounds."""
@@ -372,6 +382,8 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
         self._zero_steps = xp.zeros((n,), dtype=xp.int32, device=device)
         self._no_envs = xp.zeros((n,), dtype=xp.bool, device=device)
         self._steps, self._prev_done = self._zero_steps, self._no_envs
+        # NumPy masks are host arrays already: fill the resetting rows instead of a `where`.
+        self._host_masks = compat.is_numpy_namespace(xp)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -394,8 +406,8 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
             self._steps, self._prev_done = self._zero_steps, self._no_envs
         return self.model.observe(self.state), {}
 
-    def _fresh(self, *, auto: bool = False) -> Any:
-        return self.model.fresh_state(self.np_random, (self.num_envs,), self._params, auto=auto)
+    def _fresh(self) -> Any:
+        return self.model.fresh_state(self.np_random, (self.num_envs,), self._params)
 
     def _reset_mask(self, mask: Any) -> Any:
         if isinstance(mask, np.ndarray) and not compat.is_numpy_namespace(self.xp):
@@ -428,8 +440,7 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
         info: dict[str, Any] = {}
         if self.autoreset_mode is AutoresetMode.NEXT_STEP:
             reset = self._prev_done
-            state = model.where(reset, self._fresh(auto=True), state)
-            steps = xp.where(reset, 0, steps)
+            state, steps = self._autoreset(state, steps, reset)
             reward = xp.where(reset, 0.0, reward)
             running = ~reset
             terminated = terminated & running
@@ -443,10 +454,33 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
                 "final_info": {},
                 "_final_info": done,
             }
-            state = model.where(done, self._fresh(auto=True), state)
-            steps = xp.where(done, 0, steps)
+            state, steps = self._autoreset(state, steps, done)
         self.state, self._steps = state, steps
         return model.observe(state), reward, terminated, truncated, info
+
+    def _autoreset(self, state: Any, steps: Any, mask: Any) -> tuple[Any, Any]:
+        """Reset the sub-environments in ``mask``: ``(state, steps)`` from a fresh step result.
+
+        Both paths consume ``np_random`` alike (:meth:`ArrayModel.draw_autoreset` for all
+        ``num_envs``), so a seed gives the same trajectory on every backend.
+        """
+        model, params = self.model, self._params
+        draw = model.draw_autoreset(self.np_random, (self.num_envs,), params)
+        if not self._host_masks:
+            fresh = model.initial_state(model.decode_autoreset(model.upload(draw), params))
+            return model.where(mask, fresh, state), self.xp.where(mask, 0, steps)
+        rows = reset_rows(mask)
+        if not rows.shape[0]:
+            return state, steps
+        fresh = model.initial_state(model.decode_autoreset(draw[:, rows], params))
+        in_place = model.step_returns_new_arrays
+        state = type(state)(
+            *(
+                fill_rows(old, rows, new, in_place=in_place)
+                for old, new in zip(state, fresh, strict=True)
+            )
+        )
+        return state, fill_rows(steps, rows, 0, in_place=True)
 
     def render(self) -> Any:
         """Return the frames as one ``(num_envs, H, W, 3)`` ``uint8`` array on the device."""

@@ -56,6 +56,8 @@ class CartPoleModel(ArrayModel[CartPoleState]):
         (2, 4)
     """
 
+    step_returns_new_arrays = True
+
     def __init__(
         self, xp: NamespaceLike, device: DeviceLike | None, sutton_barto_reward: bool = False
     ) -> None:

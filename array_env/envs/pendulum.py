@@ -51,6 +51,7 @@ class PendulumModel(ArrayModel[PendulumState]):
     """
 
     render_fps = 30
+    step_returns_new_arrays = True
 
     def __init__(self, xp: NamespaceLike, device: DeviceLike | None, g: float = 10.0) -> None:
         super().__init__(xp, device)
