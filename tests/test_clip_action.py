@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
+import numpy.typing as npt
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
@@ -26,6 +28,13 @@ class Received(gym.Wrapper[Any, Any, Any, Any]):
         return self.env.step(to_host(action))
 
 
+def _cast_to(dtype: Any) -> Callable[[npt.NDArray[Any]], npt.NDArray[Any]]:
+    def cast(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return a.astype(dtype)
+
+    return cast
+
+
 def _rollout(env: gym.Env[Any, Any], steps: int, seed: int, make_action: Any) -> list[Any]:
     rng = np.random.default_rng(seed)
     out: list[Any] = [env.reset(seed=seed)[0]]
@@ -46,8 +55,8 @@ def test_equals_gymnasium_on_numpy(dtype: Any) -> None:
     ours = ClipAction(ours_received)
     theirs = gym.wrappers.ClipAction(theirs_received)
     assert ours.action_space == theirs.action_space
-    actual = _rollout(ours, 2000, 4, lambda a: a.astype(dtype))
-    expected = _rollout(theirs, 2000, 4, lambda a: a.astype(dtype))
+    actual = _rollout(ours, 2000, 4, _cast_to(dtype))
+    expected = _rollout(theirs, 2000, 4, _cast_to(dtype))
     for got, want in zip(actual, expected, strict=True):
         np.testing.assert_array_equal(got, want)
     for got, want in zip(ours_received.actions, theirs_received.actions, strict=True):
@@ -59,7 +68,7 @@ def test_equals_gymnasium_on_numpy(dtype: Any) -> None:
 
 
 def test_same_results_on_every_backend(backend: Backend) -> None:
-    expected = _rollout(ClipAction(gym.make("Pendulum-v1")), 300, 1, lambda a: a.astype(np.float32))
+    expected = _rollout(ClipAction(gym.make("Pendulum-v1")), 300, 1, _cast_to(np.float32))
     received = Received(gym.make("Pendulum-v1"))
     env = ClipAction(received)
     actions: list[Any] = []
@@ -99,8 +108,11 @@ def test_bad_action_is_rejected_before_the_env_steps(bad: Any, message: str) -> 
     env = ClipAction(received)
     env.reset(seed=0)
     env.step(np.array([3.0], np.float32))
-    bounds_before = [to_host(b).copy() for b in env._bounds]  # type: ignore[union-attr]
-    contract_before = env._contract
+    # the test inspects the wrapper's private state: it must be untouched by a rejected call
+    bounds = env._bounds  # pyright: ignore[reportPrivateUsage]
+    assert bounds is not None
+    bounds_before = [to_host(b).copy() for b in bounds]
+    contract_before = env._contract  # pyright: ignore[reportPrivateUsage]
     if isinstance(bad, str) and bad == "strict":
         bad = Backend.ARRAY_API_STRICT.asarray([1.0], "float32")
     elif isinstance(bad, str):
@@ -108,8 +120,10 @@ def test_bad_action_is_rejected_before_the_env_steps(bad: Any, message: str) -> 
     with pytest.raises(ArrayMismatchError, match=f"ClipAction: action.*{message}"):
         env.step(bad)
     assert len(received.actions) == 1  # the env never saw the bad action
-    assert env._contract is contract_before
-    for before, after in zip(bounds_before, env._bounds, strict=True):  # type: ignore[arg-type]
+    assert env._contract is contract_before  # pyright: ignore[reportPrivateUsage]
+    bounds_after = env._bounds  # pyright: ignore[reportPrivateUsage]
+    assert bounds_after is not None
+    for before, after in zip(bounds_before, bounds_after, strict=True):
         np.testing.assert_array_equal(to_host(after), before)
 
 
@@ -126,7 +140,7 @@ def test_integer_first_action_is_rejected() -> None:
     env.reset(seed=0)
     with pytest.raises(ArrayMismatchError, match="ClipAction: action has dtype int64"):
         env.step(np.array([1]))
-    assert env._contract is None
+    assert env._contract is None  # pyright: ignore[reportPrivateUsage]
 
 
 class WideActions(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
@@ -154,13 +168,19 @@ def test_vector_equals_single_per_sub_env(mode: AutoresetMode) -> None:
     assert vector.env.action_space.shape == (3, 1)
 
 
+def _action_space_of(envs: Any) -> gym.Space[Any]:
+    """``envs.action_space``: VectorWrapper declares it as a bare (partly unknown) ``gym.Space``."""
+    space: gym.Space[Any] = envs.action_space
+    return space
+
+
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
     def make() -> Any:
         return SyncVectorEnv([lambda: gym.make("Pendulum-v1")] * 3, autoreset_mode=mode)
 
     ours, theirs = VectorClipAction(make()), gym.wrappers.vector.ClipAction(make())
-    assert ours.action_space == theirs.action_space
+    assert _action_space_of(ours) == _action_space_of(theirs)
     rng = np.random.default_rng(0)
     np.testing.assert_array_equal(ours.reset(seed=5)[0], theirs.reset(seed=5)[0])
     for _ in range(450):
