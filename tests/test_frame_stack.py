@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode
 
-import array_env.envs  # noqa: F401  (registers array_env/CartPole-v1)
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/CartPole-v1
 from array_env._checks import ArrayMismatchError
 from array_env._ops.ring_buffer import FrameRing
 from array_env.testing import Backend, assert_on_backend, data_pointer, to_host
@@ -89,13 +89,14 @@ def test_ring_buffer_is_written_in_place(member: Backend) -> None:
         pytest.skip(backend.unavailable_reason)
     env = FrameStackObservation(OnBackend(gym.make("CartPole-v1"), backend), 4)
     env.reset(seed=0)
-    ring = env._ring
+    ring = env._ring  # pyright: ignore[reportPrivateUsage] - the test checks the buffer itself
     assert isinstance(ring, FrameRing)
     address = data_pointer(ring.frames)
     held = [to_host(env.step(0)[0]) for _ in range(3)]
     outputs = [env.step(1)[0] for _ in range(5)]
-    assert env._ring is not None
-    assert data_pointer(env._ring.frames) == address  # no reallocation of the stack
+    ring = env._ring  # pyright: ignore[reportPrivateUsage]
+    assert ring is not None
+    assert data_pointer(ring.frames) == address  # no reallocation of the stack
     # earlier outputs are not views of the buffer: later writes did not change them
     for first, second in itertools.pairwise(outputs):
         np.testing.assert_array_equal(to_host(first)[1:], to_host(second)[:-1])
@@ -110,7 +111,7 @@ def test_constructor_errors() -> None:
     with pytest.raises(ValueError, match="stack_size must be at least 1, got -2"):
         VectorFrameStack(gym.make_vec("CartPole-v1", 2), -2)
     with pytest.raises(TypeError, match="stack_size must be an integer, got float"):
-        FrameStackObservation(gym.make("CartPole-v1"), 2.0)  # type: ignore[arg-type]
+        FrameStackObservation(gym.make("CartPole-v1"), 2.0)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType] - the wrong type is the test
     with pytest.raises(ValueError, match="padding_type must be 'reset', 'zero'"):
         FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type="zeros")
     with pytest.raises(ValueError, match="custom padding_type must be a frame inside"):
