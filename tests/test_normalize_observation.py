@@ -43,7 +43,8 @@ def _rollout(env: gym.Env[Any, Any], steps: int, seed: int) -> list[np.ndarray]:
 
 def test_equals_gymnasium_on_numpy() -> None:
     ours = NormalizeObservation(gym.make("CartPole-v1"))
-    theirs = gym.wrappers.NormalizeObservation(gym.make("CartPole-v1"))
+    # gymnasium's RunningMeanStd (theirs.obs_rms) is untyped: the reference is held as Any
+    theirs: Any = gym.wrappers.NormalizeObservation(gym.make("CartPole-v1"))
     a, b = _rollout(ours, 3000, seed=7), _rollout(theirs, 3000, seed=7)
     assert len(a) == len(b) > 3000
     np.testing.assert_allclose(np.stack(a), np.stack(b), rtol=1e-5, atol=1e-5)
@@ -175,10 +176,11 @@ def test_load_state_dict_rejects_bad_keys_and_shapes() -> None:
 
 def test_vector_equals_gymnasium_next_step() -> None:
     ours = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 4, vectorization_mode="sync"))
-    theirs = gym.wrappers.vector.NormalizeObservation(
+    # gymnasium's RunningMeanStd (theirs.obs_rms) is untyped: the reference is held as Any
+    theirs: Any = gym.wrappers.vector.NormalizeObservation(
         gym.make_vec("CartPole-v1", 4, vectorization_mode="sync")
     )
-    assert ours.observation_space == theirs.observation_space
+    assert _observation_space_of(ours) == theirs.observation_space
     rng = np.random.default_rng(0)
     a, _ = ours.reset(seed=11)
     b, _ = theirs.reset(seed=11)
@@ -189,6 +191,16 @@ def test_vector_equals_gymnasium_next_step() -> None:
         b = theirs.step(actions)[0]
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(ours.state_dict()["var"], theirs.obs_rms.var, rtol=1e-4)
+
+
+def _observation_space_of(envs: Any) -> gym.Space[Any]:
+    """``envs.observation_space``: VectorWrapper declares it as a bare (partly unknown) Space."""
+    space: gym.Space[Any] = envs.observation_space
+    return space
+
+
+def _compare_nothing(what: str, index: int, vector_value: Any, single_value: Any) -> None:
+    """The rollout's outputs are not compared here, only the final statistics."""
 
 
 def _pooled_priors(singles: list[NormalizeObservation[Any, Any]]) -> None:
@@ -239,7 +251,7 @@ def test_vector_statistics_pool_the_single_streams(mode: AutoresetMode) -> None:
         num_envs=3,
         steps=200,
         seed=4,
-        compare=lambda *_: None,
+        compare=_compare_nothing,
     )
     states = [s.state_dict() for s in singles]
     pooled = Moments(states[0]["mean"], states[0]["var"], states[0]["count"])
@@ -273,7 +285,11 @@ def test_vector_rejects_bad_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     before = envs.state_dict()
     flags = np.zeros(2, bool)
     bad: tuple[Any, ...] = (np.zeros((3, 4), np.float32), np.zeros(2), flags, flags, {})
-    monkeypatch.setattr(envs.env, "step", lambda a: bad)
+
+    def bad_step(actions: Any) -> tuple[Any, ...]:
+        return bad
+
+    monkeypatch.setattr(envs.env, "step", bad_step)
     with pytest.raises(
         ArrayMismatchError,
         match=r"NormalizeObservation: observations has shape \(3, 4\), expected \(2, 4\)",
