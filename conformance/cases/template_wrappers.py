@@ -19,7 +19,8 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-import conformance.cases.normalization  # noqa: F401  (registers namespace_device_kept, declared_space)
+# registers the namespace_device_kept and declared_space properties
+import conformance.cases.normalization  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env.testing import Backend, to_host
 from conformance.framework import SkipProperty, Subject, WrapperCase, register_property
 
@@ -245,7 +246,7 @@ def same_as_gymnasium(subject: Subject) -> None:
         raise SkipProperty(f"Gymnasium has no vector {subject.case.wrapper}")
     modes = (None,) if subject.case.kind == "single" else _MODES[:2]
     for mode in modes:
-        runs = []
+        runs: list[tuple[list[Any], Any]] = []  # (outputs, actions the env received)
         makers: tuple[Callable[[Any], Any], ...] = (
             lambda base: _wrap(subject, base),
             lambda base: _wrap_gym(reference, base),
