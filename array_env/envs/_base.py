@@ -33,7 +33,7 @@ from array_env._namespace import (
 )
 from array_env._ops.upload import host_to_device
 from array_env._tree import tree_map
-from array_env.envs._host_autoreset import fill_rows, reset_rows
+from array_env.envs._host_autoreset import fill_rows, reset_rows, take_columns
 from array_env.typing import Device, DeviceLike, Namespace, NamespaceLike
 
 __all__ = [
@@ -113,11 +113,10 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
     def autoreset_bounds(self, params: Any) -> list[tuple[float, float]] | None:
         """Per-field uniform bounds of the reset draw, or ``None`` if it is not uniform.
 
-        A vector env draws autoresets for all its sub-environments on every step. Where the
-        reset distribution is uniform per field, it draws 32 raw bits per value on the host
-        (half the cost of ``rng.uniform``) and scales them to ``[low, high]`` in xp (on the
-        device, or on the host for just the sub-environments that reset where the mask is a
-        host array), with 32-bit resolution (24 bits on float32 devices).
+        A vector env draws autoresets for all its sub-environments on every step (see
+        :meth:`draw_autoreset`). Where the reset distribution is uniform per field, that draw is
+        16 raw bits of ``rng`` per value, a quarter of the cost of ``rng.uniform``; the values
+        then lie on a grid of ``2**16`` points in ``[low, high)``.
         """
         del params
         return None
@@ -127,24 +126,33 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
 
         The draw never depends on which sub-environments reset, so every backend consumes
         ``rng`` alike; :meth:`decode_autoreset` turns any columns of it into state fields.
+        For uniform fields the draw is ``uint16``: the next ``ceil(fields * N / 4)`` 64-bit
+        outputs of ``rng.bit_generator``, read as 16-bit words in memory order.
         """
         bounds = self.autoreset_bounds(params)
         if bounds is None:
             return self.draw_reset(rng, size, params)
         count = len(bounds) * int(np.prod(size))
-        raw = rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
+        raw = rng.bit_generator.random_raw(-(-count // 4)).view(np.uint16)[:count]
         return raw.reshape((len(bounds), *size))
 
     def decode_autoreset(self, draw: Any, params: Any) -> list[Any]:
         """Turn an xp array of :meth:`draw_autoreset` columns into one row per state field.
 
-        Elementwise, so decoding a subset of columns gives the same values as decoding all.
+        Elementwise, so decoding a subset of columns gives the same values as decoding all:
+        ``low + bits * (high - low) / 2**16`` in the model's float dtype.
         """
         bounds = self.autoreset_bounds(params)
-        if bounds is not None:
-            low, scale = self._bound_arrays(bounds)
-            draw = self.xp.astype(draw, self.float_dtype) * scale + low
-        return [draw[i, ...] for i in range(draw.shape[0])]
+        if bounds is None:
+            return [draw[i, ...] for i in range(draw.shape[0])]
+        bits = self.xp.astype(draw, self.float_dtype)
+        if len(set(bounds)) == 1:
+            low, high = bounds[0]
+            values = bits * ((high - low) * 2.0**-16) + low
+            return [values[i, ...] for i in range(len(bounds))]
+        return [
+            bits[i, ...] * ((high - low) * 2.0**-16) + low for i, (low, high) in enumerate(bounds)
+        ]
 
     def fresh_state(self, rng: np.random.Generator, size: tuple[int, ...], params: Any) -> S:
         """Draw resets on the host and build their state on the device (batch shape ``size``)."""
@@ -153,19 +161,6 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
             noise = noise[:, None]
         noise = self.upload(noise)
         return self.initial_state([noise[i, ...] for i in range(noise.shape[0])])
-
-    def _bound_arrays(self, bounds: list[tuple[float, float]]) -> tuple[Any, Any]:
-        """``(fields, 1)`` device arrays of lows and bit scales, cached per bounds."""
-        key = tuple(bounds)
-        cached = getattr(self, "_bounds_cache", None)
-        if cached is None or cached[0] != key:
-            host = np.array([[low, (high - low) * 2.0**-32] for low, high in key])
-            arrays = (
-                self.upload(host[:, :1].astype(self.host_float)),
-                self.upload(host[:, 1:].astype(self.host_float)),
-            )
-            self._bounds_cache = cached = (key, *arrays)
-        return cached[1], cached[2]
 
     def where(self, mask: Any, fresh: S, state: S) -> S:
         """Take ``fresh`` where ``mask`` is true and ``state`` elsewhere, field by field."""
@@ -207,6 +202,13 @@ class _ActionCheck(PicklableNamespaces):
             self.expected = f"a {np.dtype(box.dtype).name} array of shape {self.shape} in {box}"
         else:  # pragma: no cover - the shipped envs use Discrete and Box
             raise TypeError(f"{owner}: unsupported action space {space}")
+        self._integer_dtype: Any = None  # the last integer dtype seen, to skip `isdtype`
+
+    def _in_bounds(self, action: Any) -> bool:
+        xp = self.xp
+        if self.dtype is None:  # scalar bounds: two reductions, no temporaries
+            return bool(xp.min(action) >= self.low) and bool(xp.max(action) <= self.high)
+        return bool(xp.all(action >= self.low) & xp.all(action <= self.high))
 
     def __call__(self, action: Any) -> None:
         xp = self.xp
@@ -219,11 +221,13 @@ class _ActionCheck(PicklableNamespaces):
             dtype=self.dtype,
             shape=self.shape,
         )
-        if self.dtype is None and not xp.isdtype(action.dtype, "integral"):
-            raise ArrayMismatchError(
-                f"{self.owner}: action has dtype {action.dtype}, expected an integer dtype"
-            )
-        if self.check_values and not bool(xp.all(action >= self.low) & xp.all(action <= self.high)):
+        if self.dtype is None and action.dtype is not self._integer_dtype:
+            if not xp.isdtype(action.dtype, "integral"):
+                raise ArrayMismatchError(
+                    f"{self.owner}: action has dtype {action.dtype}, expected an integer dtype"
+                )
+            self._integer_dtype = action.dtype
+        if self.check_values and not self._in_bounds(action):
             raise ActionOutsideSpaceError(
                 f"{self.owner}: action {action!r} lies outside the action space {self.space}; "
                 f"expected {self.expected}"
@@ -472,7 +476,7 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
         rows = reset_rows(mask)
         if not rows.shape[0]:
             return state, steps
-        fresh = model.initial_state(model.decode_autoreset(draw[:, rows], params))
+        fresh = model.initial_state(model.decode_autoreset(take_columns(draw, rows), params))
         in_place = model.step_returns_new_arrays
         state = type(state)(
             *(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fill_rows", "reset_rows"]
+__all__ = ["fill_rows", "reset_rows", "take_columns"]
 
 
 def reset_rows(mask: Any) -> Any:
@@ -23,7 +23,17 @@ def reset_rows(mask: Any) -> Any:
         >>> reset_rows(np.array([False, True, True])).tolist()
         [1, 2]
     """
-    return np.flatnonzero(mask)
+    return np.nonzero(mask)[0]
+
+
+def take_columns(draw: Any, rows: Any) -> Any:
+    """Return the columns ``rows`` of a ``(fields, N)`` NumPy draw, ``(fields, len(rows))``.
+
+    Example:
+        >>> take_columns(np.arange(6).reshape(2, 3), np.array([0, 2])).tolist()
+        [[0, 2], [3, 5]]
+    """
+    return np.take(draw, rows, axis=1)
 
 
 def fill_rows(array: Any, rows: Any, values: Any, *, in_place: bool) -> Any:
