@@ -4,14 +4,21 @@ Rows: Gymnasium's native ``CartPoleVectorEnv`` (NumPy), array_env's ``CartPoleVe
 NumPy, and on torch/jax on every device present (GPU rows only where CUDA exists). Each xp row
 is measured in the default ``next-step`` autoreset mode and in ``disabled`` mode, which draws no
 host randomness per step, so the difference is the cost of the per-step reset draw. GPU timings
-end with a device synchronisation.
+end with a device synchronisation. CPU torch runs on one thread (``OMP_NUM_THREADS=1`` and
+``torch.set_num_threads(1)``): its OpenMP pool busy-waits, which on a small shared machine slowed
+CPU rows by up to 60x; the setting is printed with the table.
 
-Run: ``python benchmarks/envs.py [--num-envs 1 256 4096 65536] [--seconds 1.0]``.
+Run: ``python benchmarks/envs.py [--num-envs 1 256 4096 65536] [--seconds 2.0]``.
 Targets: NumPy at 4096 envs at least as fast as Gymnasium; torch eager on one H100 at 65536 envs
 at least 1e8 env-steps/s.
 """
 
 from __future__ import annotations
+
+import os
+
+# Before torch (or anything using OpenMP) is imported: see the module docstring.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse
 import functools
@@ -69,12 +76,13 @@ def _ours(name: str, device: Any, mode: str, num_envs: int) -> Stepper:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--num-envs", type=int, nargs="+", default=[1, 256, 4096, 65536])
     parser.add_argument("--seconds", type=float, default=2.0, help="per row and num_envs")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backends", nargs="+", default=["numpy", "torch", "jax"])
     args = parser.parse_args()
+    threads = _limit_torch_threads()
 
     rows: list[tuple[str, Callable[[int], Stepper]]] = [
         ("gymnasium CartPoleVectorEnv (numpy)", _gymnasium)
@@ -112,6 +120,17 @@ def main() -> None:
             for n in args.num_envs
         )
         print(f"{label:<44}{cells}")
+    print(f"(OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, torch CPU threads: {threads})")
+
+
+def _limit_torch_threads() -> int | None:
+    """One torch CPU thread, so that its idle pool does not spin on a shared machine."""
+    if not backend_available("torch"):
+        return None
+    import torch
+
+    torch.set_num_threads(1)
+    return torch.get_num_threads()
 
 
 if __name__ == "__main__":

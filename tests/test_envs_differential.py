@@ -265,7 +265,7 @@ def test_vector_matches_sync_vector_env(case: str, mode: AutoresetMode, member: 
     assert ended >= n, "no sub-environment ended: the autoreset path was not exercised"
 
 
-VECTOR_CLASSES = {
+VECTOR_CLASSES: dict[str, tuple[Any, Callable[[np.random.Generator, int], np.ndarray], Any]] = {
     "cartpole": (envs.CartPoleVectorEnv, _discrete_actions(2), {"max_episode_steps": 7}),
     "pendulum": (envs.PendulumVectorEnv, _pendulum_actions, {"max_episode_steps": 5}),
     "nested_catch": (envs.NestedCatchVectorEnv, _discrete_actions(3), {}),
