@@ -8,17 +8,17 @@ import gymnasium as gym
 from gymnasium.vector import VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
 
+from array_env.typing import ArrayT
 from array_env.wrappers._contract import ArrayContract
 from array_env.wrappers.action import ActionBounds, action_bounds, clip_action, unbounded_box
 
 __all__ = ["ClipAction"]
 
 Obs = TypeVar("Obs")
-Act = TypeVar("Act")
-A = TypeVar("A")
+A = TypeVar("A")  # the vector env's ArrayType (rewards, terminations), passed through untouched
 
 
-class ClipAction(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructorArgs):
+class ClipAction(VectorWrapper[Obs, ArrayT, Obs, ArrayT, A], gym.utils.RecordConstructorArgs):
     """Clip a batch of actions into the sub-envs' Box bounds.
 
     The vector twin of :class:`array_env.wrappers.ClipAction`: one ``maximum`` and one
@@ -45,7 +45,7 @@ class ClipAction(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruct
         [2.0, -2.0, 1.0]
     """
 
-    def __init__(self, env: VectorEnv[Obs, Act, A]) -> None:
+    def __init__(self, env: VectorEnv[Obs, ArrayT, A]) -> None:
         # gymnasium types VectorEnv.single_action_space as a bare Space (Space[Unknown]).
         single = unbounded_box(type(self).__name__, env.single_action_space)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         gym.utils.RecordConstructorArgs.__init__(self)
@@ -56,7 +56,7 @@ class ClipAction(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruct
         self._contract: ArrayContract | None = None
         self._bounds: ActionBounds | None = None
 
-    def step(self, actions: Act) -> tuple[Obs, A, A, A, dict[str, Any]]:
+    def step(self, actions: ArrayT) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Clip the actions into the bounds and step the sub-envs with them."""
         contract, bounds = self._contract, self._bounds
         if contract is None or bounds is None:

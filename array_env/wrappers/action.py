@@ -13,12 +13,11 @@ import numpy as np
 from array_env._checks import ArrayMismatchError
 from array_env.convert import convert_array
 from array_env.core import Wrapper
-from array_env.typing import Namespace
+from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
 
 __all__ = ["ActionBounds", "ClipAction", "action_bounds", "clip_action", "unbounded_box"]
 
-A = TypeVar("A")
 Obs = TypeVar("Obs")
 
 
@@ -29,7 +28,7 @@ class ActionBounds(NamedTuple):
     high: Any
 
 
-def clip_action(action: A, bounds: ActionBounds, *, xp: Namespace[A]) -> A:
+def clip_action(action: ArrayT, bounds: ActionBounds, *, xp: Namespace[ArrayT]) -> ArrayT:
     """Clip ``action`` (one action, or a batch with a leading axis) into ``bounds``.
 
     ``minimum(maximum(a, low), high)`` equals ``clip`` for every float, NaN included, and is
@@ -78,7 +77,7 @@ def action_bounds(
     return contract, ActionBounds(bound(space.low), bound(space.high))
 
 
-class ClipAction(Wrapper[Obs, A, Obs, A], gym.utils.RecordConstructorArgs):
+class ClipAction(Wrapper[Obs, ArrayT, Obs, ArrayT], gym.utils.RecordConstructorArgs):
     """Clip actions into the env's Box bounds before they reach it.
 
     Gymnasium's ``ClipAction`` for actions of any namespace on any device: the bounds are
@@ -106,17 +105,17 @@ class ClipAction(Wrapper[Obs, A, Obs, A], gym.utils.RecordConstructorArgs):
         2.0
     """
 
-    def __init__(self, env: gym.Env[Obs, A]) -> None:
+    def __init__(self, env: gym.Env[Obs, ArrayT]) -> None:
         action_space: gym.Space[Any] = unbounded_box(type(self).__name__, env.action_space)
         gym.utils.RecordConstructorArgs.__init__(self)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self._bounded: gym.spaces.Box = env.action_space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
-        # a host Box describing the actions; the arrays themselves are A
+        # a host Box describing the actions; the arrays themselves are ArrayT
         self.action_space = action_space  # pyright: ignore[reportAttributeAccessIssue]
         self._contract: ArrayContract | None = None
         self._bounds: ActionBounds | None = None
 
-    def step(self, action: A) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
+    def step(self, action: ArrayT) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Clip the action into the env's bounds and step the env with it."""
         contract, bounds = self._contract, self._bounds
         if contract is None or bounds is None:

@@ -7,7 +7,7 @@ in :mod:`array_env.vector.observation` call the same cores with a leading batch 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -39,8 +39,36 @@ from array_env.wrappers._contract import ArrayContract, contract_for
 
 __all__ = ["FrameStackObservation", "NormalizeObservation", "normalize_observation"]
 
-A = TypeVar("A")
 Act = TypeVar("Act")
+
+
+class _Frame(Protocol):
+    """What FrameStackObservation needs of an observation type: an array, of any dtype.
+
+    Narrower than :class:`array_env.typing.Array` on purpose: that protocol's arithmetic is
+    Self-typed, which ``NDArray[uint8]`` (image frames) and other integer arrays do not satisfy,
+    and stacking does no arithmetic on the frames' type.
+    """
+
+    @property
+    def shape(self) -> tuple[int | None, ...]:
+        """The array's shape."""
+        ...
+
+    @property
+    def dtype(self) -> Any:
+        """The array's data type object (backend-specific)."""
+        ...
+
+    @property
+    def device(self) -> Any:
+        """The device the array lives on (backend-specific)."""
+        ...
+
+    def __getitem__(self, key: Any, /) -> Self: ...
+
+
+FrameT = TypeVar("FrameT", bound=_Frame)
 
 
 def normalize_observation(
@@ -183,7 +211,9 @@ class MomentsHolder(PicklableNamespaces):
         self._load_arrays(dict(state))
 
 
-class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.RecordConstructorArgs):
+class NormalizeObservation(
+    MomentsHolder, Wrapper[ArrayT, Act, ArrayT, Act], gym.utils.RecordConstructorArgs
+):
     """Normalise observations to zero mean and unit variance with running statistics.
 
     The statistics (float64 where the backend has it) live on the observations' device and are
@@ -217,12 +247,12 @@ class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.Rec
 
     _namespace_fields = ()
 
-    def __init__(self, env: gym.Env[A, Act], epsilon: float = 1e-8) -> None:
+    def __init__(self, env: gym.Env[ArrayT, Act], epsilon: float = 1e-8) -> None:
         check_epsilon(type(self).__name__, epsilon)
         observation_space = normalized_box(type(self).__name__, env.observation_space)
         gym.utils.RecordConstructorArgs.__init__(self, epsilon=epsilon)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
-        # a float32 Box, whose samples are NumPy arrays rather than the env's array type A
+        # a float32 Box, whose samples are NumPy arrays rather than the env's array type ArrayT
         self.observation_space = observation_space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
         self.epsilon = epsilon
         self._host_dtype = env.observation_space.dtype
@@ -230,17 +260,17 @@ class NormalizeObservation(MomentsHolder, Wrapper[A, Act, A, Act], gym.utils.Rec
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[A, dict[str, Any]]:
+    ) -> tuple[ArrayT, dict[str, Any]]:
         """Reset the env and normalise (and count) its first observation."""
         observation, info = self.env.reset(seed=seed, options=options)
         return self._normalize(observation), info
 
-    def step(self, action: Act) -> tuple[A, Any, Any, Any, dict[str, Any]]:
+    def step(self, action: Act) -> tuple[ArrayT, Any, Any, Any, dict[str, Any]]:
         """Step the env and normalise (and count) the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
         return self._normalize(observation), reward, terminated, truncated, info
 
-    def _normalize(self, observation: A) -> Any:
+    def _normalize(self, observation: ArrayT) -> Any:
         contract = self._contract
         if contract is None:
             contract = self._adopt(
@@ -313,7 +343,7 @@ def frame_stack_settings(
     return box, "_custom", np.asarray(host, dtype=box.dtype)
 
 
-class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructorArgs):
+class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordConstructorArgs):
     """Return the last ``stack_size`` observations stacked on a new leading axis, oldest first.
 
     Behaves as Gymnasium's ``FrameStackObservation`` (same padding options: ``"reset"`` repeats
@@ -347,7 +377,7 @@ class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructor
     """
 
     def __init__(
-        self, env: gym.Env[A, Act], stack_size: int, *, padding_type: str | A = "reset"
+        self, env: gym.Env[FrameT, Act], stack_size: int, *, padding_type: str | FrameT = "reset"
     ) -> None:
         box, padding_kind, host_padding = frame_stack_settings(
             type(self).__name__, env.observation_space, stack_size, padding_type
@@ -366,7 +396,7 @@ class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructor
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[A, dict[str, Any]]:
+    ) -> tuple[FrameT, dict[str, Any]]:
         """Reset the env and start the stack from its first observation."""
         observation, info = self.env.reset(seed=seed, options=options)
         contract = self._check(observation)
@@ -374,7 +404,7 @@ class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructor
         self._ring = start_ring(observation, layout=self._layout, padding=self._padding, xp=xp)
         return stacked_frames(self._ring, layout=self._layout, xp=xp), info
 
-    def step(self, action: Act) -> tuple[A, Any, Any, Any, dict[str, Any]]:
+    def step(self, action: Act) -> tuple[FrameT, Any, Any, Any, dict[str, Any]]:
         """Step the env and push its observation onto the stack."""
         observation, reward, terminated, truncated, info = self.env.step(action)
         ring = self._ring
@@ -385,7 +415,7 @@ class FrameStackObservation(Wrapper[A, Act, A, Act], gym.utils.RecordConstructor
         self._ring = ring = push_frame(ring, observation, layout=layout, xp=xp)
         return stacked_frames(ring, layout=layout, xp=xp), reward, terminated, truncated, info
 
-    def _check(self, observation: A) -> ArrayContract:
+    def _check(self, observation: FrameT) -> ArrayContract:
         contract = self._contract
         if contract is None:
             owner = type(self).__name__

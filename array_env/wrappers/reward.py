@@ -27,7 +27,6 @@ from array_env.wrappers.observation import MomentsHolder, check_epsilon
 
 __all__ = ["NormalizeReward", "ReturnState", "scale_reward", "update_returns"]
 
-A = TypeVar("A")
 Obs = TypeVar("Obs")
 Act = TypeVar("Act")
 

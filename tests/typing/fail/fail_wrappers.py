@@ -62,3 +62,14 @@ def clip_action_keeps_the_action_type(t: array_env.torch.Env, n: npt.NDArray[Any
     from array_env.wrappers import ClipAction, RecordEpisodeStatistics
 
     RecordEpisodeStatistics(ClipAction(t)).step(n)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+def wrappers_need_array_observations_and_actions(
+    s: gym.Env[str, int], d: gym.Env[dict[str, Any], npt.NDArray[Any]]
+) -> None:
+    from array_env.wrappers import ClipAction, FrameStackObservation
+
+    NormalizeObservation(s)  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]
+    NormalizeObservation(d)  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]
+    FrameStackObservation(s, 4)  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]
+    ClipAction(s)  # type: ignore[type-var]  # pyright: ignore[reportArgumentType]

@@ -5,6 +5,7 @@ from typing import Any
 import array_api_compat
 import gymnasium as gym
 import jax
+import numpy as np
 import numpy.typing as npt
 import torch
 from typing_extensions import assert_type
@@ -105,3 +106,14 @@ def pixel_stack() -> None:
     assert_type(env.reset()[0], torch.Tensor)
     back = JaxToNumpy(FrameStackObservation(array_env.jax.make("array_env/Catch-v0"), 2))
     assert_type(back.reset()[0], NDArray)
+
+
+def typed_numpy_stacks(
+    pixels: gym.Env[npt.NDArray[np.uint8], int],
+    features: gym.Env[npt.NDArray[np.float32], npt.NDArray[np.float32]],
+) -> None:
+    # Integer frames are not Array (Self-typed arithmetic); stacking does no arithmetic on them.
+    assert_type(FrameStackObservation(pixels, 4).reset()[0], npt.NDArray[np.uint8])
+    normalized = ClipAction(NormalizeObservation(features))
+    assert_type(normalized, ClipAction[npt.NDArray[np.float32], npt.NDArray[np.float32]])
+    assert_type(normalized.reset()[0], npt.NDArray[np.float32])
