@@ -244,8 +244,10 @@ def update_moments_masked(
     """
     selected = xp.astype(mask, moments.mean.dtype)  # 1 selected, 0 not
     count = xp.vecdot(selected, selected)
-    row_shape = (-1,) + (1,) * (batch.ndim - 1)
-    rows, weights = xp.reshape(mask, row_shape), xp.reshape(selected, row_shape)
+    rows, weights = mask, selected
+    if batch.ndim > 1:  # one weight per row, broadcast over the sample's axes
+        row_shape = (-1,) + (1,) * (batch.ndim - 1)
+        rows, weights = xp.reshape(mask, row_shape), xp.reshape(selected, row_shape)
     # Weighted sums by `vecdot` (one call each, where `sum(where(...))` takes two or three).
     # Unselected rows are zeroed once by `where` (they may hold anything, even NaN); after
     # that they stay finite, so multiplying them by a zero weight removes them exactly.

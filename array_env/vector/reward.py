@@ -9,12 +9,12 @@ from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 
 from array_env.convert import convert_array
 from array_env.vector._autoreset import autoreset_mode, reset_mask
+from array_env.wrappers._contract import ArrayContract
 from array_env.wrappers.observation import check_epsilon
 from array_env.wrappers.reward import (
     ReturnsHolder,
     ReturnState,
     check_gamma,
-    scale_reward,
     update_returns,
 )
 
@@ -65,6 +65,8 @@ class NormalizeReward(
     """
 
     _device_arrays = ("_prev_done",)
+    _flags: ArrayContract  # terminated and truncated: set with the contract at first contact
+    _scale_dtype: Any  # the rewards' float dtype where it is not the statistics', else None
 
     def __init__(
         self, env: VectorEnv[Obs, Act, A], gamma: float = 0.99, epsilon: float = 1e-8
@@ -76,6 +78,7 @@ class NormalizeReward(
         self.gamma = gamma
         self.epsilon = epsilon
         self._mode = autoreset_mode(env)
+        self._next_step = self._mode is AutoresetMode.NEXT_STEP
         self._prev_done: Any = None  # next-step mode: which sub-envs take a reset step next
         self._init_returns((self.num_envs,))
 
@@ -97,32 +100,47 @@ class NormalizeReward(
     def step(self, actions: Act) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Step the sub-envs and scale their rewards."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
-        owner = type(self).__name__
         contract = self._contract
         if contract is None:
-            contract = self._reward_contract(rewards, (self.num_envs,))
+            contract = self._first_contact(rewards)
         elif not contract.matches(rewards):
-            contract.check(rewards, owner=owner, name="rewards")
-        flags = contract._replace(dtype=None)
+            contract.check(rewards, owner=type(self).__name__, name="rewards")
+        flags = self._flags
         if not flags.matches(terminated):
-            flags.check(terminated, owner=owner, name="terminated")
+            flags.check(terminated, owner=type(self).__name__, name="terminated")
         if not flags.matches(truncated):
-            flags.check(truncated, owner=owner, name="truncated")
+            flags.check(truncated, owner=type(self).__name__, name="truncated")
         xp = contract.fast_xp
-        active = None
-        if self._mode is AutoresetMode.NEXT_STEP and self._prev_done is not None:
-            active = xp.logical_not(self._prev_done)
+        prev_done = self._prev_done
         moments, self._returns = update_returns(
             ReturnState(self._moments, self._returns),
             rewards,
             terminated,
             gamma=self.gamma,
-            active=active,
+            active=None if prev_done is None else xp.logical_not(prev_done),
             update_statistics=self.update_running_mean,
             xp=xp,
         )
         self._moments = moments
-        if self._mode is AutoresetMode.NEXT_STEP:
+        if self._next_step:
             self._prev_done = xp.logical_or(terminated, truncated)
-        scaled = scale_reward(moments, rewards, epsilon=self.epsilon, xp=xp)
-        return observations, scaled, terminated, truncated, infos
+        # scale_reward's arithmetic, with its dtype decision taken once at the first contact
+        scale = xp.sqrt(moments.var + self.epsilon)
+        if self._scale_dtype is not None:
+            scale = xp.astype(scale, self._scale_dtype)
+        return observations, rewards / scale, terminated, truncated, infos
+
+    def _first_contact(self, rewards: Any) -> ArrayContract:
+        contract = self._reward_contract(rewards, (self.num_envs,))
+        self._flags = contract._replace(dtype=None)
+        dtype = getattr(rewards, "dtype", None)
+        floating = dtype is not None and contract.xp.isdtype(dtype, "real floating")
+        statistics = self._moments.mean.dtype
+        self._scale_dtype = dtype if floating and dtype != statistics else None
+        return contract
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        for name in ("_flags", "_scale_dtype"):  # derived again at the copy's first contact
+            state.pop(name, None)
+        return state
