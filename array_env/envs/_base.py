@@ -9,7 +9,9 @@ neither reads a device value back on the host in ``step`` or ``reset``.
 Randomness is drawn with the environment's seeded ``np_random`` on the host and sent to the
 device. The vector environment cannot know on the host which sub-environments will reset (that
 would read the done mask back), so in the autoreset modes it draws a fresh reset batch for all
-``num_envs`` every step and selects it with the mask.
+``num_envs`` every step and selects it with the mask; on NumPy, where the mask is a host array,
+it decodes and writes only the rows that reset (:mod:`array_env.envs._host_autoreset`), with the
+same draw and so the same values.
 """
 
 from __future__ import annotations

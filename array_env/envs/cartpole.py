@@ -195,10 +195,10 @@ class CartPoleVectorEnv(ArrayVectorEnv):
     ``reset`` draws ``uniform(low, high, size=(4, num_envs))`` from ``np_random`` like Gymnasium's
     ``CartPoleVectorEnv``, so the first observations match it. Which sub-environments autoreset
     is only known on the device, so every autoreset step draws reset values for all of them:
-    32 raw bits of ``np_random`` per value, sent to the device as ``uint32`` and scaled there to
-    ``[low, high]`` (see :meth:`ArrayModel.autoreset_bounds`). Later resets therefore follow
-    another stream than Gymnasium's, which draws only as many values as there are resets; the
-    ``disabled`` mode draws nothing per step.
+    16 raw bits of ``np_random`` per value, decoded to ``[low, high)`` in xp (see
+    :meth:`ArrayModel.draw_autoreset`); the same seed gives the same trajectory on every backend.
+    Later resets therefore follow another stream than Gymnasium's, which draws only as many
+    values as there are resets; the ``disabled`` mode draws nothing per step.
 
     Args:
         num_envs: The number of sub-environments.
