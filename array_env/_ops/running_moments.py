@@ -189,19 +189,25 @@ def update_moments(
     if n is None:
         raise ValueError("update_moments needs a batch of known size")
     centred = batch - moments.mean
+    if moments.low is None:
+        # float64: sums as `vecdot`, a single compiled call that reads a column-major batch in
+        # order (NumPy's `sum(axis=0)` costs three times as much on a (256, 4) batch)
+        axis = -batch.ndim
+        ones = xp.ones((n,) + (1,) * (batch.ndim - 1), dtype=centred.dtype, device=batch.device)
+        shift = xp.vecdot(centred, ones, axis=axis) / n
+        deviation = centred - shift
+        return merge_moments(
+            moments, shift, xp.vecdot(deviation, deviation, axis=axis) / n, n, xp=xp
+        )
     shift = xp.sum(centred, axis=0) / n
     deviation = centred - shift
-    if moments.low is None:
-        # one call for the squares and their sum; reads a column-major (n, k) batch in order
-        batch_var = xp.vecdot(deviation, deviation, axis=-batch.ndim) / n
-    else:
-        batch_var = xp.sum(deviation * deviation, axis=0) / n
-        # float32: the first sum rounds at the scale of |batch - mean| (huge on the first batch
-        # of a stream with a large offset); the deviations' own mean measures that error, and
-        # the corrected two-pass formula removes it from both moments.
-        correction = xp.sum(deviation, axis=0) / n
-        shift = shift + correction
-        batch_var = batch_var - correction * correction
+    batch_var = xp.sum(deviation * deviation, axis=0) / n
+    # float32: the first sum rounds at the scale of |batch - mean| (huge on the first batch of a
+    # stream with a large offset); the deviations' own mean measures that error, and the
+    # corrected two-pass formula removes it from both moments.
+    correction = xp.sum(deviation, axis=0) / n
+    shift = shift + correction
+    batch_var = batch_var - correction * correction
     return merge_moments(moments, shift, batch_var, n, xp=xp)
 
 
