@@ -173,7 +173,7 @@ class _ConstantBatch(gym.vector.VectorEnv[Any, Any, Any]):
 def _gpu_tables(seconds: float, num_envs: int, device: str, sizes: list[tuple[int, int]]) -> None:
     import torch
 
-    import array_env.envs  # noqa: F401  (registers the native envs)
+    import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]  # registers the native envs
 
     cuda = device.startswith("cuda")
     if cuda and not torch.cuda.is_available():
@@ -242,7 +242,7 @@ def _gpu_tables(seconds: float, num_envs: int, device: str, sizes: list[tuple[in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seconds", type=float, default=1.0, help="time per row")
     parser.add_argument("--gpu-envs", type=int, default=65536, help="envs in the GPU rows")
     parser.add_argument("--no-cpu", action="store_true", help="only the GPU rows")
