@@ -69,8 +69,9 @@ class ArrayModel(PicklableNamespaces, Generic[S]):
     action_space: spaces.Space[Any]
     render_fps: ClassVar[int] = 50
     step_returns_new_arrays: ClassVar[bool] = False
-    """Whether every state field ``step`` returns is a new array nothing else references, and
-    ``observe`` returns no view of one; vector envs on NumPy then autoreset those in place."""
+    """Whether every state field, reward and termination array ``step`` returns is a new array
+    nothing else references, and ``observe`` returns no view of one; vector envs on NumPy then
+    autoreset them in place."""
 
     def __init__(self, xp: NamespaceLike, device: DeviceLike | None) -> None:
         self.xp: Namespace[Any] = resolve_namespace(xp)
@@ -445,12 +446,18 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
             truncated = steps >= self.max_episode_steps
         info: dict[str, Any] = {}
         if self.autoreset_mode is AutoresetMode.NEXT_STEP:
-            reset = self._prev_done
-            state, steps = self._autoreset(state, steps, reset)
-            reward = xp.where(reset, 0.0, reward)
-            running = ~reset
-            terminated = terminated & running
-            truncated = truncated & running
+            # The step's own reward and flags are new arrays (see `step_returns_new_arrays`).
+            owned = model.step_returns_new_arrays
+            state, (steps, reward, terminated, truncated) = self._autoreset(
+                state,
+                self._prev_done,
+                [
+                    (steps, 0, True),
+                    (reward, 0.0, True),
+                    (terminated, False, owned),
+                    (truncated, False, truncated is not self._no_envs),
+                ],
+            )
             self._prev_done = terminated | truncated
         elif self.autoreset_mode is AutoresetMode.SAME_STEP:
             done = terminated | truncated
@@ -460,13 +467,17 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
                 "final_info": {},
                 "_final_info": done,
             }
-            state, steps = self._autoreset(state, steps, done)
+            state, (steps,) = self._autoreset(state, done, [(steps, 0, True)])
         self.state, self._steps = state, steps
         return model.observe(state), reward, terminated, truncated, info
 
-    def _autoreset(self, state: Any, steps: Any, mask: Any) -> tuple[Any, Any]:
-        """Reset the sub-environments in ``mask``: ``(state, steps)`` from a fresh step result.
+    def _autoreset(
+        self, state: Any, mask: Any, cleared: list[tuple[Any, Any, bool]]
+    ) -> tuple[Any, list[Any]]:
+        """Reset the sub-environments in ``mask`` of a state fresh from ``model.step``.
 
+        ``cleared`` holds ``(array, value, owned)``: each array is returned with ``value`` where
+        ``mask`` is true, written in place on NumPy if ``owned`` (nothing else references it).
         Both paths consume ``np_random`` alike (:meth:`ArrayModel.draw_autoreset` for all
         ``num_envs``), so a seed gives the same trajectory on every backend.
         """
@@ -474,10 +485,11 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
         draw = model.draw_autoreset(self.np_random, (self.num_envs,), params)
         if not self._host_masks:
             fresh = model.initial_state(model.decode_autoreset(model.upload(draw), params))
-            return model.where(mask, fresh, state), self.xp.where(mask, 0, steps)
+            where = self.xp.where
+            return model.where(mask, fresh, state), [where(mask, v, a) for a, v, _ in cleared]
         rows = reset_rows(mask)
         if not rows.shape[0]:
-            return state, steps
+            return state, [array for array, _, _ in cleared]
         fresh = model.initial_state(model.decode_autoreset(take_columns(draw, rows), params))
         in_place = model.step_returns_new_arrays
         state = type(state)(
@@ -486,7 +498,7 @@ class ArrayVectorEnv(PicklableNamespaces, VectorEnv[Any, Any, Any]):
                 for old, new in zip(state, fresh, strict=True)
             )
         )
-        return state, fill_rows(steps, rows, 0, in_place=True)
+        return state, [fill_rows(a, rows, v, in_place=owned) for a, v, owned in cleared]
 
     def render(self) -> Any:
         """Return the frames as one ``(num_envs, H, W, 3)`` ``uint8`` array on the device."""
