@@ -56,8 +56,11 @@ def test_device_strings_resolve_to_device_objects(backend: Backend) -> None:
 
 
 def test_missing_device_lists_the_devices_that_exist() -> None:
-    with pytest.raises(ValueError, match=r"device 'device9' is not available for array_api_strict; "
-                       r"available: CPU_DEVICE, device1"):
+    with pytest.raises(
+        ValueError,
+        match=r"device 'device9' is not available for array_api_strict; "
+        r"available: CPU_DEVICE, device1",
+    ):
         resolve_device(array_api_strict, "device9")
     with pytest.raises(ValueError, match="available: cpu"):
         resolve_device(resolve_namespace("numpy"), "cuda:0")
