@@ -117,14 +117,18 @@ class Backend(enum.Enum):
             value: Host data: nested lists, Python numbers or a NumPy array.
             dtype: A dtype *name* (``"float32"``) or a dtype of this namespace; ``None`` keeps a
                 NumPy input's dtype and otherwise the backend's default for the data. On members
-                without float64 (array-api-strict's ``no_float64`` device, JAX without x64) a
-                float64 name is built as float32, as those backends do themselves.
+                without float64 a float64 name is built as float32, and on JAX without x64 every
+                64-bit name as its 32-bit twin, as those backends canonicalise themselves.
         """
         xp = self.xp
         if dtype is None and compat.is_numpy_array(value):
             dtype = value.dtype.name
-        if dtype == "float64" and not self.has_float64:
-            dtype = "float32"
+        if isinstance(dtype, str) and dtype.endswith("64") and not self.has_float64:
+            # Build what the backend would canonicalise to, instead of asking for a dtype it
+            # lacks: JAX without x64 has no 64-bit types at all, strict's no_float64 no float64.
+            jax_like = self in (Backend.JAX, Backend.JAX_CUDA)
+            if dtype == "float64" or jax_like:
+                dtype = {"complex128": "complex64"}.get(dtype, dtype[:-2] + "32")
         if isinstance(dtype, str):
             dtype = getattr(xp, dtype)
         if compat.is_numpy_array(value) and not compat.is_numpy_namespace(xp):
