@@ -27,7 +27,7 @@ from array_env.convert import convert_array
 from array_env.vector._autoreset import autoreset_mode, reset_mask
 from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers.observation import (
-    MomentsHolder,
+    ObservationMoments,
     check_epsilon,
     frame_stack_constants,
     frame_stack_settings,
@@ -42,7 +42,7 @@ Act = TypeVar("Act")
 
 
 class NormalizeObservation(
-    MomentsHolder, VectorWrapper[A, Act, A, Act, A], gym.utils.RecordConstructorArgs
+    ObservationMoments, VectorWrapper[A, Act, A, Act, A], gym.utils.RecordConstructorArgs
 ):
     """Normalise batched observations with statistics shared by all sub-environments.
 
@@ -110,22 +110,9 @@ class NormalizeObservation(
         return self._normalize(observations, contract, None), rewards, terminated, truncated, infos
 
     def _check(self, observations: A) -> ArrayContract:
-        contract = self._contract
-        if contract is None:
-            contract = self._adopt(
-                contract_for(
-                    observations,
-                    owner=type(self).__name__,
-                    name="observations",
-                    host_dtype=self._host_dtype,
-                    shape=(self.num_envs, *self._moments_shape),
-                )
-            )
-            self._float32 = contract.xp.float32
-            self._cast = not contract.xp.isdtype(contract.dtype, "real floating")
-        elif not contract.matches(observations):
-            contract.check(observations, owner=type(self).__name__, name="observations")
-        return contract
+        return self._observation_contract(
+            observations, name="observations", shape=(self.num_envs, *self._moments_shape)
+        )
 
     def _normalize(self, observations: A, contract: ArrayContract, mask: Any) -> Any:
         xp = contract.fast_xp

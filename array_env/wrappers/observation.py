@@ -211,8 +211,37 @@ class MomentsHolder(PicklableNamespaces):
         self._load_arrays(dict(state))
 
 
+class ObservationMoments(MomentsHolder):
+    """What NormalizeObservation adds to :class:`MomentsHolder`, single and vector alike."""
+
+    _host_dtype: Any
+    _float32: Any
+    _cast: bool
+
+    def _observation_contract(
+        self, observations: Any, *, name: str, shape: tuple[int, ...]
+    ) -> ArrayContract:
+        """Check ``observations``; at the first contact, fix the contract and the dtypes."""
+        contract = self._contract
+        if contract is None:
+            contract = self._adopt(
+                contract_for(
+                    observations,
+                    owner=type(self).__name__,
+                    name=name,
+                    host_dtype=self._host_dtype,
+                    shape=shape,
+                )
+            )
+            self._float32 = contract.xp.float32
+            self._cast = not contract.xp.isdtype(contract.dtype, "real floating")
+        elif not contract.matches(observations):
+            contract.check(observations, owner=type(self).__name__, name=name)
+        return contract
+
+
 class NormalizeObservation(
-    MomentsHolder, Wrapper[ArrayT, Act, ArrayT, Act], gym.utils.RecordConstructorArgs
+    ObservationMoments, Wrapper[ArrayT, Act, ArrayT, Act], gym.utils.RecordConstructorArgs
 ):
     """Normalise observations to zero mean and unit variance with running statistics.
 
@@ -271,21 +300,9 @@ class NormalizeObservation(
         return self._normalize(observation), reward, terminated, truncated, info
 
     def _normalize(self, observation: ArrayT) -> Any:
-        contract = self._contract
-        if contract is None:
-            contract = self._adopt(
-                contract_for(
-                    observation,
-                    owner=type(self).__name__,
-                    name="observation",
-                    host_dtype=self._host_dtype,
-                    shape=self._moments_shape,
-                )
-            )
-            self._float32 = contract.xp.float32
-            self._cast = not contract.xp.isdtype(contract.dtype, "real floating")
-        elif not contract.matches(observation):
-            contract.check(observation, owner=type(self).__name__, name="observation")
+        contract = self._observation_contract(
+            observation, name="observation", shape=self._moments_shape
+        )
         xp = contract.fast_xp
         if self._cast:
             observation = xp.astype(observation, self._moments.mean.dtype)
