@@ -18,7 +18,15 @@ from array_env._tree import tree_leaves
 from array_env.testing import assert_trees_close
 from conformance.framework import Subject, register_property
 
-__all__ = ["assert_same_arrays", "describe_leaf"]
+__all__ = ["assert_same_arrays", "describe_leaf", "gymnasium_class"]
+
+
+def gymnasium_class(subject: Subject) -> Any:
+    """Gymnasium's own class of the subject's wrapper and kind, or ``None`` where it has none."""
+    import gymnasium as gym
+
+    module = gym.wrappers if subject.case.kind == "single" else gym.wrappers.vector
+    return getattr(module, subject.case.wrapper, None)
 
 
 def describe_leaf(leaf: Any) -> str:

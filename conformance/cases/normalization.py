@@ -19,7 +19,7 @@ from gymnasium.vector.utils import batch_space
 import array_env
 from array_env.testing import Backend, assert_on_backend, to_host
 from conformance.framework import Subject, WrapperCase, register_property
-from conformance.properties import deep_copies, pickles
+from conformance.properties import deep_copies, gymnasium_class, pickles
 
 __all__ = ["CASES"]
 
@@ -136,17 +136,11 @@ def declared_space(subject: Subject) -> None:
         assert space.contains(host), f"observation {index} of shape {host.shape} is not in {space}"
 
 
-def _gymnasium_class(subject: Subject) -> Any:
-    if subject.case.kind == "single":
-        return getattr(gym.wrappers, subject.case.wrapper)
-    return getattr(gym.wrappers.vector, subject.case.wrapper)
-
-
 @register_property("matches_gymnasium")
 def matches_gymnasium(subject: Subject) -> None:
     """On NumPy, outputs equal Gymnasium's wrapper's (its single-env statistics are float32)."""
     single = subject.case.kind == "single"
-    reference = _gymnasium_class(subject)(
+    reference = gymnasium_class(subject)(
         BoxEnv(Backend.NUMPY) if single else BoxVectorEnv(Backend.NUMPY)
     )
     ours, theirs = _rollout(subject, subject.make()), _rollout(subject, reference)

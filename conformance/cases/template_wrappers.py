@@ -23,6 +23,7 @@ from gymnasium.vector.utils import batch_space
 import conformance.cases.normalization  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env.testing import Backend, to_host
 from conformance.framework import SkipProperty, Subject, WrapperCase, register_property
+from conformance.properties import gymnasium_class
 
 __all__ = ["CASES"]
 
@@ -228,12 +229,6 @@ def _single(subject: Subject) -> Subject:
     return replace(subject, case=single_case)
 
 
-def _gymnasium_class(subject: Subject) -> Any:
-    if subject.case.kind == "single":
-        return getattr(gym.wrappers, subject.case.wrapper)
-    return getattr(gym.wrappers.vector, subject.case.wrapper, None)
-
-
 @register_property("same_as_gymnasium")
 def same_as_gymnasium(subject: Subject) -> None:
     """On NumPy, everything equals Gymnasium's own wrapper's.
@@ -241,7 +236,7 @@ def same_as_gymnasium(subject: Subject) -> None:
     Observations, rewards, episode statistics and the actions reaching the env (vector: in
     next-step and same-step modes).
     """
-    reference = _gymnasium_class(subject)
+    reference = gymnasium_class(subject)
     if reference is None:
         raise SkipProperty(f"Gymnasium has no vector {subject.case.wrapper}")
     modes = (None,) if subject.case.kind == "single" else _MODES[:2]
