@@ -16,7 +16,7 @@ import gymnasium as gym
 from array_env._namespace import device_name, namespace_name, namespace_of
 from array_env.typing import Device, Namespace
 
-__all__ = ["ArrayMismatchError", "check_array", "check_finite"]
+__all__ = ["ArrayMismatchError", "check_array"]
 
 
 class ArrayMismatchError(gym.error.Error, ValueError):
@@ -75,13 +75,3 @@ def check_array(
         raise ArrayMismatchError(
             f"{owner}: {name} has shape {tuple(x.shape)}, expected {tuple(shape)}"
         )
-
-
-def check_finite(x: Any, *, owner: str, name: str, xp: Namespace[Any]) -> None:
-    """Raise :class:`ArrayMismatchError` if ``x`` holds NaN or infinity.
-
-    This reads one boolean back to the host, so it is a device synchronisation: call it only
-    where a wrapper documents that it validates values.
-    """
-    if not bool(xp.all(xp.isfinite(x))):
-        raise ArrayMismatchError(f"{owner}: {name} contains non-finite values (NaN or inf)")
