@@ -20,7 +20,7 @@ __all__ = ["ArrayMismatchError", "check_array"]
 
 
 class ArrayMismatchError(gym.error.Error, ValueError):
-    """An array of the wrong namespace, device, dtype or shape, or with non-finite values."""
+    """An array of the wrong namespace, device, dtype or shape."""
 
 
 def check_array(
