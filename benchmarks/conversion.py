@@ -6,7 +6,7 @@ and Gymnasium's ``array_conversion`` on the same array, and on a dict of three a
 ``shared`` column says whether the output starts at the input's address. GPU timings end with a
 device synchronisation.
 
-Run: ``python benchmarks/conversion.py [--shape 4] [--seconds 0.2]``.
+Run: ``python -m benchmarks.conversion [--shape 4] [--seconds 0.2]``.
 Goal: zero-copy on every pair that can share memory, and no slower than Gymnasium per leaf.
 """
 
@@ -24,6 +24,7 @@ from gymnasium.wrappers.array_conversion import array_conversion, module_namespa
 
 from array_env.convert import TreeConverter
 from array_env.testing import Backend, shares_memory, to_host
+from benchmarks._record import Measurement, Progress, markdown_table
 
 BACKENDS = [
     Backend.NUMPY,
@@ -93,29 +94,35 @@ def _shared(convert: Callable[[Any], Any], leaf: Any) -> str:
     return "yes" if shares_memory(out, leaf) else "no"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Conversion cost per leaf, next to Gymnasium.")
-    parser.add_argument("--shape", type=int, nargs="+", default=[4], help="array shape")
-    parser.add_argument("--seconds", type=float, default=0.2, help="time per measurement")
-    args = parser.parse_args()
+def collect(
+    shape: tuple[int, ...] = (4,), seconds: float = 0.2, progress: Progress | None = None
+) -> list[Measurement]:
+    """Microseconds per leaf for every ordered pair of backends present here."""
     warnings.simplefilter("ignore")  # torch warns on every non-writable NumPy view it sees
     present = [b for b in BACKENDS if b.unavailable_reason is None]
-    shape = tuple(int(n) for n in args.shape)
     host = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
-    print(f"float32 array of shape {shape}; cells: µs per leaf, bare / in a dict of 3")
-    print()
-    print("| source -> target | array_env | shared | Gymnasium | shared | Gymnasium / array_env |")
-    print("|---|---|---|---|---|---|")
+    out: list[Measurement] = []
     for source in present:
         leaf = source.asarray(host, "float32")
         tree = {"a": leaf, "b": source.asarray(host, "float32"), "c": source.asarray(host)}
         for target in present:
             if target is not source:
-                print(_row(source, target, leaf, tree, args.seconds))
+                out += _pair(source, target, leaf, tree, seconds)
+                if progress is not None:
+                    progress.advance(f"conversion {source.label} -> {target.label}")
+    return out
 
 
-def _row(source: Backend, target: Backend, leaf: Any, tree: Any, seconds: float) -> str:
-    """One table row: array_env and Gymnasium timed in alternating windows under equal load."""
+def pairs() -> int:
+    """How many ordered pairs :func:`collect` measures here."""
+    present = sum(b.unavailable_reason is None for b in BACKENDS)
+    return present * (present - 1)
+
+
+def _pair(
+    source: Backend, target: Backend, leaf: Any, tree: Any, seconds: float
+) -> list[Measurement]:
+    """A bare leaf and a dict of three, array_env and Gymnasium in alternating windows."""
     ours = TreeConverter(target.xp, target.device if target.is_gpu else None)  # as Gymnasium
     theirs = _gymnasium_converter(target)
     shared = [_shared(ours, leaf), _shared(theirs, leaf)]
@@ -127,17 +134,32 @@ def _row(source: Backend, target: Backend, leaf: Any, tree: Any, seconds: float)
     ]
     sync = _sync(target if target.is_gpu else source)
     micros = [t * 1e6 for t in _seconds_per_call(calls, sync, seconds)]
-    per_leaf, per_dict_leaf = micros[: len(converters)], micros[len(converters) :]
-    cells = [f"{a:.2f} / {b / 3:.2f}" for a, b in zip(per_leaf, per_dict_leaf, strict=True)]
-    if len(cells) == 1:
-        cells += ["-"]
-        ratio = "-"
-    else:
-        ratio = f"{per_leaf[1] / per_leaf[0]:.1f}x / {per_dict_leaf[1] / per_dict_leaf[0]:.1f}x"
-    return (
-        f"| {source.label} -> {target.label} | {cells[0]} | {shared[0]} | {cells[1]} "
-        f"| {shared[1]} | {ratio} |"
-    )
+    per_leaf, per_dict_leaf = micros[: len(converters)], [m / 3 for m in micros[len(converters) :]]
+    note = f"shared: array_env {shared[0]}, Gymnasium {shared[1]}"
+    return [
+        Measurement(
+            suite="conversion",
+            name=f"{source.label} -> {target.label}",
+            kind=kind,
+            backend=source.label,
+            unit="us/leaf",
+            ours=times[0],
+            gymnasium=times[1] if len(times) > 1 else None,
+            note=note,
+        )
+        for kind, times in (("bare leaf", per_leaf), ("dict of 3", per_dict_leaf))
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Conversion cost per leaf, next to Gymnasium.")
+    parser.add_argument("--shape", type=int, nargs="+", default=[4], help="array shape")
+    parser.add_argument("--seconds", type=float, default=0.2, help="time per measurement")
+    args = parser.parse_args()
+    shape = tuple(int(n) for n in args.shape)
+    print(f"float32 array of shape {shape}; µs per leaf")
+    print()
+    print(markdown_table(collect(shape, args.seconds, Progress(pairs()))))
 
 
 if __name__ == "__main__":

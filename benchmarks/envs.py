@@ -8,7 +8,7 @@ end with a device synchronisation. CPU torch runs on one thread (``OMP_NUM_THREA
 ``torch.set_num_threads(1)``): its OpenMP pool busy-waits, which on a small shared machine slowed
 CPU rows by up to 60x; the setting is printed with the table.
 
-Run: ``python benchmarks/envs.py [--num-envs 1 256 4096 65536] [--seconds 2.0]``.
+Run: ``python -m benchmarks.envs [--num-envs 1 256 4096 65536] [--seconds 2.0]``.
 Targets: NumPy at 4096 envs at least as fast as Gymnasium; torch eager on one H100 at 65536 envs
 at least 1e8 env-steps/s.
 """
@@ -33,6 +33,7 @@ from array_env import backend_available, resolve_namespace
 from array_env._namespace import available_devices, device_name
 from array_env.envs import CartPoleVectorEnv
 from array_env.testing import to_host
+from benchmarks._record import Measurement, Progress, markdown_table
 
 Stepper = tuple[Callable[[], Any], Callable[[], None]]
 """A function that takes one vector step, and one that waits for the device to finish."""
@@ -75,6 +76,60 @@ def _ours(name: str, device: Any, mode: str, num_envs: int) -> Stepper:
     return step, sync
 
 
+def collect(
+    num_envs: list[int],
+    seconds: float,
+    rounds: int = 5,
+    backends: tuple[str, ...] = ("numpy", "torch", "jax"),
+    progress: Progress | None = None,
+) -> list[Measurement]:
+    """Env-steps per second of every row at every ``num_envs``, Gymnasium's beside each."""
+    _limit_torch_threads()
+    rows: list[tuple[str, str, Callable[[int], Stepper]]] = [
+        ("gymnasium CartPoleVectorEnv", "numpy", _gymnasium)
+    ]
+    for name in backends:
+        if not backend_available(name):
+            continue
+        for device in available_devices(resolve_namespace(name)):
+            for mode in ("NextStep", "Disabled"):
+                backend = f"{name}:{device_name(device)}"
+                rows.append(
+                    (f"array_env {mode}", backend, functools.partial(_ours, name, device, mode))
+                )
+
+    # Rows are measured round-robin in short windows and each keeps its best window: on a
+    # shared machine the ratios are then taken under the same load.
+    rates: dict[tuple[str, str, int], float] = {}
+    for n in num_envs:
+        steppers = [(label, backend, make(n)) for label, backend, make in rows]
+        for _, _, (step, sync) in steppers:  # warm-up: allocation and compilation
+            for _ in range(3):
+                step()
+            sync()
+        for _ in range(rounds):
+            for label, backend, stepper in steppers:
+                rate = _window(stepper, n, seconds / rounds)
+                key = (label, backend, n)
+                rates[key] = max(rates.get(key, 0.0), rate)
+        if progress is not None:
+            progress.advance(f"envs {n} sub-envs")
+    gymnasium = rows[0][:2]
+    return [
+        Measurement(
+            suite="envs",
+            name=label,
+            kind=f"{n} envs",
+            backend=backend,
+            unit="env-steps/s",
+            ours=rates[label, backend, n],
+            gymnasium=rates[(*gymnasium, n)],
+        )
+        for n in num_envs
+        for label, backend, _ in rows
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--num-envs", type=int, nargs="+", default=[1, 256, 4096, 65536])
@@ -82,44 +137,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backends", nargs="+", default=["numpy", "torch", "jax"])
     args = parser.parse_args()
-    threads = _limit_torch_threads()
-
-    rows: list[tuple[str, Callable[[int], Stepper]]] = [
-        ("gymnasium CartPoleVectorEnv (numpy)", _gymnasium)
-    ]
-    for name in args.backends:
-        if not backend_available(name):
-            continue
-        for device in available_devices(resolve_namespace(name)):
-            for mode in ("NextStep", "Disabled"):
-                label = f"array_env {name}:{device_name(device)} {mode}"
-                rows.append((label, functools.partial(_ours, name, device, mode)))
-
-    # Rows are measured round-robin in short windows and each keeps its best window: on a
-    # shared machine the ratios are then taken under the same load.
-    rates: dict[tuple[str, int], float] = {}
-    for n in args.num_envs:
-        steppers = [(label, make(n)) for label, make in rows]
-        for _, (step, sync) in steppers:  # warm-up: allocation and compilation
-            for _ in range(3):
-                step()
-            sync()
-        for _ in range(args.rounds):
-            for label, stepper in steppers:
-                rate = _window(stepper, n, args.seconds / args.rounds)
-                rates[label, n] = max(rates.get((label, n), 0.0), rate)
-
-    header = f"{'env-steps/s (ratio to Gymnasium)':<44}" + "".join(
-        f"{n:>16}" for n in args.num_envs
+    rows = collect(
+        args.num_envs, args.seconds, args.rounds, tuple(args.backends), Progress(len(args.num_envs))
     )
-    print(header)
-    print("-" * len(header))
-    for label, _ in rows:
-        cells = "".join(
-            f"{rates[label, n]:>10.3g} x{rates[label, n] / rates[rows[0][0], n]:<4.2f}"
-            for n in args.num_envs
-        )
-        print(f"{label:<44}{cells}")
+    print(markdown_table(rows))
+    threads = _limit_torch_threads()
     print(f"(OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, torch CPU threads: {threads})")
 
 

@@ -20,7 +20,8 @@ With ``--torch-device cpu`` the same rows run on PyTorch's CPU backend as a dry 
 torch thread (``torch.set_num_threads(1)``): torch's OpenMP pool busy-waits, and on a machine
 whose cores are shared its timings with more threads measure the contention, not the wrapper.
 
-Run: ``python benchmarks/wrappers.py [--seconds 1.0] [--gpu-envs 65536]``.
+Run: ``python -m benchmarks.wrappers [--seconds 1.0] [--only NAME ...] [--gpu-envs 65536]``,
+or every suite with ``python -m benchmarks``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import argparse
 import functools
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import gymnasium as gym
 import numpy as np
@@ -38,46 +39,131 @@ from gymnasium.wrappers import vector as gym_vector
 
 import array_env.vector as ours_vector
 import array_env.wrappers as ours
+from array_env import backend_available
+from benchmarks._record import Measurement, Progress, markdown_table
 
 Factory = Callable[[Any], Any]
 
-SINGLE: dict[str, tuple[Factory, Factory]] = {
-    "stack": (
-        lambda e: ours.RecordEpisodeStatistics(
-            ours.NormalizeReward(ours.NormalizeObservation(ours.ClipAction(e)))
-        ),
-        lambda e: gym.wrappers.RecordEpisodeStatistics(
-            gym.wrappers.NormalizeReward(
-                gym.wrappers.NormalizeObservation(gym.wrappers.ClipAction(e))
-            )
-        ),
-    ),
-    "ClipAction": (ours.ClipAction, gym.wrappers.ClipAction),
-    "NormalizeObservation": (ours.NormalizeObservation, gym.wrappers.NormalizeObservation),
-    "NormalizeReward": (ours.NormalizeReward, gym.wrappers.NormalizeReward),
-    "RecordEpisodeStatistics": (ours.RecordEpisodeStatistics, gym.wrappers.RecordEpisodeStatistics),
-    "FrameStackObservation(4)": (
-        lambda e: ours.FrameStackObservation(e, 4),
-        lambda e: gym.wrappers.FrameStackObservation(e, 4),
-    ),
-}
 
-VECTOR: dict[str, tuple[Factory, Factory]] = {
-    "stack": (
-        lambda e: ours_vector.RecordEpisodeStatistics(
-            ours_vector.NormalizeReward(ours_vector.NormalizeObservation(e))
-        ),
-        lambda e: gym_vector.RecordEpisodeStatistics(
-            gym_vector.NormalizeReward(gym_vector.NormalizeObservation(e))
-        ),
-    ),
-    "NormalizeObservation": (ours_vector.NormalizeObservation, gym_vector.NormalizeObservation),
-    "NormalizeReward": (ours_vector.NormalizeReward, gym_vector.NormalizeReward),
-    "RecordEpisodeStatistics": (
-        ours_vector.RecordEpisodeStatistics,
-        gym_vector.RecordEpisodeStatistics,
+class Row(NamedTuple):
+    """One wrapper (or stack) to time: how array_env and Gymnasium build it over a base env."""
+
+    name: str
+    base: str
+    """A key of :data:`SINGLE_BASES` or :data:`VECTOR_BASES`."""
+    ours: Factory
+    theirs: Factory | None
+    """Gymnasium's equivalent, or ``None`` where Gymnasium has none (array_env's row alone)."""
+
+
+def _ours(name: str, *args: Any, **kwargs: Any) -> Factory:
+    return lambda env: getattr(ours, name)(env, *args, **kwargs)
+
+
+def _ours_vector(name: str, *args: Any, **kwargs: Any) -> Factory:
+    return lambda env: getattr(ours_vector, name)(env, *args, **kwargs)
+
+
+def _gym(name: str, *args: Any, **kwargs: Any) -> Factory:
+    return lambda env: getattr(gym.wrappers, name)(env, *args, **kwargs)
+
+
+def _gym_vector(name: str, *args: Any, **kwargs: Any) -> Factory:
+    return lambda env: getattr(gym_vector, name)(env, *args, **kwargs)
+
+
+def _same(name: str, base: str, *args: Any, **kwargs: Any) -> Row:
+    """A single-env row whose two sides take the same arguments."""
+    return Row(name, base, _ours(name, *args, **kwargs), _gym(name, *args, **kwargs))
+
+
+def _same_vector(name: str, base: str, *args: Any, **kwargs: Any) -> Row:
+    """A vector row with the same arguments on both sides (ours alone where Gymnasium lacks it)."""
+    theirs = _gym_vector(name, *args, **kwargs) if hasattr(gym_vector, name) else None
+    return Row(name, base, _ours_vector(name, *args, **kwargs), theirs)
+
+
+def _ours_stack(env: Any) -> Any:
+    return ours.RecordEpisodeStatistics(
+        ours.NormalizeReward(ours.NormalizeObservation(ours.ClipAction(env)))
+    )
+
+
+def _gym_stack(env: Any) -> Any:
+    return gym.wrappers.RecordEpisodeStatistics(
+        gym.wrappers.NormalizeReward(
+            gym.wrappers.NormalizeObservation(gym.wrappers.ClipAction(env))
+        )
+    )
+
+
+def _ours_vector_stack(envs: Any) -> Any:
+    return ours_vector.RecordEpisodeStatistics(
+        ours_vector.NormalizeReward(ours_vector.NormalizeObservation(envs))
+    )
+
+
+def _gym_vector_stack(envs: Any) -> Any:
+    return gym_vector.RecordEpisodeStatistics(
+        gym_vector.NormalizeReward(gym_vector.NormalizeObservation(envs))
+    )
+
+
+SINGLE: list[Row] = [
+    Row("stack", "pendulum", _ours_stack, _gym_stack),
+    _same("ClipAction", "pendulum"),
+    _same("NormalizeObservation", "pendulum"),
+    _same("NormalizeReward", "pendulum"),
+    _same("RecordEpisodeStatistics", "pendulum"),
+    _same("FrameStackObservation", "pendulum", 4),
+]
+"""Single-env rows; the observation, action, reward and lifecycle families add theirs."""
+
+VECTOR: list[Row] = [
+    Row("stack", "cartpole", _ours_vector_stack, _gym_vector_stack),
+    _same_vector("NormalizeObservation", "cartpole"),
+    _same_vector("NormalizeReward", "cartpole"),
+    _same_vector("RecordEpisodeStatistics", "cartpole"),
+    _same_vector("FrameStackObservation", "cartpole", 4),
+]
+"""Vector rows (x256 sub-envs unless the base says otherwise)."""
+
+
+class Base(NamedTuple):
+    """A bare environment to wrap, the actions to cycle through, and steps per timing window."""
+
+    label: str
+    make: Callable[[], Any]
+    actions: Callable[[np.random.Generator], list[Any]]
+    batch: int
+
+
+def _box_actions(rng: np.random.Generator) -> list[Any]:
+    return [rng.uniform(-3, 3, (1,)).astype(np.float32) for _ in range(64)]
+
+
+def _discrete_actions(rng: np.random.Generator) -> list[Any]:
+    return [int(a) for a in rng.integers(0, 2, 64)]
+
+
+def _batch_actions(rng: np.random.Generator) -> list[Any]:
+    return [rng.integers(0, 2, 256) for _ in range(64)]
+
+
+SINGLE_BASES: dict[str, Base] = {
+    "pendulum": Base("Pendulum-v1", lambda: gym.make("Pendulum-v1"), _box_actions, 400),
+    "cartpole": Base("CartPole-v1", lambda: gym.make("CartPole-v1"), _discrete_actions, 400),
+}
+"""Bare single envs by key; rows name theirs (families with other needs add bases here)."""
+VECTOR_BASES: dict[str, Base] = {
+    "cartpole": Base(
+        "CartPole x256 (Gymnasium's NumPy CartPoleVectorEnv)",
+        lambda: GymCartPoleVector(256),
+        _batch_actions,
+        100,
     ),
 }
+"""Bare vector envs by key."""
 
 
 def _stepper(env: Any, actions: list[Any]) -> Callable[[int], None]:
@@ -99,54 +185,61 @@ def _stepper(env: Any, actions: list[Any]) -> Callable[[int], None]:
     return run
 
 
-def _alternate(ours_run: Callable[[int], None], theirs_run: Callable[[int], None],
-               seconds: float, batch: int) -> tuple[float, float]:  # fmt: skip
-    """Best per-step seconds of each, measured in alternating rounds."""
-    ours_run(batch)
-    theirs_run(batch)
-    best = [float("inf"), float("inf")]
+def _alternate(runs: list[Callable[[int], None]], seconds: float, batch: int) -> list[float]:
+    """Best per-step seconds of each run, measured in alternating rounds."""
+    for run in runs:
+        run(batch)
+    best = [float("inf")] * len(runs)
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        for k, run in enumerate((ours_run, theirs_run)):
+        for k, run in enumerate(runs):
             start = time.perf_counter()
             run(batch)
             best[k] = min(best[k], (time.perf_counter() - start) / batch)
-    return best[0], best[1]
+    return best
 
 
-def _cpu_tables(seconds: float) -> None:
+def cpu_rows(names: list[str] | None = None) -> list[tuple[str, Row]]:
+    """Every ``("single" | "vector", row)`` to time, optionally only the named wrappers."""
+    rows = [("single", row) for row in SINGLE] + [("vector", row) for row in VECTOR]
+    return [(kind, row) for kind, row in rows if names is None or row.name in names]
+
+
+def collect_cpu(
+    seconds: float, progress: Progress | None = None, names: list[str] | None = None
+) -> list[Measurement]:
+    """Time every CPU row against its bare env and Gymnasium's wrapper, all in one run."""
     rng = np.random.default_rng(0)
-    pendulum_actions = [rng.uniform(-3, 3, (1,)).astype(np.float32) for _ in range(64)]
-    vector_actions = [rng.integers(0, 2, 256) for _ in range(64)]
-    bare_single = _alternate(
-        _stepper(gym.make("Pendulum-v1"), pendulum_actions),
-        _stepper(gym.make("Pendulum-v1"), pendulum_actions),
-        seconds, 400,
-    )  # fmt: skip
-    bare_vector = _alternate(
-        _stepper(GymCartPoleVector(256), vector_actions),
-        _stepper(GymCartPoleVector(256), vector_actions),
-        seconds, 100,
-    )  # fmt: skip
-    for title, table, make, actions, bare, batch in (
-        ("single: Pendulum-v1", SINGLE, lambda: gym.make("Pendulum-v1"), pendulum_actions,
-         bare_single, 400),
-        ("vector: CartPole x256 (Gymnasium's NumPy CartPoleVectorEnv)", VECTOR,
-         lambda: GymCartPoleVector(256), vector_actions, bare_vector, 100),
-    ):  # fmt: skip
-        env_us = min(bare) * 1e6
-        print(f"\n### {title}  (bare env {env_us:.1f} us/step)\n")
-        print("| wrappers | array_env us/step | Gymnasium us/step | ratio | wrapper-only ratio |")
-        print("|---|---:|---:|---:|---:|")
-        for name, (ours_factory, theirs_factory) in table.items():
-            o, t = _alternate(
-                _stepper(ours_factory(make()), actions),
-                _stepper(theirs_factory(make()), actions),
-                seconds, batch,
-            )  # fmt: skip
-            o_us, t_us = o * 1e6, t * 1e6
-            own = (o_us - env_us) / max(t_us - env_us, 1e-9)
-            print(f"| {name} | {o_us:.1f} | {t_us:.1f} | {o_us / t_us:.2f} | {own:.2f} |")
+    rows = cpu_rows(names)
+    bare: dict[tuple[str, str], float] = {}
+    out: list[Measurement] = []
+    for kind, row in rows:
+        base = (SINGLE_BASES if kind == "single" else VECTOR_BASES)[row.base]
+        actions = base.actions(rng)
+        if (kind, row.base) not in bare:
+            bare[kind, row.base] = min(
+                _alternate([_stepper(base.make(), actions) for _ in range(2)], seconds, base.batch)
+            )
+        runs = [_stepper(row.ours(base.make()), actions)]
+        if row.theirs is not None:
+            runs.append(_stepper(row.theirs(base.make()), actions))
+        times = [t * 1e6 for t in _alternate(runs, seconds, base.batch)]
+        out.append(
+            Measurement(
+                suite="wrappers",
+                name=row.name,
+                kind=f"{kind} {base.label}",
+                backend="numpy",
+                unit="us/step",
+                ours=times[0],
+                gymnasium=times[1] if len(times) > 1 else None,
+                base=bare[kind, row.base] * 1e6,
+                note="" if row.theirs is not None else "Gymnasium has none",
+            )
+        )
+        if progress is not None:
+            progress.advance(f"wrappers {kind} {row.name}")
+    return out
 
 
 class _ConstantBatch(gym.vector.VectorEnv[Any, Any, Any]):
@@ -170,24 +263,26 @@ class _ConstantBatch(gym.vector.VectorEnv[Any, Any, Any]):
         return self._out
 
 
-def _gpu_tables(seconds: float, num_envs: int, device: str, sizes: list[tuple[int, int]]) -> None:
+def collect_device(
+    seconds: float, num_envs: int, device: str, sizes: list[tuple[int, int]]
+) -> list[Measurement]:
+    """Throughput of the native torch CartPole stack and of NormalizeObservation on ``device``.
+
+    On CUDA every timed step runs under ``torch.cuda.set_sync_debug_mode("error")``; on the CPU
+    (a dry run) torch uses one thread.
+    """
     import torch
 
     import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]  # registers the native envs
 
     cuda = device.startswith("cuda")
     if cuda and not torch.cuda.is_available():
-        print("\nGPU rows skipped: torch sees no CUDA device.")
-        return
-    name = torch.cuda.get_device_name(0) if cuda else "torch on the CPU (dry run, no sync guard)"
+        return []
     if not cuda:
         # torch's OpenMP workers busy-wait: on a machine whose cores are all busy, two threads
         # made a (1024, 64) normalisation 60x slower (32 ms against 0.56 ms with one thread)
         torch.set_num_threads(1)
-        name += ", torch.set_num_threads(1)"
-    print(f"\n### {name}\n")
-    print("| measurement | value |")
-    print("|---|---:|")
+    label = "torch:cuda" if cuda else "torch (CPU dry run, 1 thread)"
 
     def sync() -> None:
         if cuda:
@@ -216,12 +311,12 @@ def _gpu_tables(seconds: float, num_envs: int, device: str, sizes: list[tuple[in
             best = max(best, n * units / (time.perf_counter() - start))
         return best
 
+    out: list[Measurement] = []
     wrappings: tuple[tuple[str, Factory], ...] = (
         ("bare native torch CartPole", lambda e: e),
-        ("RecordEpisodeStatistics(NormalizeReward(NormalizeObservation(...)))",
-         VECTOR["stack"][0]),
-    )  # fmt: skip
-    for label, wrap in wrappings:
+        ("RecordEpisodeStatistics(NormalizeReward(NormalizeObservation(...)))", _ours_vector_stack),
+    )
+    for name, wrap in wrappings:
         envs = wrap(
             gym.make_vec("array_env/CartPole-v1", num_envs, vectorization_mode="vector_entry_point",
                          xp="torch", device=device)
@@ -229,7 +324,7 @@ def _gpu_tables(seconds: float, num_envs: int, device: str, sizes: list[tuple[in
         envs.reset(seed=0)
         actions = torch.randint(0, 2, (num_envs,), device=device)
         rate = timed(functools.partial(envs.step, actions), num_envs)
-        print(f"| {label}, {num_envs} envs | {rate:.3g} env-steps/s |")
+        out.append(Measurement("wrappers", name, f"{num_envs} envs", label, "env-steps/s", rate))
 
     for rows, cols in sizes:
         batch = torch.randn(rows, cols, device=device)
@@ -238,7 +333,26 @@ def _gpu_tables(seconds: float, num_envs: int, device: str, sizes: list[tuple[in
         wrapper = ours_vector.NormalizeObservation(_ConstantBatch(batch, rewards, flags))
         wrapper.reset()
         rate = timed(functools.partial(wrapper.step, None), rows * cols)
-        print(f"| NormalizeObservation on float32 ({rows}, {cols}) | {rate:.3g} elements/s |")
+        out.append(
+            Measurement(
+                "wrappers", "NormalizeObservation", f"float32 ({rows}, {cols})", label,
+                "elements/s", rate,
+            )
+        )  # fmt: skip
+    return out
+
+
+def collect(
+    seconds: float, progress: Progress | None = None, gpu_envs: int = 65536
+) -> list[Measurement]:
+    """Every row of this suite: the CPU table, then the device rows where torch has CUDA."""
+    out = collect_cpu(seconds, progress)
+    if backend_available("torch"):
+        import torch
+
+        if torch.cuda.is_available():
+            out += collect_device(seconds, gpu_envs, "cuda", [(65536, 1024), (1 << 20, 256)])
+    return out
 
 
 def main() -> None:
@@ -246,18 +360,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0, help="time per row")
     parser.add_argument("--gpu-envs", type=int, default=65536, help="envs in the GPU rows")
     parser.add_argument("--no-cpu", action="store_true", help="only the GPU rows")
+    parser.add_argument("--only", nargs="+", help="only these wrappers (CPU rows)")
     parser.add_argument(
         "--torch-device", default="cuda", help="device of the GPU rows ('cpu' for a dry run)"
     )
     args = parser.parse_args()
+    rows: list[Measurement] = []
     if not args.no_cpu:
-        _cpu_tables(args.seconds)
-    from array_env import backend_available
-
+        rows += collect_cpu(args.seconds, Progress(len(cpu_rows(args.only))), args.only)
     if backend_available("torch"):
         dry = args.torch_device == "cpu"
         sizes = [(1024, 64)] if dry else [(65536, 1024), (1 << 20, 256)]
-        _gpu_tables(args.seconds, args.gpu_envs, args.torch_device, sizes)
+        device_rows = collect_device(args.seconds, args.gpu_envs, args.torch_device, sizes)
+        if not device_rows:
+            print("GPU rows skipped: torch sees no CUDA device.")
+        rows += device_rows
+    for kind in dict.fromkeys(m.kind for m in rows):
+        group = [m for m in rows if m.kind == kind]
+        bare = "" if group[0].base is None else f"  (bare env {group[0].base:.1f} us/step)"
+        print(f"\n### {kind}{bare}\n")
+        print(markdown_table(group))
 
 
 if __name__ == "__main__":
