@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -65,9 +66,13 @@ def _first_leaf(tree: Any, change: Any) -> Any:
 
 def observation_shape() -> BadInput:
     """The env's observation (its first array leaf) gets one extra element on its last axis."""
+
+    def output(subject: Subject, out: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (_first_leaf(out[0], functools.partial(_widen, subject)), *out[1:])
+
     return BadInput(
         "an observation with one extra element on its last axis",
-        output=lambda s, out: (_first_leaf(out[0], lambda x: _widen(s, x)), *out[1:]),
+        output=output,
         error=ArrayMismatchError,
     )
 
@@ -85,11 +90,11 @@ def observation_namespace() -> BadInput:
 
 def reward_shape() -> BadInput:
     """The env's reward gets the wrong shape (one element more than it should have)."""
-    return BadInput(
-        "a reward of the wrong shape",
-        output=lambda s, out: (out[0], _widen(s, out[1]), *out[2:]),
-        error=ArrayMismatchError,
-    )
+
+    def output(subject: Subject, out: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (out[0], _widen(subject, out[1]), *out[2:])
+
+    return BadInput("a reward of the wrong shape", output=output, error=ArrayMismatchError)
 
 
 def reward_namespace() -> BadInput:

@@ -238,10 +238,20 @@ def _draw(space: gym.Space[Any], seed: int, index: int, episode: int, t: int) ->
 def _stack(rows: list[Any]) -> Any:
     first = rows[0]
     if isinstance(first, dict):
-        return {key: _stack([row[key] for row in rows]) for key in first}
+        keys: list[Any] = list(first)  # pyright: ignore[reportUnknownArgumentType]
+        return {key: _stack([row[key] for row in rows]) for key in keys}
     if isinstance(first, tuple):
-        return tuple(_stack([row[i] for row in rows]) for i in range(len(first)))
+        size: int = len(first)  # pyright: ignore[reportUnknownArgumentType]
+        return tuple(_stack([row[i] for row in rows]) for i in range(size))
     return np.stack([np.asarray(row) for row in rows])
+
+
+def _frame(index: int, episode: int, t: int) -> np.ndarray:
+    frame = np.zeros((8, 8, 3), dtype=np.uint8)
+    frame[t % 8, :, 0] = 255
+    frame[:, episode % 8, 1] = 200
+    frame[..., 2] = 10 * index
+    return frame
 
 
 def _host_copy(tree: Any) -> Any:
@@ -284,7 +294,8 @@ class _Periodic(_Recorder):
         return tuple(corrupt(out))
 
     def _dynamic_state(self) -> dict[str, Any]:
-        return {k: copy.copy(v) for k, v in self.__dict__.items() if k in self._DYNAMIC}
+        state: dict[str, Any] = self.__dict__
+        return {k: copy.copy(v) for k, v in state.items() if k in self._DYNAMIC}
 
     _DYNAMIC: tuple[str, ...] = ()
 
@@ -308,8 +319,10 @@ class ConformanceEnv(_Periodic, gym.Env[Any, Any]):
         *,
         index: int = 0,
         python_scalars: bool = False,
+        render_mode: str | None = None,
     ) -> None:
         self._start(Backend(backend), observation_space)
+        self.render_mode = render_mode
         self.observation_space = copy.deepcopy(self._space)
         self.action_space = copy.deepcopy(action_space or DEFAULT_ACTION_SPACE)
         self.index, self.python_scalars = index, python_scalars
@@ -326,6 +339,12 @@ class ConformanceEnv(_Periodic, gym.Env[Any, Any]):
             host = self._observe([self.seed_value], [self.index], [self.episode], [0])[0]
             obs, info = self._emit_host((host, {}))
         return obs, info
+
+    def render(self) -> Any:
+        """An ``(8, 8, 3)`` uint8 host frame that changes with the step (``rgb_array``)."""
+        if self.render_mode not in ("rgb_array", "rgb_array_list"):
+            return None
+        return _frame(self.index, self.episode, self.t)
 
     def step(self, action: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         with host_reads_allowed():
@@ -369,20 +388,31 @@ class ConformanceVectorEnv(_Periodic, VectorEnv[Any, Any, Any]):
         autoreset_mode: AutoresetMode = AutoresetMode.NEXT_STEP,
         observation_space: gym.Space[Any] | None = None,
         action_space: gym.Space[Any] | None = None,
+        *,
+        render_mode: str | None = None,
     ) -> None:
         self._start(Backend(backend), observation_space)
+        self.render_mode = render_mode
         self.num_envs = num_envs
         self.metadata = {"autoreset_mode": AutoresetMode(autoreset_mode)}
-        self.single_observation_space = copy.deepcopy(self._space)
-        self.single_action_space = copy.deepcopy(action_space or DEFAULT_ACTION_SPACE)
-        self.observation_space = batch_space(self.single_observation_space, num_envs)
-        self.action_space = batch_space(self.single_action_space, num_envs)
+        single_obs: gym.Space[Any] = copy.deepcopy(self._space)
+        single_act: gym.Space[Any] = copy.deepcopy(action_space or DEFAULT_ACTION_SPACE)
+        self.single_observation_space, self.single_action_space = single_obs, single_act
+        self.observation_space = batch_space(single_obs, num_envs)
+        self.action_space = batch_space(single_act, num_envs)
         self.index = np.arange(num_envs)
         self.t = np.zeros(num_envs, dtype=np.int64)
         self.episode = np.full(num_envs, -1, dtype=np.int64)
         self.seeds = np.zeros(num_envs, dtype=np.int64)
         self.pending = np.zeros(num_envs, dtype=bool)
         self.stepped: list[np.ndarray] = []
+
+    def render(self) -> Any:
+        """One ``(8, 8, 3)`` uint8 host frame per sub-env, as a tuple (``rgb_array``)."""
+        if self.render_mode not in ("rgb_array", "rgb_array_list"):
+            return None
+        rows = zip(self.index.tolist(), self.episode.tolist(), self.t.tolist(), strict=True)
+        return tuple(_frame(i, e, t) for i, e, t in rows)
 
     def _host_obs(self) -> Any:
         return _stack(self._observe(self.seeds, self.index, self.episode, self.t))
@@ -445,19 +475,25 @@ def make_base(
     spec: BaseSpec,
     observation_space: gym.Space[Any] | None = None,
     action_space: gym.Space[Any] | None = None,
+    *,
+    render_mode: str | None = None,
 ) -> Any:
-    """The suite's default base environment for ``spec`` (see :class:`~.framework.BaseSpec`)."""
+    """The suite's default base environment for ``spec`` (see :class:`~.framework.BaseSpec`).
+
+    A case needing rendering passes ``env=lambda spec: make_base(spec, render_mode="rgb_array")``.
+    """
     if spec.kind == "single":
-        return ConformanceEnv(spec.backend, observation_space, action_space, index=spec.sub_env)
+        return ConformanceEnv(spec.backend, observation_space, action_space, index=spec.sub_env,
+                              render_mode=render_mode)  # fmt: skip
     mode = spec.mode or AutoresetMode.NEXT_STEP
     if not spec.sync:
-        return ConformanceVectorEnv(
-            spec.backend, spec.num_envs, mode, observation_space, action_space
-        )
+        return ConformanceVectorEnv(spec.backend, spec.num_envs, mode, observation_space,
+                                    action_space, render_mode=render_mode)  # fmt: skip
     if spec.backend not in (Backend.NUMPY, Backend.NUMPY_READONLY):
         raise ValueError(f"SyncVectorEnv batches into NumPy; {spec.backend.label} has no sync twin")
 
     def sub_env(index: int) -> Any:
-        return lambda: ConformanceEnv(spec.backend, observation_space, action_space, index=index)
+        return lambda: ConformanceEnv(spec.backend, observation_space, action_space, index=index,
+                                      render_mode=render_mode)  # fmt: skip
 
     return SyncVectorEnv([sub_env(i) for i in range(spec.num_envs)], autoreset_mode=mode)

@@ -375,8 +375,9 @@ def _upload(backend: Backend, host: Any) -> Any:
 
     def move(leaf: Any) -> Any:
         if isinstance(leaf, np.ndarray | np.generic):
-            array = np.asarray(leaf)
-            return backend.asarray(array, dtype=array.dtype.name)
+            array: np.ndarray[Any, Any] = np.asarray(leaf)  # pyright: ignore[reportUnknownArgumentType]
+            dtype: str = array.dtype.name
+            return backend.asarray(array, dtype=dtype)
         return leaf
 
     return tree_map(move, host)

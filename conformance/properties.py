@@ -16,7 +16,7 @@ import inspect
 import io
 import pickle
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -106,11 +106,14 @@ def _assert_close(actual: Any, expected: Any, what: str, tolerance: tuple[float,
 def _row(x: Any, i: int) -> Any:
     """Row ``i`` of a batched tree (a NumPy object array holds per-row trees)."""
     if isinstance(x, dict):
-        return {k: _row(v, i) for k, v in x.items()}  # pyright: ignore[reportUnknownVariableType]
+        items: dict[Any, Any] = x  # pyright: ignore[reportUnknownVariableType]
+        return {k: _row(v, i) for k, v in items.items()}
     if isinstance(x, tuple):
-        return tuple(_row(v, i) for v in x)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
-    if isinstance(x, np.ndarray) and x.dtype == object:
-        return x[i]
+        members: tuple[Any, ...] = x  # pyright: ignore[reportUnknownVariableType]
+        return tuple(_row(v, i) for v in members)
+    if isinstance(x, np.ndarray):
+        array: np.ndarray[Any, Any] = x  # pyright: ignore[reportUnknownVariableType]
+        return array[i] if array.dtype == object else array[i, ...]
     return x[i, ...]
 
 
@@ -278,18 +281,20 @@ def namespace_device_kept(subject: Subject) -> None:
 
 def _check_space(space: gym.Space[Any], value: Any, backend: Backend, where: str) -> None:
     if isinstance(space, gym.spaces.Dict):
+        subspaces: dict[str, gym.Space[Any]] = space.spaces  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         assert isinstance(value, dict), f"{where}: a {type(value).__name__}, expected a dict"
-        assert list(value) == list(space.spaces), (  # pyright: ignore[reportUnknownArgumentType]
-            f"{where}: keys {list(value)}, expected {list(space.spaces)}"  # pyright: ignore[reportUnknownArgumentType]
-        )
-        for key, sub in space.spaces.items():
+        keys = list(cast("dict[str, Any]", value))
+        assert keys == list(subspaces), f"{where}: keys {keys}, expected {list(subspaces)}"
+        for key, sub in subspaces.items():
             _check_space(sub, value[key], backend, f"{where}[{key!r}]")
         return
     if isinstance(space, gym.spaces.Tuple):
+        items: tuple[gym.Space[Any], ...] = space.spaces  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         assert isinstance(value, tuple), f"{where}: a {type(value).__name__}, expected a tuple"
-        assert len(value) == len(space.spaces), f"{where}: {len(value)} items"  # pyright: ignore[reportUnknownArgumentType]
-        for i, sub in enumerate(space.spaces):
-            _check_space(sub, value[i], backend, f"{where}[{i}]")
+        got: tuple[Any, ...] = value  # pyright: ignore[reportUnknownVariableType]
+        assert len(got) == len(items), f"{where}: {len(got)} items, expected {len(items)}"
+        for i, sub in enumerate(items):
+            _check_space(sub, got[i], backend, f"{where}[{i}]")
         return
     host = _host(value)
     if space.dtype is not None and compat.is_array_api_obj(value):
@@ -332,7 +337,7 @@ def _writable(x: Any) -> bool:
     if compat.is_jax_array(x):
         return False
     if compat.is_array_api_strict_namespace(compat.array_namespace(x)):
-        return bool(x._array.flags.writeable)  # pyright: ignore[reportPrivateUsage]
+        return bool(x._array.flags.writeable)
     return True  # torch and cupy have no read-only arrays
 
 
@@ -471,7 +476,7 @@ def _public_names(reference: Any, instance: Any) -> list[str]:
         p for p in inspect.signature(reference.__init__).parameters if p not in ("self", "env")
     ]
     names = [n for n in names if n in vars(instance)]
-    for klass in reference.__mro__:
+    for klass in cast("tuple[type, ...]", reference.__mro__):
         if klass in stops:
             break
         names += [n for n, v in vars(klass).items() if isinstance(v, property) and n[0] != "_"]

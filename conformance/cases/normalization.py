@@ -26,11 +26,6 @@ _ZEROES = (
 )
 
 
-_ZEROES = (
-    "Gymnasium zeroes the return when a same-step episode ends; array_env keeps the single "
-    "wrapper's behaviour (see array_env.vector.NormalizeReward)"
-)
-
 _PARTIAL = (
     "Gymnasium's vector NormalizeReward restarts every return on any reset, a partial one "
     "included; array_env restarts none on a partial reset, like the single wrapper's reset"

@@ -52,7 +52,7 @@ def _plain(cls: Any, env: Any, param: Any) -> Any:
 
 def _outside_the_box(env: Any, step: int) -> Any:
     """Deterministic actions, half of them outside ``[-1, 1]`` (so clipping is visible)."""
-    shape = env.action_space.shape
+    shape: tuple[int, ...] = env.action_space.shape
     values = np.linspace(-2.0, 2.0, int(np.prod(shape))) * (-1) ** step
     return values.reshape(shape).astype(np.float32)
 
