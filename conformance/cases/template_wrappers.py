@@ -64,7 +64,7 @@ CASES = [
             kind=kind,
             wrap=_frame_stack,
             params=_paddings,
-            properties=_COMMON + _vector(kind),
+            properties=(*_COMMON, "SP-3", *_vector(kind)),
             bad_inputs=(observation_shape(), observation_namespace()),
         )
         for kind in ("single", "vector")
@@ -85,7 +85,7 @@ CASES = [
             wrapper="RecordEpisodeStatistics",
             kind=kind,
             wrap=_plain,
-            properties=_COMMON + _vector(kind),
+            properties=(*_COMMON, "SP-3", *_vector(kind)),
             bad_inputs=(reward_shape(),),
             info_keys=("episode/r", "episode/l"),
             quirks={
