@@ -19,7 +19,7 @@ from array_env._ops.episode_log import (
 )
 from array_env._ops.running_moments import statistics_dtype
 from array_env.convert import convert_array
-from array_env.vector._autoreset import autoreset_mode, reset_mask
+from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
 from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers.common import (
     EpisodeTally,
@@ -149,17 +149,22 @@ class RecordEpisodeStatistics(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs; start new episodes for those that were reset."""
-        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
+        contract = self._contract
+        # checked and read first: Gymnasium's vector envs pop it from options
+        mask = checked_reset_mask(
+            type(self).__name__, options, self.num_envs,
+            xp=None if contract is None else contract.xp,
+            device=None if contract is None else contract.device,
+        )  # fmt: skip
         result = self.env.reset(seed=seed, options=options)
         now = (time.perf_counter() - self._origin) * 1e6
-        contract, tally = self._contract, self._tally
+        tally = self._tally
         if mask is None or contract is None or tally is None:
             self._reset_time = now
             self._tally = None if contract is None else self._fresh_tally(contract)
             self._prev_done = None
         else:
             xp = contract.fast_xp
-            mask = convert_array(mask, xp=contract.xp, device=contract.device)
             self._tally = clear_episodes(tally, mask, now=now, xp=xp)
             if self._prev_done is not None:
                 self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))

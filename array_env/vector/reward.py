@@ -7,8 +7,7 @@ from typing import Any, TypeVar
 import gymnasium as gym
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 
-from array_env.convert import convert_array
-from array_env.vector._autoreset import autoreset_mode, reset_mask
+from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
 from array_env.wrappers._contract import ArrayContract
 from array_env.wrappers.observation import check_epsilon
 from array_env.wrappers.reward import (
@@ -65,6 +64,7 @@ class NormalizeReward(
     """
 
     _device_arrays = ("_prev_done",)
+    _not_pickled = ("_flags", "_scale_dtype")  # derived again at the copy's first contact
     _flags: ArrayContract  # terminated and truncated: set with the contract at first contact
     _scale_dtype: Any  # the rewards' float dtype where it is not the statistics', else None
 
@@ -86,14 +86,19 @@ class NormalizeReward(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs; a full reset starts every discounted return at 0."""
-        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
+        # checked and read first: Gymnasium's vector envs pop it from options
+        contract = self._contract
+        mask = checked_reset_mask(
+            type(self).__name__, options, self.num_envs,
+            xp=None if contract is None else contract.xp,
+            device=None if contract is None else contract.device,
+        )  # fmt: skip
         result = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
         if mask is None:
             self._returns = self._returns * 0.0
             self._prev_done = None
         elif self._prev_done is not None and self._contract is not None:
             xp = self._contract.fast_xp
-            mask = convert_array(mask, xp=self._contract.xp, device=self._contract.device)
             self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))
         return result
 
@@ -138,9 +143,3 @@ class NormalizeReward(
         statistics = self._moments.mean.dtype
         self._scale_dtype = dtype if floating and dtype != statistics else None
         return contract
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
-        for name in ("_flags", "_scale_dtype"):  # derived again at the copy's first contact
-            state.pop(name, None)
-        return state

@@ -15,7 +15,6 @@ import numpy as np
 from gymnasium.error import InvalidBound
 from gymnasium.vector.utils import batch_space
 
-from array_env._namespace import PicklableNamespaces
 from array_env._ops.ring_buffer import (
     FrameRing,
     RingLayout,
@@ -26,16 +25,13 @@ from array_env._ops.ring_buffer import (
 )
 from array_env._ops.running_moments import (
     Moments,
-    init_moments,
-    moments_from_state_dict,
-    moments_state_dict,
-    statistics_dtype,
     update_moments_one,
 )
 from array_env.convert import convert_array
 from array_env.core import Wrapper
 from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._moments_holder import MomentsHolder
 
 __all__ = ["FrameStackObservation", "NormalizeObservation", "normalize_observation"]
 
@@ -107,113 +103,10 @@ def normalized_box(owner: str, space: gym.Space[Any]) -> gym.spaces.Box:
     return gym.spaces.Box(low=-np.inf, high=np.inf, shape=space.shape, dtype=np.float32)
 
 
-class MomentsHolder(PicklableNamespaces):
-    """The state handling NormalizeObservation and NormalizeReward share, single and vector.
-
-    Holds the :class:`ArrayContract` (``None`` until the first array), the running statistics
-    and the ``update_running_mean`` switch, and implements ``state_dict``/``load_state_dict``.
-    Statistics start on the host (NumPy float64) and move to the contract's namespace and
-    device at the first contact, so state loaded before the first ``reset`` is kept.
-    """
-
-    _namespace_fields = ()
-    _contract: ArrayContract | None
-    _moments: Moments[Any]
-    _moments_shape: tuple[int, ...]
-    update_running_mean: bool
-    """Whether ``reset``/``step`` update the statistics (set ``False`` to freeze them)."""
-
-    def _init_moments(self, shape: tuple[int, ...]) -> None:
-        from array_env._namespace import resolve_namespace
-
-        self._contract = None
-        self._moments_shape = shape
-        self._moments = init_moments(shape, xp=resolve_namespace("numpy"), device="cpu")
-        self.update_running_mean = True
-
-    _device_arrays: tuple[str, ...] = ()
-    """Further array attributes (``None`` or arrays) that travel to the host when pickled."""
-
-    def _adopt(self, contract: ArrayContract) -> ArrayContract:
-        """Fix the contract and move the statistics to its namespace and device."""
-        from array_env.convert import convert_array
-
-        state = self._state_arrays()
-        self._contract = contract
-        self._load_arrays(state)
-        for name in self._device_arrays:
-            value = getattr(self, name)
-            if value is not None:
-                setattr(self, name, convert_array(value, xp=contract.xp, device=contract.device))
-        return contract
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Namespaces and some devices do not pickle: send the state to the host, and let the
-        # copy resolve its contract again at its first contact.
-        from array_env.convert import to_namespace
-
-        state = dict(self.__dict__)
-        state["_saved_arrays"] = to_namespace(self._state_arrays(), "numpy")
-        for name in ("_contract", "_float32", "_cast", "_moments", "_returns"):
-            state.pop(name, None)
-        for name in self._device_arrays:
-            state[name] = to_namespace(state.get(name), "numpy")
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        saved = state.pop("_saved_arrays")
-        self.__dict__.update(state)
-        self._contract = None
-        self._load_arrays(saved)
-
-    @property
-    def _statistics_dtype(self) -> Any:
-        contract = self._contract
-        assert contract is not None
-        return statistics_dtype(contract.xp, contract.device)
-
-    def _state_arrays(self) -> dict[str, Any]:
-        return dict(moments_state_dict(self._moments))
-
-    def _load_arrays(self, state: dict[str, Any]) -> None:
-        from array_env._namespace import resolve_namespace
-
-        contract = self._contract
-        if contract is None:  # on the host until the first contact; float32 state stays so
-            xp, device = resolve_namespace("numpy"), "cpu"
-            dtype = np.float32 if "mean_low" in state else np.float64
-        else:
-            xp, device, dtype = contract.fast_xp, contract.device, self._statistics_dtype
-        self._moments = moments_from_state_dict(
-            state,
-            xp=xp,
-            device=device,
-            dtype=dtype,
-            shape=self._moments_shape,
-            owner=type(self).__name__,
-        )
-
-    def state_dict(self) -> dict[str, Any]:
-        """Return the statistics as a dict of plain arrays, in the wrapper's namespace.
-
-        ``numpy.savez(path, **array_env.to_namespace(env.state_dict(), "numpy"))`` saves it.
-        """
-        return self._state_arrays()
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Load :meth:`state_dict`'s arrays, of any backend and device (``numpy.load`` works).
-
-        Raises:
-            KeyError: If a key is missing.
-            ValueError: If an array has the wrong shape.
-        """
-        self._load_arrays(dict(state))
-
-
 class ObservationMoments(MomentsHolder):
     """What NormalizeObservation adds to :class:`MomentsHolder`, single and vector alike."""
 
+    _not_pickled = ("_float32", "_cast")  # derived again at the copy's first contact
     _host_dtype: Any
     _float32: Any
     _cast: bool

@@ -15,6 +15,7 @@ from gymnasium.error import InvalidBound
 from array_env._namespace import resolve_namespace
 from array_env._ops.running_moments import (
     Moments,
+    checked_statistic,
     load_array,
     update_moments,
     update_moments_masked,
@@ -23,7 +24,8 @@ from array_env._ops.running_moments import (
 from array_env.core import Wrapper
 from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
-from array_env.wrappers.observation import MomentsHolder, check_epsilon
+from array_env.wrappers._moments_holder import MomentsHolder, RunningMeanStdView
+from array_env.wrappers.observation import check_epsilon
 
 __all__ = ["NormalizeReward", "ReturnState", "scale_reward", "update_returns"]
 
@@ -106,6 +108,7 @@ def check_gamma(owner: str, gamma: float) -> None:
 class ReturnsHolder(MomentsHolder):
     """:class:`MomentsHolder` plus the per-sub-env discounted returns (key ``returns``)."""
 
+    _not_pickled = ("_returns",)  # travels in the state dict
     _returns: Any
     _returns_shape: tuple[int, ...]
 
@@ -114,31 +117,54 @@ class ReturnsHolder(MomentsHolder):
         self._returns_shape = shape
         self._returns = resolve_namespace("numpy").zeros(shape)
 
+    @property
+    def return_rms(self) -> RunningMeanStdView:
+        """The statistics of the discounted returns, as Gymnasium's ``RunningMeanStd``.
+
+        ``mean``, ``var`` and ``count`` are readable and assignable (validated as
+        :meth:`load_state_dict` does); assigning another ``RunningMeanStd`` (Gymnasium's, or
+        another wrapper's ``return_rms``) copies its three values.
+        """
+        return RunningMeanStdView(self)
+
+    @return_rms.setter
+    def return_rms(self, source: Any) -> None:
+        RunningMeanStdView(self).assign(source)
+
+    @property
+    def discounted_reward(self) -> Any:
+        """The discounted return of each sub-env (Gymnasium's name), on the statistics' device.
+
+        Assigning it is validated as :meth:`load_state_dict` validates ``returns``.
+        """
+        return self._returns
+
+    @discounted_reward.setter
+    def discounted_reward(self, value: Any) -> None:
+        self.load_state_dict({**self._state_arrays(), "returns": value})
+
     def _state_arrays(self) -> dict[str, Any]:
         return {**super()._state_arrays(), "returns": self._returns}
 
-    def _load_arrays(self, state: dict[str, Any]) -> None:
-        from array_env.convert import convert_array
-
+    def _loaded_arrays(self, state: dict[str, Any]) -> dict[str, Any]:
+        owner = type(self).__name__
         if "returns" not in state:
-            raise KeyError(f"{type(self).__name__}: state dict has no 'returns'")
-        returns = state["returns"]
-        if tuple(getattr(returns, "shape", ())) != self._returns_shape:
-            raise ValueError(
-                f"{type(self).__name__}: state dict 'returns' has shape "
-                f"{tuple(getattr(returns, 'shape', ()))}, expected {self._returns_shape}"
-            )
-        super()._load_arrays(state)
+            raise KeyError(f"{owner}: state dict has no 'returns'; got {sorted(state)}")
+        loaded = super()._loaded_arrays(state)
         contract = self._contract
         if contract is None:
-            self._returns = convert_array(returns, xp=resolve_namespace("numpy"))
+            xp, device, dtype = resolve_namespace("numpy"), "cpu", loaded["moments"].mean.dtype
         else:
-            self._returns = load_array(
-                returns,
-                xp=contract.fast_xp,
-                device=contract.device,
-                dtype=self._moments.mean.dtype,
-            )
+            xp, device, dtype = contract.fast_xp, contract.device, loaded["moments"].mean.dtype
+        returns = checked_statistic(
+            state["returns"], key="returns", owner=owner, shape=self._returns_shape
+        )
+        loaded["returns"] = load_array(returns, xp=xp, device=device, dtype=dtype)
+        return loaded
+
+    def _assign_arrays(self, loaded: dict[str, Any]) -> None:
+        super()._assign_arrays(loaded)
+        self._returns = loaded["returns"]
 
     def _reward_contract(self, reward: Any, shape: tuple[int, ...] | None) -> ArrayContract:
         """Resolve from the first reward; Python-number rewards keep the statistics on NumPy."""
