@@ -61,13 +61,13 @@ def rebuild_mapping(node: Mapping[Any, Any], items: Iterable[tuple[Any, Any]]) -
     if type(node) is dict:
         return values
     if isinstance(node, dict):
-        mapping: dict[Any, Any] = node  # pyright: ignore[reportUnknownVariableType]
+        mapping: dict[Any, Any] = node
         out = copy.copy(mapping)
         out.clear()
         out.update(values)
         return out
     if isinstance(node, ChainMap):
-        chain: Any = type(node)  # pyright: ignore[reportUnknownVariableType]
+        chain: Any = type(node)
         return chain(values)
     if isinstance(node, MappingProxyType):
         return MappingProxyType(values)

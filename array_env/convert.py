@@ -291,7 +291,7 @@ class TreeConverter:
             return lambda x: rebuild_mapping(x, [(k, convert(v)) for k, v in x.items()])
         if isinstance(node, Mapping):
             return _unrebuildable_mapping
-        if isinstance(node, np.ma.MaskedArray) and self._name != "numpy":
+        if issubclass(kind, np.ma.MaskedArray) and self._name != "numpy":
             return _masked_array
         if isinstance(node, tuple) and hasattr(kind, "_fields"):  # namedtuple
             return lambda x: kind._make(convert(v) for v in x)
