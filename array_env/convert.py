@@ -291,8 +291,6 @@ class TreeConverter:
             return lambda x: rebuild_mapping(x, [(k, convert(v)) for k, v in x.items()])
         if isinstance(node, Mapping):
             return _unrebuildable_mapping
-        if issubclass(kind, np.ma.MaskedArray) and self._name != "numpy":
-            return _masked_array
         if isinstance(node, tuple) and hasattr(kind, "_fields"):  # namedtuple
             return lambda x: kind._make(convert(v) for v in x)
         if kind is tuple:
@@ -301,6 +299,8 @@ class TreeConverter:
             return lambda x: [convert(v) for v in x]
         if isinstance(node, tuple | list):
             return lambda x: kind(convert(v) for v in x)
+        if isinstance(node, np.ma.MaskedArray) and self._name != "numpy":
+            return _masked_array
         if compat.is_array_api_obj(node):
             return self._array_strategy(namespace_name(compat.array_namespace(node)))
         return _unsupported
