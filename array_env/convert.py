@@ -299,7 +299,7 @@ class TreeConverter:
             return lambda x: [convert(v) for v in x]
         if isinstance(node, tuple | list):
             return lambda x: kind(convert(v) for v in x)
-        if isinstance(node, np.ma.MaskedArray) and self._name != "numpy":
+        if self._name != "numpy" and issubclass(kind, np.ma.MaskedArray):
             return _masked_array
         if compat.is_array_api_obj(node):
             return self._array_strategy(namespace_name(compat.array_namespace(node)))
