@@ -24,6 +24,7 @@ safeguards that keep long streams exact enough:
 
 from __future__ import annotations
 
+import math
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import array_api_compat as compat
@@ -39,6 +40,7 @@ __all__ = [
     "merge_moments",
     "moments_from_state_dict",
     "moments_state_dict",
+    "require_finite",
     "statistics_dtype",
     "update_moments",
     "update_moments_masked",
@@ -157,12 +159,15 @@ def merge_moments(
     weight = batch_count / summed
     keep = (count + low.count) / summed
     delta = batch_shift - low.mean
-    spread = batch_var + keep * (delta * delta)
+    # weight * (batch_var + keep * delta**2), with delta scaled before squaring: delta**2
+    # overflows float32 from |delta| ~ 1.8e19, long before the variance itself does
+    scaled = delta * xp.sqrt(weight * keep)
+    weighted_spread = weight * batch_var + scaled * scaled
     new_mean, mean_low = _two_sum(mean, low.mean + weight * delta)
     # A small weight (a long stream) needs the compensated increment; a large one (the first
     # batches, replacing the prior) the direct form, whose rounding is relative to the result.
-    stepped, stepped_low = _two_sum(var, low.var + weight * (spread - var))
-    direct = keep * (var + low.var) + weight * spread
+    stepped, stepped_low = _two_sum(var, low.var + (weighted_spread - weight * var))
+    direct = keep * (var + low.var) + weighted_spread
     large = weight > 0.5
     new_var = xp.where(large, direct, stepped)
     var_low = xp.where(large, 0.0, stepped_low)
@@ -204,7 +209,8 @@ def update_moments(
         )
     shift = xp.sum(centred, axis=0) / n
     deviation = centred - shift
-    batch_var = xp.sum(deviation * deviation, axis=0) / n
+    scaled = deviation * (1 / math.sqrt(n))  # scaled before squaring: float32 overflows early
+    batch_var = xp.sum(scaled * scaled, axis=0)
     # float32: the first sum rounds at the scale of |batch - mean| (huge on the first batch of a
     # stream with a large offset); the deviations' own mean measures that error, and the
     # corrected two-pass formula removes it from both moments.
@@ -266,8 +272,12 @@ def update_moments_masked(
     centred = xp.where(rows, batch - moments.mean, 0)
     shift = xp.vecdot(centred, weights, axis=-batch.ndim) / divisor
     deviation = centred - shift
-    batch_var = xp.vecdot(deviation * weights, deviation, axis=-batch.ndim) / divisor
-    if moments.low is not None:  # the corrected two-pass formula, as in update_moments
+    if moments.low is None:
+        batch_var = xp.vecdot(deviation * weights, deviation, axis=-batch.ndim) / divisor
+    else:  # float32: scaled before squaring, as in update_moments
+        scaled = deviation / xp.sqrt(divisor)
+        batch_var = xp.vecdot(scaled * weights, scaled, axis=-batch.ndim)
+        # the corrected two-pass formula, as in update_moments
         deviation = deviation * weights
         correction = xp.sum(deviation, axis=0) / divisor
         shift = shift + correction
@@ -354,6 +364,24 @@ def moments_from_state_dict(
     return Moments(high.mean, high.var, high.count, low)
 
 
+def require_finite(x: Any, *, owner: str, name: str, xp: Namespace[Any]) -> None:
+    """Raise ``ValueError`` naming ``owner`` if ``x`` (an array or a number) has a NaN or inf.
+
+    The wrappers' opt-in ``check_finite``: it reads one boolean back from the device every
+    call (a synchronisation on a GPU), which is why it is off by default. Called before the
+    statistics are updated, so a rejected value changes nothing.
+    """
+    if isinstance(x, int | float):
+        finite = math.isfinite(x)
+    else:
+        finite = bool(xp.all(xp.isfinite(x)))
+    if not finite:
+        raise ValueError(
+            f"{owner}: {name} is not finite (NaN or inf), got {x!r}; it would poison the "
+            "running statistics (check_finite=True rejects it before they are updated)"
+        )
+
+
 def checked_statistic(
     value: Any,
     *,
@@ -379,9 +407,7 @@ def checked_statistic(
 
     if compat.is_array_api_obj(value):
         host = np.asarray(to_namespace(value, "numpy"))
-    elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool
-    ):
+    elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
         host = np.asarray(value)
     else:
         raise ValueError(
