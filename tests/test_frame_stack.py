@@ -89,33 +89,62 @@ def test_ring_buffer_is_written_in_place(member: Backend) -> None:
         pytest.skip(backend.unavailable_reason)
     env = FrameStackObservation(OnBackend(gym.make("CartPole-v1"), backend), 4)
     env.reset(seed=0)
-    ring = env._ring  # pyright: ignore[reportPrivateUsage] - the test checks the buffer itself
+    ring = env._rings[0] if env._rings else None  # pyright: ignore[reportPrivateUsage] - the test checks the buffer itself
     assert isinstance(ring, FrameRing)
     address = data_pointer(ring.frames)
-    held = [to_host(env.step(0)[0]) for _ in range(3)]
+    held = [env.step(0)[0] for _ in range(3)]  # the outputs themselves, not host copies
+    snapshots = [to_host(x).copy() for x in held]
     outputs = [env.step(1)[0] for _ in range(5)]
-    ring = env._ring  # pyright: ignore[reportPrivateUsage]
+    ring = env._rings[0] if env._rings else None  # pyright: ignore[reportPrivateUsage]
     assert ring is not None
     assert data_pointer(ring.frames) == address  # no reallocation of the stack
-    # earlier outputs are not views of the buffer: later writes did not change them
-    for first, second in itertools.pairwise(outputs):
+    # earlier outputs are not views of the buffer: eight later writes did not change them
+    for kept, snapshot in zip(held, snapshots, strict=True):
+        np.testing.assert_array_equal(to_host(kept), snapshot)
+    for first, second in itertools.pairwise(held + outputs):
         np.testing.assert_array_equal(to_host(first)[1:], to_host(second)[:-1])
-    assert held[2].shape == (4, 4)
+    assert not np.array_equal(snapshots[0], snapshots[2])
 
 
-def test_constructor_errors() -> None:
-    with pytest.raises(TypeError, match="FrameStackObservation: expected a Box"):
-        FrameStackObservation(gym.make("FrozenLake-v1"), 2)
-    with pytest.raises(ValueError, match="stack_size must be at least 1, got 0"):
+def test_constructor_errors_keep_gymnasium_wording() -> None:
+    with pytest.raises(
+        ValueError, match="stack_size needs to be greater than zero, actual value: 0"
+    ):
         FrameStackObservation(gym.make("CartPole-v1"), 0)
-    with pytest.raises(ValueError, match="stack_size must be at least 1, got -2"):
+    with pytest.raises(ValueError, match=r"FrameStackObservation: The stack_size needs .*: -2"):
         VectorFrameStack(gym.make_vec("CartPole-v1", 2), -2)
-    with pytest.raises(TypeError, match="stack_size must be an integer, got float"):
+    with pytest.raises(TypeError, match=r"stack_size is expected to be an integer, .*float"):
         FrameStackObservation(gym.make("CartPole-v1"), 2.0)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType] - the wrong type is the test
-    with pytest.raises(ValueError, match="padding_type must be 'reset', 'zero'"):
+    with pytest.raises(ValueError, match=r"Unexpected `padding_type`, .*actual value: 'zeros'$"):
         FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type="zeros")
-    with pytest.raises(ValueError, match="custom padding_type must be a frame inside"):
+    with pytest.raises(ValueError, match=r"FrameStackObservation: Unexpected .*not an instance"):
         FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type=np.zeros(3, np.float32))
+    # the same types as Gymnasium's own class for the same arguments
+    for args, kwargs in (((0,), {}), ((2.0,), {}), ((2,), {"padding_type": "zeros"})):
+        with pytest.raises(Exception) as theirs:  # the type is what is compared
+            gym.wrappers.FrameStackObservation(gym.make("CartPole-v1"), *args, **kwargs)
+        with pytest.raises(type(theirs.value)):
+            FrameStackObservation(gym.make("CartPole-v1"), *args, **kwargs)
+
+
+def test_list_padding_is_accepted_as_gymnasium_accepts_it() -> None:
+    pad = [0.0, 1.0, 0.2, 3.0]
+    ours = FrameStackObservation(gym.make("CartPole-v1"), 3, padding_type=pad)
+    theirs = gym.wrappers.FrameStackObservation(gym.make("CartPole-v1"), 3, padding_type=pad)
+    assert ours.padding_type == theirs.padding_type == "_custom"
+    assert ours.stack_size == theirs.stack_size == 3
+    np.testing.assert_array_equal(ours.reset(seed=2)[0], theirs.reset(seed=2)[0])
+    vector = VectorFrameStack(gym.make_vec("CartPole-v1", 2), 3, padding_type=pad)
+    np.testing.assert_array_equal(vector.reset(seed=2)[0][0, 0], np.float32(pad))
+
+
+def test_index_tables_are_linear_in_stack_size() -> None:
+    env = FrameStackObservation(gym.make("CartPole-v1"), 3000, padding_type="zero")
+    obs, _ = env.reset(seed=0)
+    layout = env._layouts[0]  # pyright: ignore[reportPrivateUsage] - the tables themselves
+    assert layout.cycle.shape == (2 * 3000 - 1,)
+    assert obs.shape == (3000, 4)
+    np.testing.assert_array_equal(obs[-1], env.step(0)[0][-2])
 
 
 def test_custom_padding_of_another_backend_is_moved() -> None:
@@ -143,7 +172,7 @@ class Feed(gym.Env[Any, Any]):
 
 
 def _snapshot(env: Any) -> tuple[Any, ...]:
-    ring = env._ring
+    ring = env._rings[0]
     age = ring.age if isinstance(ring.age, int) else to_host(ring.age).copy()
     return to_host(ring.frames).copy(), ring.newest, age
 
