@@ -120,7 +120,12 @@ def test_constructor_errors_keep_gymnasium_wording() -> None:
     with pytest.raises(ValueError, match=r"FrameStackObservation: Unexpected .*not an instance"):
         FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type=np.zeros(3, np.float32))
     # the same types as Gymnasium's own class for the same arguments
-    for args, kwargs in (((0,), {}), ((2.0,), {}), ((2,), {"padding_type": "zeros"})):
+    cases: list[tuple[Any, dict[str, Any]]] = [
+        ((0,), {}),
+        ((2.0,), {}),
+        ((2,), {"padding_type": "zeros"}),
+    ]
+    for args, kwargs in cases:
         with pytest.raises(Exception) as theirs:  # the type is what is compared
             gym.wrappers.FrameStackObservation(gym.make("CartPole-v1"), *args, **kwargs)
         with pytest.raises(type(theirs.value)):
@@ -135,7 +140,7 @@ def test_list_padding_is_accepted_as_gymnasium_accepts_it() -> None:
     assert ours.stack_size == theirs.stack_size == 3
     np.testing.assert_array_equal(ours.reset(seed=2)[0], theirs.reset(seed=2)[0])
     vector = VectorFrameStack(gym.make_vec("CartPole-v1", 2), 3, padding_type=pad)
-    np.testing.assert_array_equal(vector.reset(seed=2)[0][0, 0], np.float32(pad))
+    np.testing.assert_array_equal(vector.reset(seed=2)[0][0, 0], np.asarray(pad, np.float32))
 
 
 def test_index_tables_are_linear_in_stack_size() -> None:

@@ -9,10 +9,10 @@ from gymnasium.error import InvalidBound
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 import array_env
+import array_env.envs  # pyright: ignore[reportUnusedImport] - registers array_env/CartPole-v1
 from array_env import resolve_namespace
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/CartPole-v1
 from array_env.vector import FrameStackObservation as VectorFrameStack
 from array_env.vector import NormalizeObservation as VectorNormalizeObservation
 from array_env.wrappers import FrameStackObservation as FrameStack
@@ -90,7 +90,7 @@ def test_observation_space_and_constructor_errors() -> None:
     ):
         NormalizeObservation(gym.make("CartPole-v1"), epsilon=-1.0)
     shapeless = Feed()
-    shapeless.observation_space = gym.spaces.Dict(a=gym.spaces.Discrete(2))  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
+    shapeless.observation_space = gym.spaces.Dict(a=gym.spaces.Discrete(2))  # type: ignore[assignment]
     with pytest.raises(
         ValueError, match="requires the observation space to have a shape, got Dict"
     ):
@@ -324,13 +324,13 @@ def test_constructor_argument_types_name_the_wrapper(
 ) -> None:
     import re
 
-    for cls, env in (
-        (NormalizeObservation, lambda: gym.make("CartPole-v1")),
-        (VectorNormalizeObservation, lambda: gym.make_vec("CartPole-v1", 2)),
-    ):
-        with pytest.raises(error, match=f"^NormalizeObservation: {re.escape(message)}$"):
-            cls(env(), epsilon=epsilon)
-    NormalizeObservation(gym.make("CartPole-v1"), epsilon=np.float32(1e-6))  # NumPy reals pass
+    pattern = f"^NormalizeObservation: {re.escape(message)}$"
+    with pytest.raises(error, match=pattern):
+        NormalizeObservation(gym.make("CartPole-v1"), epsilon=epsilon)
+    with pytest.raises(error, match=pattern):
+        VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2), epsilon=epsilon)
+    small: Any = np.float32(1e-6)
+    NormalizeObservation(gym.make("CartPole-v1"), epsilon=small)  # NumPy reals pass
 
 
 def test_discrete_observations_are_normalised_as_gymnasium_does() -> None:
@@ -347,7 +347,8 @@ def test_discrete_observations_are_normalised_as_gymnasium_does() -> None:
         b, *_ = theirs.step(action)
         if done or cut:
             a, b = ours.reset()[0], theirs.reset()[0]
-    assert ours.obs_rms.count == pytest.approx(float(theirs.obs_rms.count))
+    reference: Any = theirs.obs_rms
+    assert ours.obs_rms.count == pytest.approx(float(reference.count))
 
 
 def test_obs_rms_reads_and_assigns_the_device_statistics(backend: Backend) -> None:
@@ -403,24 +404,25 @@ def test_autograd_never_reaches_the_statistics() -> None:
             tensor = torch.as_tensor(observation)
             return tensor * weight if self.calls <= 3 else tensor
 
-    for env in (
+    wrappers: list[Any] = [
         NormalizeObservation(Encoder(gym.make("CartPole-v1"))),
         FrameStack(Encoder(gym.make("CartPole-v1")), 3),
-    ):
-        env.reset(seed=0)
+    ]
+    for env in wrappers:
+        obs, _ = env.reset(seed=0)
         for _ in range(30):
             obs, *_ = env.step(0)
         assert not obs.requires_grad  # later outputs are plain tensors again
         obs.numpy()
-        state = env.state_dict() if hasattr(env, "state_dict") else {}  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        for value in [*state.values(), *_ring_frames(env)]:  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        state: dict[str, Any] = env.state_dict() if hasattr(env, "state_dict") else {}
+        for value in [*state.values(), *_ring_frames(env)]:
             assert not value.requires_grad
             assert value.grad_fn is None
         copy.deepcopy(env)
 
 
 def _ring_frames(env: Any) -> list[Any]:
-    rings = getattr(env, "_rings", None) or []
+    rings: list[Any] = getattr(env, "_rings", None) or []
     return [ring.frames for ring in rings]
 
 
@@ -437,7 +439,11 @@ def _ring_frames(env: Any) -> list[Any]:
 def test_vector_reset_mask_is_checked_before_the_env_resets(
     mask: Any, error: type[Exception], message: str
 ) -> None:
-    for wrap in (VectorNormalizeObservation, lambda e: VectorFrameStack(e, 3)):
+    def frame_stack(envs: Any) -> Any:
+        return VectorFrameStack(envs, 3)
+
+    wrappers: list[Any] = [VectorNormalizeObservation, frame_stack]
+    for wrap in wrappers:
         base = gym.make_vec(
             "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
             autoreset_mode=AutoresetMode.DISABLED,
@@ -469,6 +475,8 @@ def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() 
     from gymnasium.wrappers.utils import RunningMeanStd
 
     class Recorder(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
+        last: Any = None
+
         def reset(self, **kwargs: Any) -> Any:
             self.last = self.env.reset(**kwargs)
             return self.last
@@ -483,7 +491,7 @@ def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() 
     )  # fmt: skip
     recorder = Recorder(base)
     envs = VectorNormalizeObservation(recorder)
-    rms: Any = RunningMeanStd(shape=(4,))
+    rms: Any = RunningMeanStd(shape=(4,))  # type: ignore[no-untyped-call]
     obs, _ = envs.reset(seed=0)
     rms.update(np.asarray(recorder.last[0]))
     rng = np.random.default_rng(0)
