@@ -120,7 +120,7 @@ def frame_stack_settings(
         ]
     else:
         host = _to_host(padding_type)
-        if isinstance(padding_type, str) or host not in space:
+        if host not in space:  # a string too: a Text space contains it
             where = (
                 ""
                 if isinstance(padding_type, str)
@@ -151,17 +151,16 @@ def _is_array_space(space: gym.Space[Any]) -> bool:
     return isinstance(space, ARRAY_SPACES)
 
 
-def _is_tree(value: object) -> bool:
-    return compat.is_array_api_obj(value) or isinstance(value, dict | tuple | list)
-
-
 def _to_host(value: Any) -> Any:
-    """``value`` with its arrays on the host as NumPy, for the space's ``contains``."""
+    """``value`` with its non-NumPy arrays moved to the host, for the space's ``contains``.
+
+    NumPy arrays and scalars are kept as they are (a OneOf index must stay a NumPy integer).
+    """
+    from array_env._tree import tree_map
     from array_env.convert import to_namespace
 
-    if _is_tree(value):
-        try:
-            return to_namespace(value, "numpy")
-        except TypeError:  # not an observation of any space: contains() says so
-            return value
-    return value
+    def leaf(x: Any) -> Any:
+        foreign = compat.is_array_api_obj(x) and not compat.is_numpy_array(x)
+        return to_namespace(x, "numpy") if foreign else x
+
+    return tree_map(leaf, value)
