@@ -496,27 +496,44 @@ class FakeClock:
 
 
 def test_durations_restart_with_each_episode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each episode's ``"t"`` runs from its own start: the reset, or the previous episode's end.
+
+    Truncated every 5 steps, the env runs on with or without a reset (Pendulum needs none), and
+    the clock jumps before each reset: one tick per step makes every ``"t"`` exactly 5.
+    """
     import time
+
+    class TruncateEveryFive(gym.Wrapper[Any, Any, Any, Any]):
+        steps = 0
+
+        def step(self, action: Any) -> Any:
+            obs, reward, terminated, _, info = self.env.step(action)
+            self.steps += 1
+            return obs, reward, terminated, self.steps % 5 == 0, info
 
     clock = FakeClock()
     monkeypatch.setattr(time, "perf_counter", clock)
-    ours = RecordEpisodeStatistics(gym.make("CartPole-v1"))
-    theirs = gym.wrappers.RecordEpisodeStatistics(gym.make("CartPole-v1"))
-    clock.now = 999.0
+    ours = RecordEpisodeStatistics(TruncateEveryFive(gym.make("Pendulum-v1").unwrapped))
+    theirs = gym.wrappers.RecordEpisodeStatistics(
+        TruncateEveryFive(gym.make("Pendulum-v1").unwrapped)
+    )
     for env in (ours, theirs):
         env.reset(seed=0)
-    times: list[tuple[float, float]] = []
-    for step in range(300):
-        clock.now = 1000.0 + step
-        a, b = ours.step(step % 2), theirs.step(step % 2)
+    times: list[float] = []
+    for step in range(60):
+        clock.now += 1.0
+        action = np.zeros(1, np.float32)
+        a, b = ours.step(action), theirs.step(action)
         assert ("episode" in a[4]) == ("episode" in b[4])
         if "episode" in a[4]:
-            times.append((a[4]["episode"]["t"], b[4]["episode"]["t"]))
-            assert a[4]["episode"]["t"] == a[4]["episode"]["l"]  # one clock tick per step
-            ours.reset()
-            theirs.reset()
-    assert len(times) > 3
-    assert [t for t, _ in times] == [t for _, t in times]
+            assert a[4]["episode"]["t"] == b[4]["episode"]["t"]
+            times.append(a[4]["episode"]["t"])
+            if step % 10 == 4:  # every other episode: a reset, a while after the end
+                clock.now += 100.0
+                ours.reset()
+                theirs.reset()
+    assert times == [5.0] * 12
+    assert list(ours.time_queue) == list(theirs.time_queue)
     assert ours.episode_start_time == theirs.episode_start_time
 
 
