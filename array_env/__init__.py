@@ -10,6 +10,7 @@ Example:
     (2,)
 """
 
+from array_env._checks import ArrayMismatchError
 from array_env._namespace import (
     BACKEND_NAMES,
     available_devices,
@@ -26,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BACKEND_NAMES",
+    "ArrayMismatchError",
     "TreeConverter",
     "__version__",
     "available_devices",

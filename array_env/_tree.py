@@ -1,19 +1,77 @@
 """Map a function over nested observations, keeping every container's type.
 
-Containers are mappings (``dict``, ``OrderedDict`` and other ``Mapping`` types that can be built
-from pairs), ``list``, ``tuple`` and namedtuples. Everything else is a leaf, handed to the
-function together with its path from the root, so errors can say where they happened.
+Containers are ``list``, ``tuple``, namedtuples and the mappings this module can rebuild:
+``dict`` and its subclasses (``OrderedDict``, ``defaultdict`` keeps its factory, ``Counter``),
+``ChainMap`` (rebuilt as one map holding the visible items) and ``MappingProxyType`` (a proxy of
+a new dict). Any other ``Mapping`` is a leaf, because nothing says how to build one from pairs.
+Leaves are handed to the function together with their path from the root, so errors can say
+where they happened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import copy
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
-__all__ = ["Path", "format_path", "is_container", "tree_leaves", "tree_map", "tree_map_with_path"]
+__all__ = [
+    "Path",
+    "format_path",
+    "is_container",
+    "is_rebuildable_mapping",
+    "rebuild_mapping",
+    "tree_leaves",
+    "tree_map",
+    "tree_map_with_path",
+]
 
 Path: TypeAlias = tuple[Any, ...]
 """The keys and indices that lead from the root of a tree to a node."""
+
+
+def is_rebuildable_mapping(node: Any) -> bool:
+    """Return whether ``node`` is a mapping :func:`rebuild_mapping` knows how to rebuild.
+
+    Example:
+        >>> from collections import Counter
+        >>> from types import MappingProxyType
+        >>> is_rebuildable_mapping(Counter(a=1)), is_rebuildable_mapping(MappingProxyType({}))
+        (True, True)
+    """
+    return isinstance(node, dict | ChainMap | MappingProxyType)
+
+
+def rebuild_mapping(node: Mapping[Any, Any], items: Iterable[tuple[Any, Any]]) -> Any:
+    """Return a mapping of ``node``'s type holding ``items`` (``node`` is left unchanged).
+
+    ``node`` must pass :func:`is_rebuildable_mapping`. A ``dict`` subclass is copied with
+    :func:`copy.copy` and refilled through its own ``clear``/``update``, so a ``defaultdict``
+    keeps its ``default_factory`` and a ``Counter`` holds the values rather than counting pairs.
+
+    Example:
+        >>> from collections import Counter, defaultdict
+        >>> rebuild_mapping(Counter(a=1), [("a", 10)])
+        Counter({'a': 10})
+        >>> rebuild_mapping(defaultdict(list), [("k", 1)]).default_factory
+        <class 'list'>
+    """
+    values = dict(items)
+    if type(node) is dict:
+        return values
+    if isinstance(node, dict):
+        mapping: dict[Any, Any] = node
+        out = copy.copy(mapping)
+        out.clear()
+        out.update(values)
+        return out
+    if isinstance(node, ChainMap):
+        chain: Any = type(node)
+        return chain(values)
+    if isinstance(node, MappingProxyType):
+        return MappingProxyType(values)
+    raise TypeError(f"cannot rebuild a mapping of type {type(node).__qualname__}")
 
 
 def is_container(node: Any) -> bool:
@@ -23,7 +81,7 @@ def is_container(node: Any) -> bool:
         >>> is_container({"a": 1}), is_container((1, 2)), is_container("text")
         (True, True, False)
     """
-    return isinstance(node, Mapping | list | tuple)
+    return isinstance(node, list | tuple) or is_rebuildable_mapping(node)
 
 
 def tree_map_with_path(fn: Callable[[Path, Any], Any], tree: Any, path: Path = ()) -> Any:
@@ -31,7 +89,8 @@ def tree_map_with_path(fn: Callable[[Path, Any], Any], tree: Any, path: Path = (
 
     Args:
         fn: Called with the path of each leaf (a tuple of keys and indices) and the leaf.
-        tree: Nested dicts, lists, tuples and namedtuples with arbitrary leaves.
+        tree: Nested mappings (see the module docstring), lists, tuples and namedtuples with
+            arbitrary leaves.
         path: The path of ``tree`` itself, prepended to every leaf's path.
 
     Returns:
@@ -44,13 +103,10 @@ def tree_map_with_path(fn: Callable[[Path, Any], Any], tree: Any, path: Path = (
         {'a': [('a', 0), Point(x=('a', 1, 'x'), y=('a', 1, 'y'))]}
     """
     # Typed views of the narrowed node: ``isinstance`` on ``Any`` gives pyright unknown items.
-    if isinstance(tree, Mapping):
-        mapping: Mapping[Any, Any] = tree  # pyright: ignore[reportUnknownVariableType]
+    if is_rebuildable_mapping(tree):
+        mapping: Mapping[Any, Any] = tree
         items = [(k, tree_map_with_path(fn, v, (*path, k))) for k, v in mapping.items()]
-        if type(mapping) is dict:
-            return dict(items)
-        rebuild: Any = type(mapping)  # OrderedDict and other Mappings built from pairs
-        return rebuild(items)
+        return rebuild_mapping(mapping, items)
     if isinstance(tree, tuple):
         node: tuple[Any, ...] = tree  # pyright: ignore[reportUnknownVariableType]
         fields = getattr(node, "_fields", None)

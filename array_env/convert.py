@@ -1,6 +1,6 @@
 """Convert nested observations, actions and infos between array namespaces and devices.
 
-:func:`to_namespace` walks a tree of dicts, tuples, lists and namedtuples and converts every
+:func:`to_namespace` walks a tree of mappings, tuples, lists and namedtuples and converts every
 array leaf to the target namespace and device, sharing memory wherever source and target can
 address the same buffer:
 
@@ -39,6 +39,14 @@ into 0-d arrays; array_env does not, because moving a number to a device per ste
 than it buys). NumPy object arrays (Gymnasium's vector ``final_obs``) are converted element by
 element; NumPy string arrays are left unchanged. Any other leaf is an error.
 
+Mappings: ``dict`` and its subclasses keep their type (an ``OrderedDict`` its order, a
+``defaultdict`` its factory, a ``Counter`` its keys with converted values), a ``ChainMap`` comes
+back as a ``ChainMap`` of one dict holding its visible items, a ``MappingProxyType`` as a proxy
+of a new dict. Any other ``Mapping`` is a ``TypeError`` naming its path (nothing says how to
+build one). A NumPy masked array converts to NumPy unchanged; to any other namespace it is a
+``TypeError`` naming its path, because no other backend has masks and dropping one silently
+would hand masked-out values to the caller.
+
 Speed: a :class:`TreeConverter` chooses a conversion strategy once per leaf type, so converting
 a leaf on the hot path is one dict lookup and one call (``torch.from_numpy`` for NumPy to
 PyTorch on the CPU). Wrappers build their converters once, in their constructor.
@@ -53,7 +61,13 @@ import array_api_compat as compat
 import numpy as np
 
 from array_env._namespace import device_name, namespace_name, resolve_device, resolve_namespace
-from array_env._tree import Path, format_path, tree_map_with_path
+from array_env._tree import (
+    Path,
+    format_path,
+    is_rebuildable_mapping,
+    rebuild_mapping,
+    tree_map_with_path,
+)
 from array_env.typing import A, Array, Device, DeviceLike, Namespace, NamespaceLike
 
 if TYPE_CHECKING:
@@ -273,8 +287,10 @@ class TreeConverter:
             return _identity
         if kind is dict:
             return lambda x: {k: convert(v) for k, v in x.items()}
-        if isinstance(node, Mapping):  # OrderedDict and other Mappings built from pairs
-            return lambda x: kind((k, convert(v)) for k, v in x.items())
+        if is_rebuildable_mapping(node):  # dict subclasses, ChainMap, MappingProxyType
+            return lambda x: rebuild_mapping(x, [(k, convert(v)) for k, v in x.items()])
+        if isinstance(node, Mapping):
+            return _unrebuildable_mapping
         if isinstance(node, tuple) and hasattr(kind, "_fields"):  # namedtuple
             return lambda x: kind._make(convert(v) for v in x)
         if kind is tuple:
@@ -283,6 +299,8 @@ class TreeConverter:
             return lambda x: [convert(v) for v in x]
         if isinstance(node, tuple | list):
             return lambda x: kind(convert(v) for v in x)
+        if self._name != "numpy" and issubclass(kind, np.ma.MaskedArray):
+            return _masked_array
         if compat.is_array_api_obj(node):
             return self._array_strategy(namespace_name(compat.array_namespace(node)))
         return _unsupported
@@ -449,6 +467,20 @@ def _unsupported(x: Any) -> Any:
     raise _UnconvertibleLeafError(
         "expected an array, a dict, tuple or list of them, or a plain value "
         "(int, float, bool, str, bytes, None)"
+    )
+
+
+def _unrebuildable_mapping(x: Any) -> Any:
+    raise _UnconvertibleLeafError(
+        "a Mapping that is neither a dict (or subclass), a ChainMap nor a MappingProxyType "
+        "cannot be rebuilt; convert a dict of its items"
+    )
+
+
+def _masked_array(x: Any) -> Any:
+    raise _UnconvertibleLeafError(
+        "a NumPy masked array would lose its mask; convert np.ma.getdata(x) and "
+        "np.ma.getmaskarray(x) separately, or np.ma.filled(x, fill_value)"
     )
 
 

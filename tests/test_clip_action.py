@@ -96,9 +96,10 @@ def test_constructor_rejects_non_box() -> None:
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (np.zeros(1, np.float64), "dtype float64, expected float32"),
         (np.zeros(2, np.float32), r"shape \(2,\), expected \(1,\)"),
-        ([0.0], "must be a numpy array, got list"),
+        ([0.0, 1.0], r"shape \(2,\), expected \(1,\)"),
+        (np.zeros((), np.float64), r"shape \(\), expected \(1,\)"),
+        ("text", "must be a numpy array, got str"),
         ("strict", "must be a numpy array, got a array_api_strict array"),
         ("device1", "must be a numpy array"),
     ],
@@ -115,7 +116,7 @@ def test_bad_action_is_rejected_before_the_env_steps(bad: Any, message: str) -> 
     contract_before = env._contract  # pyright: ignore[reportPrivateUsage]
     if isinstance(bad, str) and bad == "strict":
         bad = Backend.ARRAY_API_STRICT.asarray([1.0], "float32")
-    elif isinstance(bad, str):
+    elif isinstance(bad, str) and bad == "device1":
         bad = Backend.ARRAY_API_STRICT_DEVICE1.asarray([1.0], "float32")
     with pytest.raises(ArrayMismatchError, match=f"ClipAction: action.*{message}"):
         env.step(bad)
@@ -135,12 +136,57 @@ def test_wrong_device_after_first_contact() -> None:
         env.step(Backend.ARRAY_API_STRICT_DEVICE1.asarray([1.0], "float32"))
 
 
-def test_integer_first_action_is_rejected() -> None:
-    env = ClipAction(gym.make("Pendulum-v1"))
-    env.reset(seed=0)
-    with pytest.raises(ArrayMismatchError, match="ClipAction: action has dtype int64"):
-        env.step(np.array([1]))
-    assert env._contract is None  # pyright: ignore[reportPrivateUsage]
+def test_host_values_get_gymnasiums_leniency() -> None:
+    """Lists, ints and another float dtype are clipped as Gymnasium's ``np.clip`` clips them."""
+    ours_received, theirs_received = (
+        Received(gym.make("Pendulum-v1")),
+        Received(gym.make("Pendulum-v1")),
+    )
+    ours, theirs = ClipAction(ours_received), gym.wrappers.ClipAction(theirs_received)
+    ours.reset(seed=0)
+    theirs.reset(seed=0)
+    actions: list[Any] = [
+        np.array([1]),  # an integer first action: no contract yet
+        np.array([3.0], np.float64),  # fixes the contract (float64)
+        np.array([-0.1], np.float32),  # float32 after float64
+        [5.0],  # a list
+        [-7],
+        np.array([0.1]),
+    ]
+    for action in actions:
+        got, want = ours.step(action), theirs.step(action)
+        np.testing.assert_array_equal(got[0], want[0])
+        sent: Any = ours_received.actions[-1]
+        expected: Any = theirs_received.actions[-1]
+        assert type(sent) is np.ndarray
+        assert sent.dtype == np.asarray(expected).dtype, action
+        np.testing.assert_array_equal(sent, expected)
+    contract = ours._contract  # pyright: ignore[reportPrivateUsage]
+    assert contract is not None
+    assert contract.dtype == np.float64
+    with pytest.raises(ArrayMismatchError, match="ClipAction: action must be a numpy array"):
+        ours.step(Backend.ARRAY_API_STRICT.asarray([1.0], "float32"))
+
+
+def test_vector_keeps_float64_actions_float64() -> None:
+    class Seen(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
+        def __init__(self, env: Any) -> None:
+            super().__init__(env)
+            self.actions: list[Any] = []
+
+        def step(self, actions: Any) -> Any:
+            self.actions.append(actions)
+            return self.env.step(actions)
+
+    seen = Seen(gym.make_vec("Pendulum-v1", 2, vectorization_mode="sync"))
+    envs = VectorClipAction(seen)
+    envs.reset(seed=0)
+    for actions in (np.array([[0.1], [5.0]]), np.array([[-0.3], [1e-9]]), [[0.2], [-9]]):
+        envs.step(actions)
+        sent = seen.actions[-1]
+        assert sent.dtype == np.float64
+        expected = np.clip(np.asarray(actions, np.float64), -2.0, 2.0)
+        np.testing.assert_array_equal(sent, expected)  # exact: no float32 round trip
 
 
 class WideActions(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pytest
 
-from array_env import to_namespace, tree_leaves, tree_map
+from array_env import convert_tree, resolve_namespace, to_namespace, tree_leaves, tree_map
 from array_env.convert import TreeConverter
 from array_env.testing import (
     Backend,
@@ -187,6 +187,18 @@ def test_tensors_that_require_grad_are_detached() -> None:
     np.testing.assert_array_equal(to_namespace(t, "numpy"), np.ones(3, dtype=np.float32))
 
 
+@pytest.mark.parametrize("target", ["jax", "array_api_strict"])
+def test_tensors_that_require_grad_cross_dlpack_detached(target: str) -> None:
+    # torch refuses to export a tensor that requires grad through DLPack, and so does the
+    # copy through the host: only the detach makes these pairs work at all.
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(target)
+    t = torch.arange(4.0) * torch.ones(4, requires_grad=True)  # a non-leaf in a graph
+    out = to_namespace({"obs": t}, target)["obs"]
+    np.testing.assert_array_equal(to_host(out), np.arange(4.0, dtype=np.float32))
+    assert t.grad_fn is not None  # the caller's graph is left as it was
+
+
 @pytest.mark.parametrize("target", ["numpy", "jax", "array_api_strict"])
 def test_conjugate_and_negative_views_are_resolved(target: str) -> None:
     torch = pytest.importorskip("torch")
@@ -302,3 +314,53 @@ def test_converter_pickles_and_deep_copies_by_name(
     assert clone.device == converter.device
     out = clone({"a": np.arange(2.0)})["a"]
     assert_on_backend(out, converter.xp, converter.device)
+
+
+@pytest.mark.parametrize("target", ["torch", "array_api_strict", "numpy"])
+def test_every_standard_mapping_converts_with_its_type(target: str) -> None:
+    from collections import ChainMap, Counter, defaultdict
+    from types import MappingProxyType
+
+    pytest.importorskip(target)
+    leaf = np.arange(3.0)
+    trees: list[Any] = [
+        Counter[str]({"a": leaf}),
+        defaultdict[str, Any](list, a=leaf),
+        ChainMap({"a": leaf}, {"a": np.zeros(3), "b": leaf}),
+        MappingProxyType({"a": leaf}),
+        OrderedDict(a=leaf),
+    ]
+    for tree in trees:
+        out = to_namespace({"x": tree}, target)["x"]
+        assert type(out) is type(tree), (type(tree), out)
+        assert sorted(out) == sorted(tree)
+        for key in tree:
+            np.testing.assert_array_equal(to_host(out[key]), to_host(tree[key]))
+    assert to_namespace({"x": trees[1]}, target)["x"].default_factory is list
+
+
+def test_other_mappings_and_masked_arrays_are_type_errors_naming_the_path() -> None:
+    from collections.abc import Iterator, Mapping
+
+    class Frozen(Mapping[str, Any]):
+        def __init__(self, **items: Any) -> None:
+            self._items = items
+
+        def __getitem__(self, key: str) -> Any:
+            return self._items[key]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(self._items)
+
+        def __len__(self) -> int:
+            return len(self._items)
+
+    with pytest.raises(TypeError, match=r'obs\["a"\]\[0\] of type .*Frozen to numpy: a Mapping'):
+        convert_tree(
+            {"a": [Frozen(x=np.ones(1))]}, xp=resolve_namespace("numpy"), device=None, root="obs"
+        )
+    masked = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+    with pytest.raises(TypeError, match=r'tree\["m"\] of type numpy.ma.MaskedArray.*mask'):
+        to_namespace({"m": masked}, "array_api_strict")
+    kept = to_namespace({"m": masked}, "numpy")["m"]
+    assert kept is masked  # NumPy keeps the mask: the array itself comes back

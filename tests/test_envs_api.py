@@ -156,7 +156,9 @@ def test_bad_cartpole_action_is_rejected_and_state_kept(case: Any) -> None:
     twin.reset(seed=1)
     with pytest.raises(error, match=f"CartPoleEnv: .*{message}"):
         env.step(action)
-    assert isinstance(ArrayMismatchError("x"), ValueError)
+    # the rejected action left the state bit-identical to the untouched twin's
+    for got, want in zip(env.state, twin.state, strict=True):
+        np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(env.step(np.array(1))[0], twin.step(np.array(1))[0])
 
 
@@ -324,3 +326,13 @@ def test_no_device_to_host_sync_on_gpu(gpu: Backend, env_id: str) -> None:
         for single_action, vec_action in zip(single_actions, vec_actions, strict=True):
             single.step(single_action)
             vec.step(vec_action)
+
+
+def test_array_mismatch_error_is_exported_and_caught_from_the_package() -> None:
+    import array_env
+
+    env = envs.CartPoleEnv()
+    env.reset(seed=0)
+    with pytest.raises(array_env.ArrayMismatchError, match="CartPoleEnv"):
+        env.step(np.array(1.0))
+    assert "ArrayMismatchError" in array_env.__all__

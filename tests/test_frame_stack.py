@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import copy
 import itertools
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import pytest
-from gymnasium.vector import AutoresetMode
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+from gymnasium.vector.utils import batch_space
 
 import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/CartPole-v1
+from array_env import tree_map
 from array_env._checks import ArrayMismatchError
 from array_env._ops.ring_buffer import FrameRing
 from array_env.testing import Backend, assert_on_backend, data_pointer, to_host
@@ -89,33 +92,67 @@ def test_ring_buffer_is_written_in_place(member: Backend) -> None:
         pytest.skip(backend.unavailable_reason)
     env = FrameStackObservation(OnBackend(gym.make("CartPole-v1"), backend), 4)
     env.reset(seed=0)
-    ring = env._ring  # pyright: ignore[reportPrivateUsage] - the test checks the buffer itself
+    ring = env._rings[0] if env._rings else None  # pyright: ignore[reportPrivateUsage] - the test checks the buffer itself
     assert isinstance(ring, FrameRing)
     address = data_pointer(ring.frames)
-    held = [to_host(env.step(0)[0]) for _ in range(3)]
+    held = [env.step(0)[0] for _ in range(3)]  # the outputs themselves, not host copies
+    snapshots = [to_host(x).copy() for x in held]
     outputs = [env.step(1)[0] for _ in range(5)]
-    ring = env._ring  # pyright: ignore[reportPrivateUsage]
+    ring = env._rings[0] if env._rings else None  # pyright: ignore[reportPrivateUsage]
     assert ring is not None
     assert data_pointer(ring.frames) == address  # no reallocation of the stack
-    # earlier outputs are not views of the buffer: later writes did not change them
-    for first, second in itertools.pairwise(outputs):
+    # earlier outputs are not views of the buffer: eight later writes did not change them
+    for kept, snapshot in zip(held, snapshots, strict=True):
+        np.testing.assert_array_equal(to_host(kept), snapshot)
+    for first, second in itertools.pairwise(held + outputs):
         np.testing.assert_array_equal(to_host(first)[1:], to_host(second)[:-1])
-    assert held[2].shape == (4, 4)
+    assert not np.array_equal(snapshots[0], snapshots[2])
 
 
-def test_constructor_errors() -> None:
-    with pytest.raises(TypeError, match="FrameStackObservation: expected a Box"):
-        FrameStackObservation(gym.make("FrozenLake-v1"), 2)
-    with pytest.raises(ValueError, match="stack_size must be at least 1, got 0"):
+def test_constructor_errors_keep_gymnasium_wording() -> None:
+    with pytest.raises(
+        ValueError, match="stack_size needs to be greater than zero, actual value: 0"
+    ):
         FrameStackObservation(gym.make("CartPole-v1"), 0)
-    with pytest.raises(ValueError, match="stack_size must be at least 1, got -2"):
+    with pytest.raises(ValueError, match=r"FrameStackObservation: The stack_size needs .*: -2"):
         VectorFrameStack(gym.make_vec("CartPole-v1", 2), -2)
-    with pytest.raises(TypeError, match="stack_size must be an integer, got float"):
+    with pytest.raises(TypeError, match=r"stack_size is expected to be an integer, .*float"):
         FrameStackObservation(gym.make("CartPole-v1"), 2.0)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType] - the wrong type is the test
-    with pytest.raises(ValueError, match="padding_type must be 'reset', 'zero'"):
+    with pytest.raises(ValueError, match=r"Unexpected `padding_type`, .*actual value: 'zeros'$"):
         FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type="zeros")
-    with pytest.raises(ValueError, match="custom padding_type must be a frame inside"):
+    with pytest.raises(ValueError, match=r"FrameStackObservation: Unexpected .*not an instance"):
         FrameStackObservation(gym.make("CartPole-v1"), 2, padding_type=np.zeros(3, np.float32))
+    # the same types as Gymnasium's own class for the same arguments
+    cases: list[tuple[Any, dict[str, Any]]] = [
+        ((0,), {}),
+        ((2.0,), {}),
+        ((2,), {"padding_type": "zeros"}),
+    ]
+    for args, kwargs in cases:
+        with pytest.raises(Exception) as theirs:  # the type is what is compared
+            gym.wrappers.FrameStackObservation(gym.make("CartPole-v1"), *args, **kwargs)
+        with pytest.raises(type(theirs.value)):
+            FrameStackObservation(gym.make("CartPole-v1"), *args, **kwargs)
+
+
+def test_list_padding_is_accepted_as_gymnasium_accepts_it() -> None:
+    pad = [0.0, 1.0, 0.2, 3.0]
+    ours = FrameStackObservation(gym.make("CartPole-v1"), 3, padding_type=pad)
+    theirs = gym.wrappers.FrameStackObservation(gym.make("CartPole-v1"), 3, padding_type=pad)
+    assert ours.padding_type == theirs.padding_type == "_custom"
+    assert ours.stack_size == theirs.stack_size == 3
+    np.testing.assert_array_equal(ours.reset(seed=2)[0], theirs.reset(seed=2)[0])
+    vector = VectorFrameStack(gym.make_vec("CartPole-v1", 2), 3, padding_type=pad)
+    np.testing.assert_array_equal(vector.reset(seed=2)[0][0, 0], np.asarray(pad, np.float32))
+
+
+def test_index_tables_are_linear_in_stack_size() -> None:
+    env = FrameStackObservation(gym.make("CartPole-v1"), 3000, padding_type="zero")
+    obs, _ = env.reset(seed=0)
+    layout = env._layouts[0]  # pyright: ignore[reportPrivateUsage] - the tables themselves
+    assert layout.cycle.shape == (2 * 3000 - 1,)
+    assert obs.shape == (3000, 4)
+    np.testing.assert_array_equal(obs[-1], env.step(0)[0][-2])
 
 
 def test_custom_padding_of_another_backend_is_moved() -> None:
@@ -143,7 +180,7 @@ class Feed(gym.Env[Any, Any]):
 
 
 def _snapshot(env: Any) -> tuple[Any, ...]:
-    ring = env._ring
+    ring = env._rings[0]
     age = ring.age if isinstance(ring.age, int) else to_host(ring.age).copy()
     return to_host(ring.frames).copy(), ring.newest, age
 
@@ -267,3 +304,172 @@ def test_vector_rejects_bad_batch_and_keeps_state() -> None:
     np.testing.assert_array_equal(after[0], before[0])
     np.testing.assert_array_equal(after[2], before[2])
     assert after[1] == before[1]
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+@pytest.mark.parametrize("padding", PADDINGS)
+def test_vector_equals_gymnasiums_single_wrapper_per_sub_env(
+    mode: AutoresetMode, padding: str
+) -> None:
+    """Gymnasium has no vector frame stack: its single wrapper on each sub-env is the anchor."""
+    pad = _padding(padding, "CartPole-v1")
+
+    def compare(what: str, index: int, vector_value: Any, single_value: Any) -> None:
+        got, want = _host(vector_value), _host(single_value)
+        if what != "reward":
+            assert got.dtype == want.dtype, what
+        np.testing.assert_array_equal(got, want, err_msg=f"{what}, sub-env {index}")
+
+    drive(
+        lambda: gym.make("CartPole-v1", max_episode_steps=30),
+        lambda envs: VectorFrameStack(envs, 4, padding_type=pad),
+        lambda env: gym.wrappers.FrameStackObservation(env, 4, padding_type=pad),
+        mode=mode, num_envs=3, steps=500, seed=13, compare=compare,
+    )  # fmt: skip
+
+
+class SpaceEnv(gym.Env[Any, Any]):
+    """Samples its observations from ``space`` (seeded at reset); ends every 7 steps."""
+
+    def __init__(self, space: gym.Space[Any]) -> None:
+        self.observation_space = copy.deepcopy(space)
+        self.action_space = gym.spaces.Discrete(2)
+        self.t = 0
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
+        super().reset(seed=seed)
+        if seed is not None:
+            self.observation_space.seed(seed)
+        self.t = 0
+        return self.observation_space.sample(), {}
+
+    def step(self, action: Any) -> Any:
+        self.t += 1
+        return self.observation_space.sample(), 0.0, self.t % 7 == 0, False, {}
+
+
+ARRAY_SPACES: dict[str, gym.Space[Any]] = {
+    "discrete": gym.spaces.Discrete(5, start=2),
+    "multi_discrete": gym.spaces.MultiDiscrete([3, 4]),
+    "multi_binary": gym.spaces.MultiBinary(3),
+    "box_without_zero": gym.spaces.Box(1.0, 2.0, (2,), np.float32),
+    "dict": gym.spaces.Dict(
+        a=gym.spaces.Discrete(3),
+        b=gym.spaces.Tuple((gym.spaces.Box(-1, 1, (2,)), gym.spaces.MultiBinary(2))),
+    ),
+    "tuple": gym.spaces.Tuple((gym.spaces.MultiBinary(2), gym.spaces.Discrete(2))),
+}
+OTHER_SPACES: dict[str, gym.Space[Any]] = {
+    "text": gym.spaces.Text(5),
+    "sequence": gym.spaces.Sequence(gym.spaces.Discrete(3)),
+    "one_of": gym.spaces.OneOf([gym.spaces.Discrete(2), gym.spaces.Box(0, 1)]),
+    "graph": gym.spaces.Graph(gym.spaces.Box(0, 1, (2,)), None),
+    "dict_with_text": gym.spaces.Dict(a=gym.spaces.Discrete(3), t=gym.spaces.Text(4)),
+}
+
+
+def _kind(x: Any) -> str:
+    name = type(x).__name__
+    if name in ("dict", "tuple"):
+        return name
+    if name == "ndarray":
+        return "objects" if x.dtype == object else "array"
+    return "graph" if name == "GraphInstance" else "value"
+
+
+def _assert_same_tree(got: Any, want: Any, where: str = "obs") -> None:
+    """Equal values in Gymnasium's exact layout: container types, dtypes, shapes."""
+    assert type(got) is type(want), f"{where}: {type(got).__name__} != {type(want).__name__}"
+    kind = _kind(want)
+    if kind == "dict":
+        keys: list[Any] = list(want)
+        assert list(got) == keys, where
+        for key in keys:
+            _assert_same_tree(got[key], want[key], f"{where}[{key!r}]")
+    elif kind == "tuple":
+        assert len(got) == len(want), where
+        for i in range(len(want)):
+            _assert_same_tree(got[i], want[i], f"{where}[{i}]")
+    elif kind == "array":
+        assert (got.dtype, got.shape) == (want.dtype, want.shape), where
+        np.testing.assert_array_equal(got, want, err_msg=where)
+    elif kind == "graph":
+        np.testing.assert_array_equal(got.nodes, want.nodes, err_msg=where)
+    else:
+        assert got == want, where
+
+
+@pytest.mark.parametrize("padding", ["reset", "zero", "custom"])
+@pytest.mark.parametrize("name", sorted(ARRAY_SPACES) + sorted(OTHER_SPACES))
+def test_every_space_gymnasium_stacks_is_stacked_as_gymnasium_does(name: str, padding: str) -> None:
+    space = {**ARRAY_SPACES, **OTHER_SPACES}[name]
+    pad: Any = padding
+    if padding == "custom":
+        sampler = copy.deepcopy(space)
+        sampler.seed(99)
+        pad = sampler.sample()
+    ours = FrameStackObservation(SpaceEnv(space), 3, padding_type=pad)
+    theirs = gym.wrappers.FrameStackObservation(SpaceEnv(space), 3, padding_type=pad)
+    assert ours.observation_space == theirs.observation_space
+    assert (ours.stack_size, ours.padding_type) == (theirs.stack_size, theirs.padding_type)
+    for episode in range(3):
+        seed = 5 + episode
+        _assert_same_tree(ours.reset(seed=seed)[0], theirs.reset(seed=seed)[0])
+        for _ in range(9):
+            got, want = ours.step(0)[0], theirs.step(0)[0]
+            _assert_same_tree(got, want)
+            assert got in ours.observation_space
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+@pytest.mark.parametrize("name", sorted(ARRAY_SPACES))
+def test_vector_stacks_array_spaces_as_gymnasiums_single_wrapper(
+    name: str, mode: AutoresetMode
+) -> None:
+    space = ARRAY_SPACES[name]
+
+    def compare(what: str, index: int, vector_value: Any, single_value: Any) -> None:
+        if what != "reward":
+            _assert_same_tree(_row(vector_value), single_value, f"{what}, sub-env {index}")
+
+    vector, _ = drive(
+        lambda: SpaceEnv(space),
+        lambda envs: Rows(VectorFrameStack(envs, 3, padding_type="zero")),
+        lambda env: gym.wrappers.FrameStackObservation(env, 3, padding_type="zero"),
+        mode=mode, num_envs=2, steps=40, seed=3, compare=compare,
+    )  # fmt: skip
+    assert vector.single_observation_space == batch_space(space, 3)
+
+
+class Rows(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
+    """Hands a dict/tuple batch out as a list of per-sub-env trees, for the lockstep driver."""
+
+    def reset(self, **kwargs: Any) -> Any:
+        obs, infos = self.env.reset(**kwargs)
+        return self._rows(obs), infos
+
+    def step(self, actions: Any) -> Any:
+        obs, *rest, infos = self.env.step(actions)
+        if "final_obs" in infos and _kind(infos["final_obs"]) != "objects":
+            infos = {**infos, "final_obs": self._rows(infos["final_obs"])}
+        return (self._rows(obs), *rest, infos)
+
+    def _rows(self, tree: Any) -> list[Any]:
+        return [tree_map(_take_row(i), tree) for i in range(self.num_envs)]
+
+
+def _take_row(i: int) -> Any:
+    def take(x: Any) -> Any:
+        return x[i]
+
+    return take
+
+
+def _row(value: Any) -> Any:
+    return value
+
+
+def test_vector_refuses_spaces_whose_values_are_not_arrays() -> None:
+    envs = SyncVectorEnv([lambda: SpaceEnv(OTHER_SPACES["dict_with_text"])] * 2)
+    with pytest.raises(TypeError, match=r'FrameStackObservation: .*Text at space\["t"\]'):
+        VectorFrameStack(envs, 3)

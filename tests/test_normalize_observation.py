@@ -9,10 +9,13 @@ from gymnasium.error import InvalidBound
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 import array_env
+import array_env.envs  # pyright: ignore[reportUnusedImport] - registers array_env/CartPole-v1
 from array_env import resolve_namespace
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
+from array_env.vector import FrameStackObservation as VectorFrameStack
 from array_env.vector import NormalizeObservation as VectorNormalizeObservation
+from array_env.wrappers import FrameStackObservation as FrameStack
 from array_env.wrappers import NormalizeObservation
 from tests.autoreset_driver import MODES, drive
 
@@ -81,10 +84,17 @@ def test_frozen_statistics_stay_put() -> None:
 def test_observation_space_and_constructor_errors() -> None:
     env = NormalizeObservation(gym.make("CartPole-v1"))
     assert env.observation_space == gym.spaces.Box(-np.inf, np.inf, (4,), np.float32)
-    with pytest.raises(InvalidBound, match="NormalizeObservation: epsilon"):
+    with pytest.raises(
+        InvalidBound,
+        match=r"NormalizeObservation: `epsilon` should be strictly positive\. Received -1\.0",
+    ):
         NormalizeObservation(gym.make("CartPole-v1"), epsilon=-1.0)
-    with pytest.raises(TypeError, match="expected a Box observation space, got Discrete"):
-        NormalizeObservation(gym.make("FrozenLake-v1"))
+    shapeless = Feed()
+    shapeless.observation_space = gym.spaces.Dict(a=gym.spaces.Discrete(2))  # type: ignore[assignment]
+    with pytest.raises(
+        ValueError, match="requires the observation space to have a shape, got Dict"
+    ):
+        NormalizeObservation(shapeless)
     with pytest.raises(InvalidBound):
         VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2), epsilon=0.0)
 
@@ -297,3 +307,209 @@ def test_vector_rejects_bad_batch(monkeypatch: pytest.MonkeyPatch) -> None:
         envs.step(np.zeros(2, dtype=np.int64))
     for key, value in envs.state_dict().items():
         np.testing.assert_array_equal(value, before[key])
+
+
+@pytest.mark.parametrize(
+    ("epsilon", "error", "message"),
+    [
+        ("1e-8", TypeError, "`epsilon` should be a real number, got str '1e-8'"),
+        (None, TypeError, "`epsilon` should be a real number, got NoneType None"),
+        (True, TypeError, "`epsilon` should be a real number, got bool True"),
+        (float("nan"), InvalidBound, "`epsilon` should be strictly positive. Received nan"),
+        (0, InvalidBound, "`epsilon` should be strictly positive. Received 0"),
+    ],
+)
+def test_constructor_argument_types_name_the_wrapper(
+    epsilon: Any, error: type[Exception], message: str
+) -> None:
+    import re
+
+    pattern = f"^NormalizeObservation: {re.escape(message)}$"
+    with pytest.raises(error, match=pattern):
+        NormalizeObservation(gym.make("CartPole-v1"), epsilon=epsilon)
+    with pytest.raises(error, match=pattern):
+        VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2), epsilon=epsilon)
+    small: Any = np.float32(1e-6)
+    NormalizeObservation(gym.make("CartPole-v1"), epsilon=small)  # NumPy reals pass
+
+
+def test_discrete_observations_are_normalised_as_gymnasium_does() -> None:
+    # FrozenLake returns Python ints; Gymnasium accepts every space that has a shape
+    ours = NormalizeObservation(gym.make("FrozenLake-v1"))
+    theirs = gym.wrappers.NormalizeObservation(gym.make("FrozenLake-v1"))
+    assert ours.observation_space == theirs.observation_space
+    rng = np.random.default_rng(1)
+    a, b = ours.reset(seed=3)[0], theirs.reset(seed=3)[0]
+    for _ in range(300):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+        action = int(rng.integers(4))
+        a, _, done, cut, _ = ours.step(action)
+        b, *_ = theirs.step(action)
+        if done or cut:
+            a, b = ours.reset()[0], theirs.reset()[0]
+    reference: Any = theirs.obs_rms
+    assert ours.obs_rms.count == pytest.approx(float(reference.count))
+
+
+def test_obs_rms_reads_and_assigns_the_device_statistics(backend: Backend) -> None:
+    train = NormalizeObservation(OnBackend(gym.make("CartPole-v1"), backend))
+    _rollout(train, 60, seed=0)
+    reference: Any = gym.wrappers.NormalizeObservation(gym.make("CartPole-v1"))
+    _rollout(reference, 60, seed=0)
+    np.testing.assert_allclose(to_host(train.obs_rms.mean), reference.obs_rms.mean, rtol=1e-5)
+    np.testing.assert_allclose(to_host(train.obs_rms.var), reference.obs_rms.var, rtol=1e-4)
+    assert train.obs_rms.count == pytest.approx(reference.obs_rms.count)
+    # copy the statistics from a training env to an evaluation env, frozen
+    evaluation = NormalizeObservation(OnBackend(gym.make("CartPole-v1"), backend))
+    evaluation.obs_rms = train.obs_rms
+    evaluation.update_running_mean = False
+    for key in ("mean", "var"):
+        got, want = getattr(evaluation.obs_rms, key), getattr(train.obs_rms, key)
+        np.testing.assert_allclose(to_host(got), to_host(want), rtol=1e-6)
+        np.testing.assert_allclose(to_host(evaluation.state_dict()[key]), to_host(want), rtol=1e-6)
+    assert evaluation.obs_rms.count == pytest.approx(train.obs_rms.count)
+    obs, _ = evaluation.reset(seed=5)
+    raw, _ = gym.make("CartPole-v1").reset(seed=5)
+    mean, var = to_host(train.obs_rms.mean), to_host(train.obs_rms.var)
+    expected = (raw - mean) / np.sqrt(var + evaluation.epsilon)
+    np.testing.assert_allclose(to_host(obs), expected, rtol=1e-4, atol=1e-4)
+    # single attributes, and Gymnasium's RunningMeanStd as a source
+    evaluation.obs_rms.var = np.full(4, 4.0)
+    np.testing.assert_allclose(to_host(evaluation.state_dict()["var"]), 4.0)
+    evaluation.obs_rms = reference.obs_rms
+    assert evaluation.obs_rms.count == pytest.approx(reference.obs_rms.count)
+    with pytest.raises(ValueError, match="NormalizeObservation"):
+        evaluation.obs_rms.var = np.full(4, -1.0)
+    np.testing.assert_allclose(to_host(evaluation.obs_rms.var), reference.obs_rms.var, rtol=1e-5)
+    vector = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2))
+    vector.obs_rms = train.obs_rms
+    np.testing.assert_allclose(to_host(vector.obs_rms.mean), to_host(train.obs_rms.mean))
+
+
+def test_autograd_never_reaches_the_statistics() -> None:
+    torch = pytest.importorskip("torch")
+    import copy
+
+    weight = torch.ones(4, requires_grad=True)
+
+    class Encoder(gym.ObservationWrapper[Any, Any, Any]):
+        """A learned encoder: its first few outputs are part of a graph."""
+
+        def __init__(self, env: gym.Env[Any, Any]) -> None:
+            super().__init__(env)
+            self.calls = 0
+
+        def observation(self, observation: Any) -> Any:
+            self.calls += 1
+            tensor = torch.as_tensor(observation)
+            return tensor * weight if self.calls <= 3 else tensor
+
+    wrappers: list[Any] = [
+        NormalizeObservation(Encoder(gym.make("CartPole-v1"))),
+        FrameStack(Encoder(gym.make("CartPole-v1")), 3),
+    ]
+    for env in wrappers:
+        obs, _ = env.reset(seed=0)
+        for _ in range(30):
+            obs, *_ = env.step(0)
+        assert not obs.requires_grad  # later outputs are plain tensors again
+        obs.numpy()
+        state: dict[str, Any] = env.state_dict() if hasattr(env, "state_dict") else {}
+        for value in [*state.values(), *_ring_frames(env)]:
+            assert not value.requires_grad
+            assert value.grad_fn is None
+        copy.deepcopy(env)
+
+
+def _ring_frames(env: Any) -> list[Any]:
+    rings: list[Any] = getattr(env, "_rings", None) or []
+    return [ring.frames for ring in rings]
+
+
+@pytest.mark.parametrize(
+    ("mask", "error", "message"),
+    [
+        (np.ones(1, bool), ArrayMismatchError, r"must have shape `\(3,\)`, got \(1,\)"),
+        (np.ones(4, bool), ArrayMismatchError, r"must have shape `\(3,\)`, got \(4,\)"),
+        ([True, False, True], TypeError, "must be a boolean array of shape"),
+        (True, TypeError, "must be a boolean array of shape"),
+        (np.ones(3, np.int64), TypeError, "must have `dtype=bool`"),
+    ],
+)
+def test_vector_reset_mask_is_checked_before_the_env_resets(
+    mask: Any, error: type[Exception], message: str
+) -> None:
+    def frame_stack(envs: Any) -> Any:
+        return VectorFrameStack(envs, 3)
+
+    wrappers: list[Any] = [VectorNormalizeObservation, frame_stack]
+    for wrap in wrappers:
+        base = gym.make_vec(
+            "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
+            autoreset_mode=AutoresetMode.DISABLED,
+        )  # fmt: skip
+        envs: Any = wrap(base)
+        envs.reset(seed=0)
+        for _ in range(3):
+            envs.step(np.zeros(3, np.int64))
+        before = copy_state(envs)
+        with pytest.raises(
+            error, match=f"(NormalizeObservation|FrameStackObservation): .*{message}"
+        ):
+            envs.reset(options={"reset_mask": mask})
+        after = copy_state(envs)
+        for got, want in zip(after, before, strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+def copy_state(envs: Any) -> list[np.ndarray]:
+    """The wrapper's state and the inner env's, as host copies."""
+    inner = [np.array(to_host(x), copy=True) for x in envs.unwrapped.state]
+    if hasattr(envs, "state_dict"):
+        return inner + [np.array(to_host(v), copy=True) for v in envs.state_dict().values()]
+    return inner + [np.array(to_host(ring.frames), copy=True) for ring in envs._rings]
+
+
+def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() -> None:
+    """A native env's stacked ``final_obs``, against Gymnasium's RunningMeanStd fed by hand."""
+    from gymnasium.wrappers.utils import RunningMeanStd
+
+    class Recorder(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
+        last: Any = None
+
+        def reset(self, **kwargs: Any) -> Any:
+            self.last = self.env.reset(**kwargs)
+            return self.last
+
+        def step(self, actions: Any) -> Any:
+            self.last = self.env.step(actions)
+            return self.last
+
+    base = gym.make_vec(
+        "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
+        autoreset_mode=AutoresetMode.SAME_STEP,
+    )  # fmt: skip
+    recorder = Recorder(base)
+    envs = VectorNormalizeObservation(recorder)
+    rms: Any = RunningMeanStd(shape=(4,))  # type: ignore[no-untyped-call]
+    obs, _ = envs.reset(seed=0)
+    rms.update(np.asarray(recorder.last[0]))
+    rng = np.random.default_rng(0)
+    finished = 0
+    for _ in range(150):
+        obs, *_, infos = envs.step(rng.integers(0, 2, 3))
+        raw, *_, raw_infos = recorder.last
+        mask = np.asarray(raw_infos["_final_obs"])
+        if mask.any():
+            final = np.asarray(raw_infos["final_obs"])
+            rms.update(final[mask])
+            expected = (final - rms.mean) / np.sqrt(rms.var + envs.epsilon)
+            got = np.asarray(infos["final_obs"])
+            np.testing.assert_allclose(got[mask], expected[mask], rtol=1e-4, atol=1e-4)
+            finished += int(mask.sum())
+        rms.update(np.asarray(raw))
+        np.testing.assert_allclose(
+            obs, (raw - rms.mean) / np.sqrt(rms.var + envs.epsilon), rtol=1e-4, atol=1e-4
+        )
+    assert finished >= 3
+    assert envs.obs_rms.count == pytest.approx(rms.count)

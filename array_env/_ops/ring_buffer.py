@@ -3,11 +3,12 @@
 The state is one preallocated ``(*batch, stack_size, *frame)`` buffer and the slot of the newest
 frame. A step writes the new frame into the next slot, ``O(frame)`` per sub-env, and never
 shifts, concatenates or reallocates the stack. Reading the stack in temporal order (oldest
-first, as Gymnasium returns it) is one gather with an index vector precomputed for each newest
-slot; it builds the returned array, which must be a new array anyway so that later writes into
-the buffer cannot change an observation the caller holds. The trade-off: a step costs one frame
-write plus one ``O(stack)`` gather, against Gymnasium's ``O(stack)`` copy into its buffer plus
-an ``O(stack)`` deep copy.
+first, as Gymnasium returns it) is one gather with an index vector: a slice of one precomputed
+``(2 * stack_size - 1)``-long cycle of slot numbers, so the tables stay linear in ``stack_size``
+(3000 frames: 5999 indices, not 9M). The gather builds the returned array, which must be a new
+array anyway so that later writes into the buffer cannot change an observation the caller holds.
+The trade-off: a step costs one frame write plus one ``O(stack)`` gather, against Gymnasium's
+``O(stack)`` copy into its buffer plus an ``O(stack)`` deep copy.
 
 Padding is not written into the buffer: each sub-env carries its ``age`` (frames pushed since
 its reset, capped at ``stack_size - 1``), and slots older than that read as the padding value
@@ -35,6 +36,7 @@ __all__ = [
     "make_layout",
     "push_frame",
     "restart_rows",
+    "stack_order",
     "stacked_frames",
     "start_ring",
 ]
@@ -48,7 +50,9 @@ class RingLayout(NamedTuple):
         batch_ndim: 0 for a single env, 1 for a vector env (the leading sub-env axis).
         frame_ndim: Number of axes of one frame.
         pad_with_first: Whether the padding is each sub-env's first frame after its reset.
-        orders: ``orders[k]`` gathers the stack oldest first when slot ``k`` is the newest.
+        cycle: ``[1, ..., stack_size - 1, 0, 1, ..., stack_size - 1]`` as device integers:
+            ``cycle[k : k + stack_size]`` gathers the stack oldest first when slot ``k`` is the
+            newest (:func:`stack_order`).
         slots: ``arange(stack_size)`` as device integers.
         in_place: Whether buffer writes may mutate it (every backend but JAX).
     """
@@ -57,7 +61,7 @@ class RingLayout(NamedTuple):
     batch_ndim: int
     frame_ndim: int
     pad_with_first: bool
-    orders: tuple[Any, ...]
+    cycle: Any
     slots: Any
     in_place: bool
 
@@ -90,26 +94,27 @@ def make_layout(
     xp: Namespace[Any],
     device: Device,
 ) -> RingLayout:
-    """Precompute the gather index vectors of a ring of ``stack_size`` slots.
+    """Precompute the gather indices of a ring of ``stack_size`` slots (``O(stack_size)``).
 
     Example:
         >>> import array_api_strict as xp
         >>> layout = make_layout(3, batch_ndim=0, frame_ndim=1, pad_with_first=True, xp=xp,
         ...                      device=xp.Device("CPU_DEVICE"))
-        >>> [[int(layout.orders[k][j]) for j in range(3)] for k in range(3)]
+        >>> [[int(i) for i in stack_order(layout, newest)] for newest in range(3)]
         [[1, 2, 0], [2, 0, 1], [0, 1, 2]]
     """
     index = xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]
-    orders = tuple(
-        xp.asarray([(newest + 1 + k) % stack_size for k in range(stack_size)], dtype=index,
-                   device=device)
-        for newest in range(stack_size)
-    )  # fmt: skip
     slots = xp.arange(stack_size, dtype=index, device=device)
+    cycle = xp.arange(1, 2 * stack_size, dtype=index, device=device) % stack_size
     return RingLayout(
-        stack_size, batch_ndim, frame_ndim, pad_with_first, orders, slots,
+        stack_size, batch_ndim, frame_ndim, pad_with_first, cycle, slots,
         in_place=not compat.is_jax_namespace(xp),
     )  # fmt: skip
+
+
+def stack_order(layout: RingLayout, newest: int) -> Any:
+    """The slots of a stack, oldest first, when slot ``newest`` holds the newest frame."""
+    return layout.cycle[newest : newest + layout.stack_size]
 
 
 def start_ring(
@@ -194,7 +199,7 @@ def restart_rows(
 def stacked_frames(ring: FrameRing, *, layout: RingLayout, xp: Namespace[Any]) -> Any:
     """Return a new ``(*batch, stack_size, *frame)`` array: each stack oldest first, padded."""
     size, axis = layout.stack_size, layout.batch_ndim
-    gathered = xp.take(ring.frames, layout.orders[ring.newest], axis=axis)
+    gathered = xp.take(ring.frames, stack_order(layout, ring.newest), axis=axis)
     if axis == 0:
         if ring.age == size - 1:
             return gathered

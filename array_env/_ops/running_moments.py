@@ -24,18 +24,23 @@ safeguards that keep long streams exact enough:
 
 from __future__ import annotations
 
+import math
 from typing import Any, Generic, NamedTuple, TypeVar
+
+import array_api_compat as compat
 
 from array_env.typing import ArrayT, Device, Namespace
 
 __all__ = [
     "Compensation",
     "Moments",
+    "checked_statistic",
     "init_moments",
     "load_array",
     "merge_moments",
     "moments_from_state_dict",
     "moments_state_dict",
+    "require_finite",
     "statistics_dtype",
     "update_moments",
     "update_moments_masked",
@@ -154,12 +159,15 @@ def merge_moments(
     weight = batch_count / summed
     keep = (count + low.count) / summed
     delta = batch_shift - low.mean
-    spread = batch_var + keep * (delta * delta)
+    # weight * (batch_var + keep * delta**2), with delta scaled before squaring: delta**2
+    # overflows float32 from |delta| ~ 1.8e19, long before the variance itself does
+    scaled = delta * xp.sqrt(weight * keep)
+    weighted_spread = weight * batch_var + scaled * scaled
     new_mean, mean_low = _two_sum(mean, low.mean + weight * delta)
     # A small weight (a long stream) needs the compensated increment; a large one (the first
     # batches, replacing the prior) the direct form, whose rounding is relative to the result.
-    stepped, stepped_low = _two_sum(var, low.var + weight * (spread - var))
-    direct = keep * (var + low.var) + weight * spread
+    stepped, stepped_low = _two_sum(var, low.var + (weighted_spread - weight * var))
+    direct = keep * (var + low.var) + weighted_spread
     large = weight > 0.5
     new_var = xp.where(large, direct, stepped)
     var_low = xp.where(large, 0.0, stepped_low)
@@ -201,7 +209,8 @@ def update_moments(
         )
     shift = xp.sum(centred, axis=0) / n
     deviation = centred - shift
-    batch_var = xp.sum(deviation * deviation, axis=0) / n
+    scaled = deviation * (1 / math.sqrt(n))  # scaled before squaring: float32 overflows early
+    batch_var = xp.sum(scaled * scaled, axis=0)
     # float32: the first sum rounds at the scale of |batch - mean| (huge on the first batch of a
     # stream with a large offset); the deviations' own mean measures that error, and the
     # corrected two-pass formula removes it from both moments.
@@ -263,8 +272,12 @@ def update_moments_masked(
     centred = xp.where(rows, batch - moments.mean, 0)
     shift = xp.vecdot(centred, weights, axis=-batch.ndim) / divisor
     deviation = centred - shift
-    batch_var = xp.vecdot(deviation * weights, deviation, axis=-batch.ndim) / divisor
-    if moments.low is not None:  # the corrected two-pass formula, as in update_moments
+    if moments.low is None:
+        batch_var = xp.vecdot(deviation * weights, deviation, axis=-batch.ndim) / divisor
+    else:  # float32: scaled before squaring, as in update_moments
+        scaled = deviation / xp.sqrt(divisor)
+        batch_var = xp.vecdot(scaled * weights, scaled, axis=-batch.ndim)
+        # the corrected two-pass formula, as in update_moments
         deviation = deviation * weights
         correction = xp.sum(deviation, axis=0) / divisor
         shift = shift + correction
@@ -310,37 +323,115 @@ def moments_from_state_dict(
         ValueError: If a shape is wrong.
     """
     narrow = dtype != getattr(xp, "float64", None)
-
-    def load(key: str, expected: tuple[int, ...]) -> ArrayT:
+    # every value is checked (on the host: loading is rare) before any is converted
+    checked: dict[str, Any] = {}
+    keys = ["mean", "var", "count"]
+    if f"{prefix}mean_low" in state:
+        keys += ["mean_low", "var_low", "count_low"]
+    for key in keys:
         if f"{prefix}{key}" not in state:
             raise KeyError(
                 f"{owner}: state dict has no {prefix}{key!r}; expected keys "
                 f"{prefix}mean, {prefix}var, {prefix}count, got {sorted(state)}"
             )
-        value = load_array(state[f"{prefix}{key}"], xp=xp, device=device, dtype=dtype)
-        if tuple(value.shape) != expected:
-            raise ValueError(
-                f"{owner}: state dict {prefix}{key!r} has shape {tuple(value.shape)}, "
-                f"expected {expected}"
-            )
-        return value
+        checked[key] = checked_statistic(
+            state[f"{prefix}{key}"],
+            key=f"{prefix}{key}",
+            owner=owner,
+            shape=() if key.startswith("count") else shape,
+            minimum={"var": 0.0, "count": 0.0}.get(key),
+            strict=key == "count",
+        )
 
-    high = Moments(load("mean", shape), load("var", shape), load("count", ()))
+    def load(key: str) -> ArrayT:
+        return load_array(checked[key], xp=xp, device=device, dtype=dtype)
+
+    high = Moments(load("mean"), load("var"), load("count"))
     has_low = f"{prefix}mean_low" in state
     if not narrow:
         if not has_low:
             return high
         return Moments(
-            high.mean + load("mean_low", shape),
-            high.var + load("var_low", shape),
-            high.count + load("count_low", ()),
+            high.mean + load("mean_low"),
+            high.var + load("var_low"),
+            high.count + load("count_low"),
         )
     if has_low:
-        low = Compensation(load("mean_low", shape), load("var_low", shape), load("count_low", ()))
+        low = Compensation(load("mean_low"), load("var_low"), load("count_low"))
     else:
         zero = xp.zeros(shape, dtype=dtype, device=device)
         low = Compensation(zero, zero, xp.zeros((), dtype=dtype, device=device))
     return Moments(high.mean, high.var, high.count, low)
+
+
+def require_finite(x: Any, *, owner: str, name: str, xp: Namespace[Any]) -> None:
+    """Raise ``ValueError`` naming ``owner`` if ``x`` (an array or a number) has a NaN or inf.
+
+    The wrappers' opt-in ``check_finite``: it reads one boolean back from the device every
+    call (a synchronisation on a GPU), which is why it is off by default. Called before the
+    statistics are updated, so a rejected value changes nothing.
+    """
+    if isinstance(x, int | float):
+        finite = math.isfinite(x)
+    else:
+        finite = bool(xp.all(xp.isfinite(x)))
+    if not finite:
+        raise ValueError(
+            f"{owner}: {name} is not finite (NaN or inf), got {x!r}; it would poison the "
+            "running statistics (check_finite=True rejects it before they are updated)"
+        )
+
+
+def checked_statistic(
+    value: Any,
+    *,
+    key: str,
+    owner: str,
+    shape: tuple[int, ...],
+    minimum: float | None = None,
+    strict: bool = False,
+) -> Any:
+    """Check one saved statistic on the host; return it unchanged.
+
+    A value must be a real (integer or floating, not bool or complex) array of ``shape`` or,
+    for shape ``()``, a Python or NumPy number; finite; and at least ``minimum`` (strictly
+    above it with ``strict``). This reads the value on the host: call it when loading state,
+    never on the step path.
+
+    Raises:
+        ValueError: Naming ``owner`` and ``key``, with what was expected and what arrived.
+    """
+    import numpy as np
+
+    from array_env.convert import to_namespace
+
+    if compat.is_array_api_obj(value):
+        host = np.asarray(to_namespace(value, "numpy"))
+    elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        host = np.asarray(value)
+    else:
+        raise ValueError(
+            f"{owner}: state dict {key!r} must be an array of shape {shape}, "
+            f"got {type(value).__name__} {value!r}"
+        )
+    if host.dtype == np.bool_ or host.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{owner}: state dict {key!r} must hold real numbers, got dtype {host.dtype}"
+        )
+    if tuple(host.shape) != shape:
+        raise ValueError(
+            f"{owner}: state dict {key!r} has shape {tuple(host.shape)}, expected {shape}"
+        )
+    if not np.all(np.isfinite(host)):
+        raise ValueError(f"{owner}: state dict {key!r} must be finite, got {host}")
+    if minimum is not None:
+        below = host <= minimum if strict else host < minimum
+        if np.any(below):
+            relation = ">" if strict else ">="
+            raise ValueError(
+                f"{owner}: state dict {key!r} must be {relation} {minimum}, got {host}"
+            )
+    return value
 
 
 def load_array(value: Any, *, xp: Namespace[ArrayT], device: Device, dtype: Any) -> ArrayT:
@@ -348,7 +439,6 @@ def load_array(value: Any, *, xp: Namespace[ArrayT], device: Device, dtype: Any)
 
     Narrows float64 to float32 on the source side first: the target device may have no float64.
     """
-    import array_api_compat as compat
     import numpy as np
 
     from array_env._namespace import namespace_of

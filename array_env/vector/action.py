@@ -10,7 +10,14 @@ from gymnasium.vector.utils import batch_space
 
 from array_env.typing import ArrayT
 from array_env.wrappers._contract import ArrayContract
-from array_env.wrappers.action import ActionBounds, action_bounds, clip_action, unbounded_box
+from array_env.wrappers.action import (
+    ActionBounds,
+    action_bounds,
+    clip_action,
+    clip_host_action,
+    host_action,
+    unbounded_box,
+)
 
 __all__ = ["ClipAction"]
 
@@ -25,7 +32,9 @@ class ClipAction(VectorWrapper[Obs, ArrayT, Obs, ArrayT, A], gym.utils.RecordCon
     ``minimum`` over the ``(num_envs, *shape)`` batch, with the bounds broadcast (Gymnasium
     clips sub-env by sub-env into a preallocated NumPy buffer). ``single_action_space`` becomes
     ``Box(-inf, inf)``. Actions keep their namespace, device and dtype (Gymnasium's NumPy
-    version casts them to the space's dtype; the env does that itself if it needs to).
+    version casts them to the space's dtype; the env does that itself if it needs to): float64
+    actions reach the env as float64. Host values (lists, integer arrays, another float dtype
+    while the actions are NumPy) are clipped with NumPy's promotion, as the single wrapper does.
 
     Args:
         env: The vector environment; its single action space must be a Box.
@@ -59,6 +68,14 @@ class ClipAction(VectorWrapper[Obs, ArrayT, Obs, ArrayT, A], gym.utils.RecordCon
     def step(self, actions: ArrayT) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Clip the actions into the bounds and step the sub-envs with them."""
         contract, bounds = self._contract, self._bounds
+        if contract is None or bounds is None or not contract.matches(actions):
+            host = host_action(actions, contract)
+            if host is not None:  # Gymnasium's leniency for host values
+                owner = type(self).__name__
+                clipped = clip_host_action(
+                    owner, "actions", host, self._bounded, batch=(self.num_envs,)
+                )
+                return self.env.step(clipped)
         if contract is None or bounds is None:
             contract, bounds = action_bounds(
                 type(self).__name__, self._bounded, actions, batch=(self.num_envs,)

@@ -18,8 +18,9 @@ from array_env._ops.episode_log import (
     start_log,
 )
 from array_env._ops.running_moments import statistics_dtype
+from array_env._ops.stop_gradient import stop_gradient
 from array_env.convert import convert_array
-from array_env.vector._autoreset import autoreset_mode, reset_mask
+from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
 from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers.common import (
     EpisodeTally,
@@ -96,7 +97,7 @@ class RecordEpisodeStatistics(
         )
         VectorWrapper.__init__(self, env)
         self._stats_key = stats_key
-        self._buffer_length = buffer_length
+        self._buffer_length = int(buffer_length)
         self._mode = autoreset_mode(env)
         self._origin = time.perf_counter()  # device times are relative: float32 keeps them exact
         self._reset_time = 0.0
@@ -104,7 +105,7 @@ class RecordEpisodeStatistics(
         self._flags: ArrayContract | None = None
         self._tally: EpisodeTally | None = None
         self._log: EpisodeLog | None = None
-        self._host_log = HostEpisodeLog(buffer_length)
+        self._host_log = HostEpisodeLog(int(buffer_length))
         self._host_resident = False
         self._prev_done: Any = None
 
@@ -137,29 +138,53 @@ class RecordEpisodeStatistics(
 
     @property
     def episode_returns(self) -> Any:
-        """The running episodes' returns, ``(num_envs,)`` on the device (``None`` before a step)."""
-        return None if self._tally is None else self._tally.returns
+        """The running episodes' returns, ``(num_envs,)`` on the device (NumPy zeros before)."""
+        if self._tally is None:
+            return _numpy().zeros(self.num_envs)
+        return self._tally.returns
 
     @property
     def episode_lengths(self) -> Any:
-        """The running episodes' lengths, ``(num_envs,)`` on the device (``None`` before a step)."""
-        return None if self._tally is None else self._tally.lengths
+        """The running episodes' lengths, ``(num_envs,)`` on the device (NumPy zeros before)."""
+        if self._tally is None:
+            return _numpy().zeros(self.num_envs, dtype=_numpy().int64)
+        return self._tally.lengths
+
+    @property
+    def episode_start_times(self) -> Any:
+        """When each running episode started, ``time.perf_counter()`` seconds (a NumPy copy)."""
+        if self._tally is None:
+            return _numpy().full(self.num_envs, self._origin + self._reset_time * 1e-6)
+        starts = convert_array(self._tally.starts, xp=_numpy())
+        return _numpy().astype(starts, _numpy().float64) * 1e-6 + self._origin
+
+    @property
+    def prev_dones(self) -> Any:
+        """Which sub-envs finished at the last step, ``(num_envs,)`` booleans."""
+        if self._prev_done is None:
+            return _numpy().zeros(self.num_envs, dtype=_numpy().bool)
+        return self._prev_done
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs; start new episodes for those that were reset."""
-        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
+        contract = self._contract
+        # checked and read first: Gymnasium's vector envs pop it from options
+        mask = checked_reset_mask(
+            type(self).__name__, options, self.num_envs,
+            xp=None if contract is None else contract.xp,
+            device=None if contract is None else contract.device,
+        )  # fmt: skip
         result = self.env.reset(seed=seed, options=options)
         now = (time.perf_counter() - self._origin) * 1e6
-        contract, tally = self._contract, self._tally
+        tally = self._tally
         if mask is None or contract is None or tally is None:
             self._reset_time = now
             self._tally = None if contract is None else self._fresh_tally(contract)
             self._prev_done = None
         else:
             xp = contract.fast_xp
-            mask = convert_array(mask, xp=contract.xp, device=contract.device)
             self._tally = clear_episodes(tally, mask, now=now, xp=xp)
             if self._prev_done is not None:
                 self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))
@@ -174,25 +199,29 @@ class RecordEpisodeStatistics(
         if tally is None:
             tally = self._fresh_tally(contract)
         now = (time.perf_counter() - self._origin) * 1e6
-        rewards_in = xp.astype(rewards, self._float_dtype) if self._cast_rewards else rewards
+        rewards_in = stop_gradient(rewards)
+        if self._cast_rewards:
+            rewards_in = xp.astype(rewards_in, self._float_dtype)
         restart = None if self._mode is AutoresetMode.SAME_STEP else self._prev_done
         tally = advance_episodes(tally, rewards_in, restart=restart, now=now, xp=xp)
         done = xp.logical_or(terminated, truncated)
-        if self._mode is not AutoresetMode.SAME_STEP:
-            self._prev_done = done
         finished = int(xp.count_nonzero(done)) if self._host_resident else -1
-        if finished == 0:  # only asked where the mask is on the host
-            self._tally = tally
-            return observations, rewards, terminated, truncated, infos
         key = self._stats_key
-        if key in infos or f"_{key}" in infos:
+        if finished != 0 and (key in infos or f"_{key}" in infos):
             raise ValueError(
                 f"{type(self).__name__}: info already has the key {key!r} or {'_' + key!r}: "
                 f"{list(infos)}"
             )
+        if self._mode is not AutoresetMode.SAME_STEP:
+            self._prev_done = done
+        if finished == 0:  # only asked where the mask is on the host
+            self._tally = tally
+            return observations, rewards, terminated, truncated, infos
         r, length, t = finished_episodes(tally, done, now=now, xp=xp)
         if self._log is None:
             self._host_log.record(finished, done, r, length, t)
+            # the host log keeps these very arrays: info gets its own copies
+            r, length, t = (xp.asarray(a, copy=True) for a in (r, length, t))
         else:
             self._log = record_episodes(
                 self._log, done, r, length, t, capacity=self._buffer_length, xp=xp
@@ -200,40 +229,54 @@ class RecordEpisodeStatistics(
         if self._mode is AutoresetMode.SAME_STEP:
             tally = clear_episodes(tally, done, now=now, xp=xp)
         self._tally = tally
-        infos = {**infos, key: {"r": r, "l": length, "t": t}, f"_{key}": done}
+        # done is kept (_prev_done, the host log): info gets a copy
+        infos = {
+            **infos,
+            key: {"r": r, "l": length, "t": t},
+            f"_{key}": xp.asarray(done, copy=True),
+        }
         return observations, rewards, terminated, truncated, infos
 
     def _check(self, rewards: Any, terminated: Any, truncated: Any) -> ArrayContract:
         owner = type(self).__name__
         contract = self._contract
-        if contract is None:
-            contract = contract_for(rewards, owner=owner, name="rewards", shape=(self.num_envs,))
-            contract = contract._replace(dtype=rewards.dtype)
-            self._first_contact(contract)
-        elif not contract.matches(rewards):
-            contract.check(rewards, owner=owner, name="rewards")
-        flags = self._flags
-        assert flags is not None
+        if contract is None:  # checked in full before anything is adopted
+            candidate = contract_for(rewards, owner=owner, name="rewards", shape=(self.num_envs,))
+            candidate = candidate._replace(dtype=rewards.dtype)
+            flags = candidate._replace(dtype=candidate.xp.bool)
+        else:
+            candidate, flags = contract, self._flags
+            assert flags is not None
+            if not contract.matches(rewards):
+                contract.check(rewards, owner=owner, name="rewards")
         if not flags.matches(terminated):
             flags.check(terminated, owner=owner, name="terminated")
         if not flags.matches(truncated):
             flags.check(truncated, owner=owner, name="truncated")
-        return contract
+        if contract is None:
+            self._first_contact(candidate)
+        return candidate
 
     def _first_contact(self, contract: ArrayContract) -> None:
+        # everything is built first and assigned last: a failure (the log cannot be allocated,
+        # a device out of memory) leaves the wrapper as it was, without a contract
         xp, device = contract.xp, contract.device
-        self._float_dtype = statistics_dtype(xp, device)
-        self._int_dtype = xp.__array_namespace_info__().default_dtypes(device=device)["integral"]
-        # float32 + float64 promotes by the standard; only integer or bool rewards need a cast
-        self._cast_rewards = not xp.isdtype(contract.dtype, "real floating")
-        self._host_resident = compat.is_numpy_namespace(xp)
-        self._flags = contract._replace(dtype=xp.bool)
-        self._contract = contract
-        if not self._host_resident:
-            self._log = start_log(
-                self._buffer_length, float_dtype=self._float_dtype, int_dtype=self._int_dtype,
+        float_dtype = statistics_dtype(xp, device)
+        int_dtype = xp.__array_namespace_info__().default_dtypes(device=device)["integral"]
+        host_resident = compat.is_numpy_namespace(xp)
+        log = None
+        if not host_resident:
+            log = start_log(
+                self._buffer_length, float_dtype=float_dtype, int_dtype=int_dtype,
                 xp=contract.fast_xp, device=device,
             )  # fmt: skip
+        self._float_dtype, self._int_dtype = float_dtype, int_dtype
+        # float32 + float64 promotes by the standard; only integer or bool rewards need a cast
+        self._cast_rewards = not xp.isdtype(contract.dtype, "real floating")
+        self._host_resident = host_resident
+        self._flags = contract._replace(dtype=xp.bool)
+        self._log = log
+        self._contract = contract
 
     def _fresh_tally(self, contract: ArrayContract) -> EpisodeTally:
         xp, device, n = contract.fast_xp, contract.device, self.num_envs

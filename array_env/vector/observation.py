@@ -23,16 +23,20 @@ from array_env._ops.ring_buffer import (
     start_ring,
 )
 from array_env._ops.running_moments import update_moments, update_moments_masked
+from array_env._ops.stop_gradient import stop_gradient
+from array_env._tree import format_path
 from array_env.convert import convert_array
-from array_env.vector._autoreset import autoreset_mode, reset_mask
+from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._stack_leaves import assemble, frame_stack_settings, space_dtype
 from array_env.wrappers.observation import (
     ObservationMoments,
     check_epsilon,
     frame_stack_constants,
-    frame_stack_settings,
+    host_leaf_value,
     normalize_observation,
     normalized_box,
+    stack_leaf_values,
 )
 
 __all__ = ["FrameStackObservation", "NormalizeObservation"]
@@ -94,7 +98,11 @@ class NormalizeObservation(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[A, dict[str, Any]]:
         """Reset the sub-envs; count the observations of those that were reset."""
-        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
+        known = self._contract
+        mask = checked_reset_mask(  # before env.reset: Gymnasium's envs pop it from options
+            type(self).__name__, options, self.num_envs,
+            xp=None if known is None else known.xp, device=None if known is None else known.device,
+        )  # fmt: skip
         observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
         contract = self._check(observations)
         if mask is not None:
@@ -118,11 +126,12 @@ class NormalizeObservation(
         xp = contract.fast_xp
         if self._cast:
             observations = xp.astype(observations, self._moments.mean.dtype)
-        if self.update_running_mean:
+        if self.update_running_mean:  # the statistics never join an autograd graph
+            counted = stop_gradient(observations)
             if mask is None:
-                self._moments = update_moments(self._moments, observations, xp=xp)
+                self._moments = update_moments(self._moments, counted, xp=xp)
             else:
-                self._moments = update_moments_masked(self._moments, observations, mask, xp=xp)
+                self._moments = update_moments_masked(self._moments, counted, mask, xp=xp)
         return normalize_observation(
             self._moments, observations, epsilon=self.epsilon, dtype=self._float32, xp=xp
         )
@@ -155,23 +164,30 @@ class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
 
     The vector twin of :class:`array_env.wrappers.FrameStackObservation` (Gymnasium 1.x has no
     vector frame stack): observations ``(num_envs, *frame)`` become ``(num_envs, stack_size,
-    *frame)``, and each sub-env's stack equals the single wrapper's on that sub-env. One ring
-    buffer with a leading sub-env axis holds every stack; a sub-env restarts its stack (padding
-    included) exactly where its new episode starts, with masks, never a Python loop:
+    *frame)``, and each sub-env's stack equals the single wrapper's (and Gymnasium's single
+    ``FrameStackObservation``'s) on that sub-env. Box, Discrete, MultiDiscrete and MultiBinary
+    observations are stacked, and Dict and Tuple spaces of them leaf by leaf (a ``dict`` or
+    ``tuple`` of stacks). Spaces whose values are not arrays (Text, Graph, Sequence, OneOf)
+    are refused: their batches are host tuples that no ring buffer holds; stack each sub-env
+    with the single wrapper instead. One ring buffer per leaf with a leading sub-env axis holds
+    every stack; a sub-env restarts its stack (padding included) exactly where its new episode
+    starts, with masks, never a Python loop:
 
     * next-step: on the reset step after ``terminated | truncated``;
     * same-step: on the finishing step, after its last frame is pushed; ``info["final_obs"]``
       then holds the finished episode's last stack (in the layout the env used: a stacked
       array, or Gymnasium's object array of per-sub-env observations);
-    * disabled: on ``reset(options={"reset_mask": mask})``, for the sub-envs in ``mask``.
+    * disabled: on ``reset(options={"reset_mask": mask})``, for the sub-envs in ``mask`` (a
+      boolean array of shape ``(num_envs,)``, checked before the env is reset).
 
     Args:
-        env: The vector environment; its single observation space must be a Box.
+        env: The vector environment.
         stack_size: The number of frames per stack, at least 1.
-        padding_type: ``"reset"``, ``"zero"``, or a frame inside the single observation space.
+        padding_type: ``"reset"``, ``"zero"``, or a value inside the single observation space.
 
     Raises:
-        TypeError: If the observation space is not a Box or ``stack_size`` is not an integer.
+        TypeError: If ``stack_size`` is not an integer, or the space holds values that are
+            not arrays.
         ValueError: If ``stack_size < 1`` or ``padding_type`` is invalid.
 
     Example:
@@ -191,53 +207,75 @@ class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
     def __init__(
         self, env: VectorEnv[A, Act, A], stack_size: int, *, padding_type: str | Any = "reset"
     ) -> None:
-        box, padding_kind, host_padding = frame_stack_settings(
-            type(self).__name__,
-            env.single_observation_space,  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-            stack_size,
-            padding_type,
-        )
+        owner = type(self).__name__
+        space: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        padding_kind, leaves = frame_stack_settings(owner, space, stack_size, padding_type)
+        opaque = [leaf for leaf in leaves if not leaf.is_array]
+        if opaque:
+            raise TypeError(
+                f"{owner}: the vector frame stack holds array observations only, got "
+                f"{type(opaque[0].space).__name__} at {format_path(opaque[0].path, 'space')} "
+                f"({space}); wrap each sub-env in array_env.wrappers.FrameStackObservation"
+            )
         gym.utils.RecordConstructorArgs.__init__(
             self, stack_size=stack_size, padding_type=padding_type
         )
         VectorWrapper.__init__(self, env)
         self.stack_size: int = int(stack_size)
         self.padding_type: str = padding_kind
-        self.single_observation_space = batch_space(box, n=self.stack_size)
+        self.single_observation_space = batch_space(space, n=self.stack_size)
         self.observation_space = batch_space(self.single_observation_space, n=self.num_envs)
-        self._frame_space = box
-        self._host_padding = host_padding
+        self._space = space
+        self._leaves = leaves
+        self._root_leaf = len(leaves) == 1 and leaves[0].path == ()
         self._mode = autoreset_mode(env)
-        self._contract: ArrayContract | None = None
+        self._contracts: list[ArrayContract | None] = [None] * len(leaves)
+        self._layouts: list[Any] = [None] * len(leaves)
+        self._paddings: list[Any] = [None] * len(leaves)
         self._flags: ArrayContract | None = None
-        self._ring: FrameRing | None = None
+        self._rings: list[FrameRing] | None = None
         self._prev_done: Any = None  # next-step mode: the sub-envs whose next step is a reset
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[A, dict[str, Any]]:
         """Reset the sub-envs; restart the stacks of those that were reset."""
-        mask = reset_mask(options)  # read first: Gymnasium's SyncVectorEnv pops it from options
+        first = self._contracts[0]
+        mask = checked_reset_mask(  # before env.reset: Gymnasium's envs pop it from options
+            type(self).__name__, options, self.num_envs,
+            xp=None if first is None else first.xp, device=None if first is None else first.device,
+        )  # fmt: skip
         observations, infos = self.env.reset(seed=seed, options=options)
-        contract = self._check(observations)
-        xp, layout = contract.fast_xp, self._layout
-        if mask is None or self._ring is None:
-            self._ring = start_ring(observations, layout=layout, padding=self._padding, xp=xp)
+        values = self._checked(observations)
+        rings = self._rings
+        if mask is None or rings is None:
+            self._rings = [
+                start_ring(stop_gradient(value), layout=self._layouts[i],
+                           padding=self._paddings[i], xp=self._xp(i))
+                for i, value in enumerate(values)
+            ]  # fmt: skip
             self._prev_done = None
         else:
+            contract = self._contracts[0]
+            assert contract is not None
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
-            self._ring = restart_rows(self._ring, observations, mask, layout=layout, xp=xp)
+            self._rings = [
+                restart_rows(ring, stop_gradient(value), mask, layout=self._layouts[i],
+                             xp=self._xp(i))
+                for i, (ring, value) in enumerate(zip(rings, values, strict=True))
+            ]  # fmt: skip
             if self._prev_done is not None:
+                xp = contract.fast_xp
                 self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))
-        return stacked_frames(self._ring, layout=layout, xp=xp), infos
+        return self._stacked(self._rings), infos
 
     def step(self, actions: Act) -> tuple[A, Any, Any, Any, dict[str, Any]]:
         """Step the sub-envs and push their observations onto their stacks."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
-        ring = self._ring
-        if ring is None:
+        rings = self._rings
+        if rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
-        contract = self._check(observations)
+        values = [stop_gradient(value) for value in self._checked(observations)]
         flags = self._flags
         assert flags is not None
         owner = type(self).__name__
@@ -245,66 +283,131 @@ class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
             flags.check(terminated, owner=owner, name="terminated")
         if not flags.matches(truncated):
             flags.check(truncated, owner=owner, name="truncated")
-        xp, layout = contract.fast_xp, self._layout
+        xp = self._xp(0)
         if self._mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
-            final, object_rows = self._final_frames(infos["final_obs"], observations, contract)
-            finished = push_frame(ring, final, layout=layout, xp=xp)
-            final_stacks = stacked_frames(finished, layout=layout, xp=xp)
+            finals, object_rows = self._final_frames(infos["final_obs"], values)
             done = xp.logical_or(terminated, truncated)
-            ring = restart_rows(finished, observations, done, layout=layout, xp=xp)
-            infos = {**infos, "final_obs": _final_layout(final_stacks, object_rows, infos)}
+            finished = [
+                push_frame(ring, final, layout=self._layouts[i], xp=self._xp(i))
+                for i, (ring, final) in enumerate(zip(rings, finals, strict=True))
+            ]
+            final_stacks = self._stacked(finished, assembled=False)
+            rings = [
+                restart_rows(ring, value, done, layout=self._layouts[i], xp=self._xp(i))
+                for i, (ring, value) in enumerate(zip(finished, values, strict=True))
+            ]
+            infos = {**infos, "final_obs": self._final_layout(final_stacks, object_rows, infos)}
         elif self._mode is AutoresetMode.NEXT_STEP:
-            ring = push_frame(ring, observations, layout=layout, restart=self._prev_done, xp=xp)
+            rings = [
+                push_frame(ring, value, layout=self._layouts[i], restart=self._prev_done,
+                           xp=self._xp(i))
+                for i, (ring, value) in enumerate(zip(rings, values, strict=True))
+            ]  # fmt: skip
             self._prev_done = xp.logical_or(terminated, truncated)
         else:
-            ring = push_frame(ring, observations, layout=layout, xp=xp)
-        self._ring = ring
-        return stacked_frames(ring, layout=layout, xp=xp), rewards, terminated, truncated, infos
+            rings = [
+                push_frame(ring, value, layout=self._layouts[i], xp=self._xp(i))
+                for i, (ring, value) in enumerate(zip(rings, values, strict=True))
+            ]
+        self._rings = rings
+        return self._stacked(rings), rewards, terminated, truncated, infos
 
-    def _check(self, observations: A) -> ArrayContract:
-        contract = self._contract
-        if contract is None:
-            owner = type(self).__name__
-            contract = contract_for(
-                observations, owner=owner, name="observations",
-                host_dtype=self._frame_space.dtype,
-                shape=(self.num_envs, *self._frame_space.shape),
-            )  # fmt: skip
-            self._layout, self._padding = frame_stack_constants(
-                contract, self.stack_size, batch_ndim=1, frame_ndim=len(self._frame_space.shape),
-                host_padding=self._host_padding,
-            )  # fmt: skip
-            self._flags = contract._replace(dtype=None, shape=(self.num_envs,))
-            self._contract = contract
-        elif not contract.matches(observations):
-            contract.check(observations, owner=type(self).__name__, name="observations")
-        return contract
+    def _xp(self, i: int) -> Any:
+        contract = self._contracts[i]
+        assert contract is not None
+        return contract.fast_xp
 
-    def _final_frames(
-        self, final: Any, observations: A, contract: ArrayContract
-    ) -> tuple[Any, list[int] | None]:
-        """The finished episodes' last frames as one batch (observations elsewhere).
+    def _stacked(self, rings: list[FrameRing], *, assembled: bool = True) -> Any:
+        out = [
+            stacked_frames(ring, layout=self._layouts[i], xp=self._xp(i))
+            for i, ring in enumerate(rings)
+        ]
+        if not assembled:
+            return out
+        return out[0] if self._root_leaf else assemble(self._space, out)
 
-        Returns the batch and, for Gymnasium's object-array ``final_obs``, its finished rows.
+    def _checked(self, observations: Any) -> list[Any]:
+        """Each leaf's batch, checked; fixes the contracts at the first contact (all or none)."""
+        owner = type(self).__name__
+        values = stack_leaf_values(owner, self._leaves, observations, self._root_leaf)
+        fixed: list[tuple[int, ArrayContract]] = []
+        for i, leaf in enumerate(self._leaves):
+            contract = self._contracts[i]
+            if contract is not None and contract.matches(values[i]):
+                continue
+            name = format_path(leaf.path, "observations")
+            if contract is None:
+                fixed.append((i, contract_for(
+                    values[i], owner=owner, name=name, host_dtype=space_dtype(leaf.space),
+                    shape=(self.num_envs, *(leaf.space.shape or ())),
+                )))  # fmt: skip
+            else:
+                contract.check(values[i], owner=owner, name=name)
+        if fixed:
+            built = [
+                (
+                    i,
+                    contract,
+                    *frame_stack_constants(
+                        contract,
+                        self.stack_size,
+                        batch_ndim=1,
+                        frame_ndim=len(self._leaves[i].space.shape or ()),
+                        host_padding=self._leaves[i].padding,
+                    ),
+                )
+                for i, contract in fixed
+            ]
+            first = self._contracts[0] or fixed[0][1]
+            flags = first._replace(dtype=None, shape=(self.num_envs,))
+            for i, contract, layout, padding in built:
+                self._contracts[i], self._layouts[i], self._paddings[i] = contract, layout, padding
+            self._flags = flags
+        return values
+
+    def _final_frames(self, final: Any, values: list[Any]) -> tuple[list[Any], list[int] | None]:
+        """Each leaf's finished episodes' last frames as one batch (observations elsewhere).
+
+        Returns the batches and, for Gymnasium's object-array ``final_obs``, its finished rows.
         """
         owner = type(self).__name__
         if not (compat.is_numpy_array(final) and final.dtype == object):
-            contract.check(final, owner=owner, name='info["final_obs"]')
-            return final, None
+            finals = stack_leaf_values(owner, self._leaves, final, self._root_leaf)
+            for i, leaf in enumerate(self._leaves):
+                contract = self._contracts[i]
+                assert contract is not None
+                name = format_path(leaf.path, 'info["final_obs"]')
+                contract.check(finals[i], owner=owner, name=name)
+            return [stop_gradient(value) for value in finals], None
         # Gymnasium's SyncVectorEnv: a host object array, None where no episode finished.
         rows = [row for row, frame in enumerate(final) if frame is not None]
-        single = contract._replace(shape=tuple(self._frame_space.shape))
-        for row in rows:
-            single.check(final[row], owner=owner, name=f'info["final_obs"][{row}]')
-        frames = [final[i] if i in rows else observations[i, ...] for i in range(self.num_envs)]  # type: ignore[index]  # pyright: ignore[reportIndexIssue, reportUnknownVariableType]
-        return contract.xp.stack(frames), rows  # pyright: ignore[reportUnknownArgumentType]
+        per_row = {
+            row: stack_leaf_values(owner, self._leaves, final[row], self._root_leaf) for row in rows
+        }
+        batches: list[Any] = []
+        for i, leaf in enumerate(self._leaves):
+            contract = self._contracts[i]
+            assert contract is not None
+            single = contract._replace(shape=tuple(leaf.space.shape or ()))
+            for row in rows:
+                per_row[row][i] = host_leaf_value(per_row[row][i], space_dtype(leaf.space))
+                name = format_path((row, *leaf.path), 'info["final_obs"]')
+                single.check(per_row[row][i], owner=owner, name=name)
+            frames = [
+                per_row[row][i] if row in per_row else values[i][row, ...]
+                for row in range(self.num_envs)
+            ]
+            batches.append(contract.xp.stack(frames))
+        return batches, rows
 
-
-def _final_layout(final_stacks: Any, object_rows: list[int] | None, infos: dict[str, Any]) -> Any:
-    """Return the final stacks in the layout the env used for ``final_obs``."""
-    if object_rows is None:
-        return final_stacks
-    out = np.full(len(infos["final_obs"]), None, dtype=object)
-    for row in object_rows:
-        out[row] = final_stacks[row, ...]
-    return out
+    def _final_layout(
+        self, final_stacks: list[Any], object_rows: list[int] | None, infos: dict[str, Any]
+    ) -> Any:
+        """Return the final stacks in the layout the env used for ``final_obs``."""
+        if object_rows is None:
+            return final_stacks[0] if self._root_leaf else assemble(self._space, final_stacks)
+        out = np.full(len(infos["final_obs"]), None, dtype=object)
+        for row in object_rows:
+            stacks = [stack[row, ...] for stack in final_stacks]
+            out[row] = stacks[0] if self._root_leaf else assemble(self._space, stacks)
+        return out

@@ -7,14 +7,15 @@ from typing import Any, TypeVar
 import gymnasium as gym
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 
-from array_env.convert import convert_array
-from array_env.vector._autoreset import autoreset_mode, reset_mask
-from array_env.wrappers._contract import ArrayContract
-from array_env.wrappers.observation import check_epsilon
+from array_env._ops.running_moments import require_finite
+from array_env._ops.stop_gradient import stop_gradient
+from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
+from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers.reward import (
     ReturnsHolder,
     ReturnState,
     check_gamma,
+    check_reward_epsilon,
     update_returns,
 )
 
@@ -65,56 +66,88 @@ class NormalizeReward(
     """
 
     _device_arrays = ("_prev_done",)
+    _not_pickled = ("_flags", "_scale_dtype")  # derived again at the copy's first contact
     _flags: ArrayContract  # terminated and truncated: set with the contract at first contact
     _scale_dtype: Any  # the rewards' float dtype where it is not the statistics', else None
 
     def __init__(
-        self, env: VectorEnv[Obs, Act, A], gamma: float = 0.99, epsilon: float = 1e-8
+        self,
+        env: VectorEnv[Obs, Act, A],
+        gamma: float = 0.99,
+        epsilon: float = 1e-8,
+        *,
+        check_finite: bool = False,
     ) -> None:
         check_gamma(type(self).__name__, gamma)
-        check_epsilon(type(self).__name__, epsilon)
+        check_reward_epsilon(type(self).__name__, epsilon)
         gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
         VectorWrapper.__init__(self, env)
         self.gamma = gamma
         self.epsilon = epsilon
+        self.check_finite = bool(check_finite)
         self._mode = autoreset_mode(env)
         self._next_step = self._mode is AutoresetMode.NEXT_STEP
         self._prev_done: Any = None  # next-step mode: which sub-envs take a reset step next
         self._init_returns((self.num_envs,))
 
+    @property
+    def accumulated_reward(self) -> Any:
+        """The discounted return of each sub-env, ``(num_envs,)`` (Gymnasium's name).
+
+        Assignable; validated as :meth:`load_state_dict` validates ``returns``.
+        """
+        return self._returns
+
+    @accumulated_reward.setter
+    def accumulated_reward(self, value: Any) -> None:
+        self.discounted_reward = value
+
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs; a full reset starts every discounted return at 0."""
-        mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
+        # checked and read first: Gymnasium's vector envs pop it from options
+        contract = self._contract
+        mask = checked_reset_mask(
+            type(self).__name__, options, self.num_envs,
+            xp=None if contract is None else contract.xp,
+            device=None if contract is None else contract.device,
+        )  # fmt: skip
         result = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
         if mask is None:
             self._returns = self._returns * 0.0
             self._prev_done = None
         elif self._prev_done is not None and self._contract is not None:
             xp = self._contract.fast_xp
-            mask = convert_array(mask, xp=self._contract.xp, device=self._contract.device)
             self._prev_done = xp.logical_and(self._prev_done, xp.logical_not(mask))
         return result
 
     def step(self, actions: Act) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Step the sub-envs and scale their rewards."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
+        owner = type(self).__name__
         contract = self._contract
-        if contract is None:
-            contract = self._first_contact(rewards)
-        elif not contract.matches(rewards):
-            contract.check(rewards, owner=type(self).__name__, name="rewards")
-        flags = self._flags
+        if contract is None:  # checked in full, adopted only once everything passed
+            candidate = contract_for(rewards, owner=owner, name="rewards", shape=(self.num_envs,))
+            flags = candidate._replace(dtype=None)
+        else:
+            candidate, flags = contract, self._flags
+            if not contract.matches(rewards):
+                contract.check(rewards, owner=owner, name="rewards")
         if not flags.matches(terminated):
-            flags.check(terminated, owner=type(self).__name__, name="terminated")
+            flags.check(terminated, owner=owner, name="terminated")
         if not flags.matches(truncated):
-            flags.check(truncated, owner=type(self).__name__, name="truncated")
+            flags.check(truncated, owner=owner, name="truncated")
+        if self.check_finite:
+            require_finite(rewards, owner=owner, name="rewards", xp=candidate.xp)
+        if contract is None:
+            contract = self._first_contact(candidate, rewards)
+        rewards_in = stop_gradient(rewards)
         xp = contract.fast_xp
         prev_done = self._prev_done
         moments, self._returns = update_returns(
             ReturnState(self._moments, self._returns),
-            rewards,
+            rewards_in,
             terminated,
             gamma=self.gamma,
             active=None if prev_done is None else xp.logical_not(prev_done),
@@ -130,17 +163,11 @@ class NormalizeReward(
             scale = xp.astype(scale, self._scale_dtype)
         return observations, rewards / scale, terminated, truncated, infos
 
-    def _first_contact(self, rewards: Any) -> ArrayContract:
-        contract = self._reward_contract(rewards, (self.num_envs,))
-        self._flags = contract._replace(dtype=None)
-        dtype = getattr(rewards, "dtype", None)
-        floating = dtype is not None and contract.xp.isdtype(dtype, "real floating")
+    def _first_contact(self, candidate: ArrayContract, rewards: Any) -> ArrayContract:
+        dtype = rewards.dtype
+        floating = candidate.xp.isdtype(dtype, "real floating")
+        contract = self._adopt(candidate)
         statistics = self._moments.mean.dtype
         self._scale_dtype = dtype if floating and dtype != statistics else None
+        self._flags = contract._replace(dtype=None)
         return contract
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
-        for name in ("_flags", "_scale_dtype"):  # derived again at the copy's first contact
-            state.pop(name, None)
-        return state

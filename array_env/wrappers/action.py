@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, TypeVar
 
+import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 
@@ -16,7 +17,15 @@ from array_env.core import Wrapper
 from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
 
-__all__ = ["ActionBounds", "ClipAction", "action_bounds", "clip_action", "unbounded_box"]
+__all__ = [
+    "ActionBounds",
+    "ClipAction",
+    "action_bounds",
+    "clip_action",
+    "clip_host_action",
+    "host_action",
+    "unbounded_box",
+]
 
 Obs = TypeVar("Obs")
 
@@ -77,15 +86,67 @@ def action_bounds(
     return contract, ActionBounds(bound(space.low), bound(space.high))
 
 
+def host_action(action: Any, contract: ArrayContract | None) -> Any:
+    """``action`` as a NumPy array when Gymnasium's ``np.clip`` leniency applies, else ``None``.
+
+    It applies to host values while the wrapper's arrays are NumPy (or before its first
+    action): lists, tuples, Python numbers, and NumPy arrays whose dtype differs from the first
+    action's (a float32 action after float64 ones) or is an integer or bool dtype. A NumPy
+    float array seen first fixes the contract instead (``None``).
+    """
+    if contract is not None and not compat.is_numpy_namespace(contract.xp):
+        return None
+    value: Any = action
+    if _is_numpy(value):
+        if contract is None and np.dtype(value.dtype).kind == "f":
+            return None
+    elif not _is_host_value(value):
+        return None
+    try:
+        host = np.asarray(value)
+    except (TypeError, ValueError):  # ragged lists: the strict check names them
+        return None
+    return host if host.dtype.kind in "biuf" else None
+
+
+def _is_numpy(value: object) -> bool:
+    return isinstance(value, np.ndarray | np.generic)
+
+
+def _is_host_value(value: object) -> bool:
+    return isinstance(value, list | tuple | bool | int | float)
+
+
+def clip_host_action(
+    owner: str, name: str, host: Any, space: gym.spaces.Box, *, batch: tuple[int, ...]
+) -> Any:
+    """Clip a host action as Gymnasium's ``np.clip(action, low, high)`` does, dtype included.
+
+    The result's dtype is NumPy's promotion of the action's and the space's (a float64 or
+    integer action gives float64 on a float32 Box, as in Gymnasium). Unlike ``np.clip`` the
+    shape must be exactly ``(*batch, *space.shape)``: broadcasting a scalar is refused.
+    """
+    expected = (*batch, *space.shape)
+    if host.shape != expected:
+        raise ArrayMismatchError(f"{owner}: {name} has shape {host.shape}, expected {expected}")
+    low: Any = space.low
+    high: Any = space.high
+    return np.minimum(np.maximum(host, low), high)
+
+
 class ClipAction(Wrapper[Obs, ArrayT, Obs, ArrayT], gym.utils.RecordConstructorArgs):
     """Clip actions into the env's Box bounds before they reach it.
 
     Gymnasium's ``ClipAction`` for actions of any namespace on any device: the bounds are
     moved once, at the first action, to its namespace, device and dtype, and each step costs
     one ``maximum`` and one ``minimum``. The action space becomes ``Box(-inf, inf)`` of the same
-    shape and dtype, as in Gymnasium 1.x. Actions must be real floating arrays; a later action
-    of another namespace, device, dtype or shape is rejected with
-    :class:`array_env.ArrayMismatchError`. The vector twin is :class:`array_env.vector.ClipAction`.
+    shape and dtype, as in Gymnasium 1.x. The first array action fixes the namespace, device
+    and dtype; a later action of another namespace, device or shape is rejected with
+    :class:`array_env.ArrayMismatchError`. Host values get Gymnasium's ``np.clip`` leniency
+    while the actions are NumPy: lists, Python numbers, integer arrays and NumPy arrays of
+    another float dtype are clipped with NumPy's promotion (float64 in, float64 out), but their
+    shape must match exactly (no broadcasting of a scalar). The vector twin is
+    :class:`array_env.vector.ClipAction`.
 
     Args:
         env: The environment; its action space must be a Box.
@@ -118,6 +179,12 @@ class ClipAction(Wrapper[Obs, ArrayT, Obs, ArrayT], gym.utils.RecordConstructorA
     def step(self, action: ArrayT) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Clip the action into the env's bounds and step the env with it."""
         contract, bounds = self._contract, self._bounds
+        if contract is None or bounds is None or not contract.matches(action):
+            host = host_action(action, contract)
+            if host is not None:  # Gymnasium's leniency for host values
+                owner = type(self).__name__
+                clipped = clip_host_action(owner, "action", host, self._bounded, batch=())
+                return self.env.step(clipped)
         if contract is None or bounds is None:
             contract, bounds = action_bounds(type(self).__name__, self._bounded, action, batch=())
             self._contract, self._bounds = contract, bounds

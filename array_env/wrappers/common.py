@@ -10,9 +10,10 @@ import time
 from collections import deque
 from typing import Any, NamedTuple, TypeVar
 
-import array_api_compat as compat
 import gymnasium as gym
+import numpy as np
 
+from array_env._ops.stop_gradient import stop_gradient
 from array_env.core import Wrapper
 from array_env.typing import Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
@@ -29,7 +30,9 @@ __all__ = [
 Obs = TypeVar("Obs")
 Act = TypeVar("Act")
 
-_PYTHON_NUMBERS = (float, int)
+HOST_NUMBERS = (int, float, np.integer, np.floating)
+"""Host rewards: Python numbers and NumPy scalars of any int or float type, one kind, as in
+Gymnasium (BipedalWalker returns ``np.float32``, then the Python int -100 when it falls)."""
 
 
 class EpisodeTally(NamedTuple):
@@ -108,7 +111,7 @@ def check_statistics_arguments(owner: str, buffer_length: object, stats_key: obj
 
     The arguments are typed ``object``: they come from users, and are checked here at run time.
     """
-    if isinstance(buffer_length, bool) or not isinstance(buffer_length, int):
+    if isinstance(buffer_length, bool) or not isinstance(buffer_length, int | np.integer):
         raise TypeError(
             f"{owner}: buffer_length must be an int, got {type(buffer_length).__name__}"
         )
@@ -167,9 +170,9 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         self.episode_count = 0
         self._tally = EpisodeTally(0.0, 0, -1.0)
         self._contract: ArrayContract | None = None
-        self._returns: deque[Any] = deque(maxlen=buffer_length)
-        self.length_queue: deque[int] = deque(maxlen=buffer_length)
-        self.time_queue: deque[float] = deque(maxlen=buffer_length)
+        self._returns: deque[Any] = deque(maxlen=int(buffer_length))
+        self.length_queue: deque[int] = deque(maxlen=int(buffer_length))
+        self.time_queue: deque[float] = deque(maxlen=int(buffer_length))
 
     @property
     def return_queue(self) -> deque[Any]:
@@ -181,20 +184,36 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
             return self._returns
         return deque((float(r) for r in self._returns), maxlen=self._returns.maxlen)
 
+    @return_queue.setter
+    def return_queue(self, value: deque[Any]) -> None:
+        self._returns = deque(value, maxlen=self._returns.maxlen)
+
     @property
     def episode_returns(self) -> Any:
-        """The return of the running episode (a Python number or a 0-d array)."""
+        """The return of the running episode (a Python number or a 0-d array); assignable."""
         return self._tally.returns
+
+    @episode_returns.setter
+    def episode_returns(self, value: Any) -> None:
+        self._tally = self._tally._replace(returns=value)
 
     @property
     def episode_lengths(self) -> int:
-        """The length of the running episode."""
+        """The length of the running episode; assignable."""
         return int(self._tally.lengths)
+
+    @episode_lengths.setter
+    def episode_lengths(self, value: int) -> None:
+        self._tally = self._tally._replace(lengths=int(value))
 
     @property
     def episode_start_time(self) -> float:
-        """When the running episode started (``time.perf_counter()`` seconds)."""
+        """When the running episode started (``time.perf_counter()`` seconds); assignable."""
         return float(self._tally.starts)
+
+    @episode_start_time.setter
+    def episode_start_time(self, value: float) -> None:
+        self._tally = self._tally._replace(starts=float(value))
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -205,11 +224,15 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         return observation, info
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
-        """Step the env; at an episode's end add its statistics to ``info`` and the queues."""
+        """Step the env; at an episode's end add its statistics to ``info`` and the queues.
+
+        Raises:
+            ArrayMismatchError: If the reward is neither a number (Python or NumPy scalar) nor
+                a 0-d array of the first array reward's namespace and device; nothing changes.
+        """
         observation, reward, terminated, truncated, info = self.env.step(action)
-        if self._contract is None and isinstance(reward, _PYTHON_NUMBERS):
-            pass  # Gymnasium's envs: Python numbers (NumPy's float64 is one), nothing to check
-        elif compat.is_array_api_obj(reward):
+        value = reward
+        if not isinstance(reward, HOST_NUMBERS):  # host numbers mix freely, as in Gymnasium
             contract = self._contract
             if contract is None:
                 self._contract = contract_for(
@@ -217,11 +240,10 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
                 )
             elif not contract.matches(reward):
                 contract.check(reward, owner=type(self).__name__, name="reward")
-        elif self._contract is not None:
-            self._contract.check(reward, owner=type(self).__name__, name="reward")
+            value = stop_gradient(reward)
         tally = self._tally
         # advance_episodes(tally, reward), inlined: this is the whole per-step cost
-        tally = self._tally = EpisodeTally(tally.returns + reward, tally.lengths + 1, tally.starts)
+        tally = self._tally = EpisodeTally(tally.returns + value, tally.lengths + 1, tally.starts)
         if terminated or truncated:
             if self._stats_key in info:
                 raise ValueError(
@@ -229,7 +251,10 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
                 )
             now = time.perf_counter()
             elapsed = round(now - tally.starts, 6)
-            info = {**info, self._stats_key: {"r": tally.returns, "l": tally.lengths, "t": elapsed}}
+            returns = tally.returns
+            if self._contract is not None and not isinstance(returns, HOST_NUMBERS):
+                returns = self._contract.xp.asarray(returns, copy=True)  # info's own copy
+            info = {**info, self._stats_key: {"r": returns, "l": tally.lengths, "t": elapsed}}
             self._returns.append(tally.returns)
             self.length_queue.append(tally.lengths)
             self.time_queue.append(elapsed)

@@ -7,17 +7,17 @@ in :mod:`array_env.vector.observation` call the same cores with a leading batch 
 
 from __future__ import annotations
 
+from collections import deque
+from copy import deepcopy
 from typing import Any, Protocol, Self, TypeVar
 
-import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium.error import InvalidBound
 from gymnasium.vector.utils import batch_space
 
-from array_env._namespace import PicklableNamespaces
+from array_env._checks import ArrayMismatchError
 from array_env._ops.ring_buffer import (
-    FrameRing,
     RingLayout,
     make_layout,
     push_frame,
@@ -26,16 +26,22 @@ from array_env._ops.ring_buffer import (
 )
 from array_env._ops.running_moments import (
     Moments,
-    init_moments,
-    moments_from_state_dict,
-    moments_state_dict,
-    statistics_dtype,
     update_moments_one,
 )
+from array_env._ops.stop_gradient import stop_gradient
+from array_env._tree import format_path
 from array_env.convert import convert_array
 from array_env.core import Wrapper
 from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._moments_holder import MomentsHolder, RunningMeanStdView
+from array_env.wrappers._stack_leaves import (
+    StackLeaf,
+    assemble,
+    frame_stack_settings,
+    leaf_values,
+    space_dtype,
+)
 
 __all__ = ["FrameStackObservation", "NormalizeObservation", "normalize_observation"]
 
@@ -92,128 +98,42 @@ def normalize_observation(
     return xp.astype(scaled, dtype)
 
 
-def check_epsilon(owner: str, epsilon: float) -> None:
-    """Raise :class:`gymnasium.error.InvalidBound` unless ``epsilon`` is strictly positive."""
+def check_epsilon(owner: str, epsilon: object) -> None:
+    """Raise unless ``epsilon`` is a strictly positive real number (Gymnasium's wording).
+
+    Raises:
+        TypeError: If ``epsilon`` is not an int or float (Python or NumPy; bool is refused).
+        gymnasium.error.InvalidBound: If it is not strictly positive (NaN included).
+    """
+    # Gymnasium compares first and fails with a bare TypeError; bool passes its comparison.
+    if isinstance(epsilon, bool) or not isinstance(epsilon, int | float | np.integer | np.floating):
+        raise TypeError(
+            f"{owner}: `epsilon` should be a real number, got {type(epsilon).__name__} {epsilon!r}"
+        )
     if not epsilon > 0:
-        raise InvalidBound(f"{owner}: epsilon must be strictly positive, got {epsilon}")
+        raise InvalidBound(f"{owner}: `epsilon` should be strictly positive. Received {epsilon}")
 
 
 def normalized_box(owner: str, space: gym.Space[Any]) -> gym.spaces.Box:
-    """Return the unbounded float32 Box of the same shape, or raise for a non-Box space."""
-    if not isinstance(space, gym.spaces.Box):
-        raise TypeError(
-            f"{owner}: expected a Box observation space, got {type(space).__name__} ({space})"
+    """Return the unbounded float32 Box of the space's shape (Gymnasium's rule).
+
+    Gymnasium accepts every space that has a shape (Box, Discrete, MultiDiscrete, MultiBinary).
+
+    Raises:
+        ValueError: If the space has no shape (Dict, Tuple, Text, ...), as Gymnasium raises.
+    """
+    if space.shape is None:
+        raise ValueError(
+            f"{owner}: NormalizeObservation wrapper requires the observation space to have a "
+            f"shape, got {type(space).__name__} ({space})"
         )
     return gym.spaces.Box(low=-np.inf, high=np.inf, shape=space.shape, dtype=np.float32)
-
-
-class MomentsHolder(PicklableNamespaces):
-    """The state handling NormalizeObservation and NormalizeReward share, single and vector.
-
-    Holds the :class:`ArrayContract` (``None`` until the first array), the running statistics
-    and the ``update_running_mean`` switch, and implements ``state_dict``/``load_state_dict``.
-    Statistics start on the host (NumPy float64) and move to the contract's namespace and
-    device at the first contact, so state loaded before the first ``reset`` is kept.
-    """
-
-    _namespace_fields = ()
-    _contract: ArrayContract | None
-    _moments: Moments[Any]
-    _moments_shape: tuple[int, ...]
-    update_running_mean: bool
-    """Whether ``reset``/``step`` update the statistics (set ``False`` to freeze them)."""
-
-    def _init_moments(self, shape: tuple[int, ...]) -> None:
-        from array_env._namespace import resolve_namespace
-
-        self._contract = None
-        self._moments_shape = shape
-        self._moments = init_moments(shape, xp=resolve_namespace("numpy"), device="cpu")
-        self.update_running_mean = True
-
-    _device_arrays: tuple[str, ...] = ()
-    """Further array attributes (``None`` or arrays) that travel to the host when pickled."""
-
-    def _adopt(self, contract: ArrayContract) -> ArrayContract:
-        """Fix the contract and move the statistics to its namespace and device."""
-        from array_env.convert import convert_array
-
-        state = self._state_arrays()
-        self._contract = contract
-        self._load_arrays(state)
-        for name in self._device_arrays:
-            value = getattr(self, name)
-            if value is not None:
-                setattr(self, name, convert_array(value, xp=contract.xp, device=contract.device))
-        return contract
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Namespaces and some devices do not pickle: send the state to the host, and let the
-        # copy resolve its contract again at its first contact.
-        from array_env.convert import to_namespace
-
-        state = dict(self.__dict__)
-        state["_saved_arrays"] = to_namespace(self._state_arrays(), "numpy")
-        for name in ("_contract", "_float32", "_cast", "_moments", "_returns"):
-            state.pop(name, None)
-        for name in self._device_arrays:
-            state[name] = to_namespace(state.get(name), "numpy")
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        saved = state.pop("_saved_arrays")
-        self.__dict__.update(state)
-        self._contract = None
-        self._load_arrays(saved)
-
-    @property
-    def _statistics_dtype(self) -> Any:
-        contract = self._contract
-        assert contract is not None
-        return statistics_dtype(contract.xp, contract.device)
-
-    def _state_arrays(self) -> dict[str, Any]:
-        return dict(moments_state_dict(self._moments))
-
-    def _load_arrays(self, state: dict[str, Any]) -> None:
-        from array_env._namespace import resolve_namespace
-
-        contract = self._contract
-        if contract is None:  # on the host until the first contact; float32 state stays so
-            xp, device = resolve_namespace("numpy"), "cpu"
-            dtype = np.float32 if "mean_low" in state else np.float64
-        else:
-            xp, device, dtype = contract.fast_xp, contract.device, self._statistics_dtype
-        self._moments = moments_from_state_dict(
-            state,
-            xp=xp,
-            device=device,
-            dtype=dtype,
-            shape=self._moments_shape,
-            owner=type(self).__name__,
-        )
-
-    def state_dict(self) -> dict[str, Any]:
-        """Return the statistics as a dict of plain arrays, in the wrapper's namespace.
-
-        ``numpy.savez(path, **array_env.to_namespace(env.state_dict(), "numpy"))`` saves it.
-        """
-        return self._state_arrays()
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Load :meth:`state_dict`'s arrays, of any backend and device (``numpy.load`` works).
-
-        Raises:
-            KeyError: If a key is missing.
-            ValueError: If an array has the wrong shape.
-        """
-        self._load_arrays(dict(state))
 
 
 class ObservationMoments(MomentsHolder):
     """What NormalizeObservation adds to :class:`MomentsHolder`, single and vector alike."""
 
+    _not_pickled = ("_float32", "_cast")  # derived again at the copy's first contact
     _host_dtype: Any
     _float32: Any
     _cast: bool
@@ -238,6 +158,21 @@ class ObservationMoments(MomentsHolder):
         elif not contract.matches(observations):
             contract.check(observations, owner=type(self).__name__, name=name)
         return contract
+
+    @property
+    def obs_rms(self) -> RunningMeanStdView:
+        """The observation statistics, as Gymnasium's ``RunningMeanStd``.
+
+        ``mean``, ``var`` and ``count`` are readable and assignable (validated as
+        :meth:`load_state_dict` does, on the same device state as :meth:`state_dict`);
+        assigning a ``RunningMeanStd`` (Gymnasium's, or another wrapper's ``obs_rms``) copies
+        its three values: ``eval_env.obs_rms = train_env.obs_rms``.
+        """
+        return RunningMeanStdView(self)
+
+    @obs_rms.setter
+    def obs_rms(self, source: Any) -> None:
+        RunningMeanStdView(self).assign(source)
 
 
 class NormalizeObservation(
@@ -300,84 +235,61 @@ class NormalizeObservation(
         return self._normalize(observation), reward, terminated, truncated, info
 
     def _normalize(self, observation: ArrayT) -> Any:
+        known = self._contract
+        if known is None or not known.matches(observation):  # Python ints of a Discrete env
+            observation = host_leaf_value(observation, self._host_dtype)
         contract = self._observation_contract(
             observation, name="observation", shape=self._moments_shape
         )
         xp = contract.fast_xp
         if self._cast:
             observation = xp.astype(observation, self._moments.mean.dtype)
-        if self.update_running_mean:
-            self._moments = update_moments_one(self._moments, observation, xp=xp)
+        if self.update_running_mean:  # the statistics never join an autograd graph
+            self._moments = update_moments_one(self._moments, stop_gradient(observation), xp=xp)
         return normalize_observation(
             self._moments, observation, epsilon=self.epsilon, dtype=self._float32, xp=xp
         )
 
 
-def frame_stack_settings(
-    owner: str, space: gym.Space[Any], stack_size: int, padding_type: Any
-) -> tuple[gym.spaces.Box, str, Any]:
-    """Validate FrameStackObservation's arguments; return the frame Box, padding kind and value.
+def host_leaf_value(value: Any, dtype: Any) -> Any:
+    """A Python number as a NumPy array of the leaf's dtype, a NumPy scalar as a 0-d array.
 
-    The padding kind is ``"reset"``, ``"zero"`` or ``"_custom"`` (Gymnasium's names); the value
-    is a host (NumPy) frame of the space's dtype, or ``None`` for ``"reset"``.
-
-    Raises:
-        TypeError: If the space is not a Box or ``stack_size`` is not an integer.
-        ValueError: If ``stack_size < 1`` or ``padding_type`` is neither ``"reset"``,
-            ``"zero"`` nor a frame inside the space.
+    Gymnasium's Discrete envs return Python ints (FrozenLake) or NumPy integers, and its
+    FrameStackObservation stacks them with NumPy; this accepts the same values. Anything else
+    is returned unchanged, for the contract to check.
     """
-    if not isinstance(space, gym.spaces.Box):
-        raise TypeError(
-            f"{owner}: expected a Box observation space, got {type(space).__name__} ({space})"
-        )
-    # isinstance cannot recover Box's type parameter from Space[Any]: pyright says Unknown.
-    box: gym.spaces.Box[Any] = space  # pyright: ignore[reportUnknownVariableType]
-    # stack_size is typed int, but users pass anything: checked at run time on purpose.
-    if isinstance(stack_size, bool) or not isinstance(stack_size, int | np.integer):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise TypeError(f"{owner}: stack_size must be an integer, got {type(stack_size).__name__}")
-    if stack_size < 1:
-        raise ValueError(f"{owner}: stack_size must be at least 1, got {stack_size}")
-    if isinstance(padding_type, str):
-        if padding_type == "reset":
-            return box, "reset", None
-        if padding_type == "zero":
-            return box, "zero", np.zeros(box.shape, dtype=box.dtype)
-        raise ValueError(
-            f"{owner}: padding_type must be 'reset', 'zero' or a frame of {space}, "
-            f"got {padding_type!r}"
-        )
-    from array_env.convert import to_namespace
+    if isinstance(value, bool | int | float):
+        return np.asarray(value, dtype=dtype)
+    return np.asarray(value) if _is_numpy_scalar(value) else value
 
-    host = (
-        to_namespace(padding_type, "numpy")
-        if compat.is_array_api_obj(padding_type)
-        else (np.asarray(padding_type))
-    )
-    if host not in box:
-        raise ValueError(
-            f"{owner}: a custom padding_type must be a frame inside {space}, got {padding_type!r}"
-        )
-    return box, "_custom", np.asarray(host, dtype=box.dtype)
+
+def _is_numpy_scalar(value: object) -> bool:
+    return isinstance(value, np.generic)
 
 
 class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordConstructorArgs):
     """Return the last ``stack_size`` observations stacked on a new leading axis, oldest first.
 
     Behaves as Gymnasium's ``FrameStackObservation`` (same padding options: ``"reset"`` repeats
-    the reset observation, ``"zero"`` pads with zeros, or a custom frame inside the observation
-    space), for observations of any namespace on any device; stacks come back in that namespace
-    and on that device. The frames live in a preallocated ring buffer
-    (:mod:`array_env._ops.ring_buffer`): a step writes one frame and gathers the stack into a
-    new array, instead of shifting the stack. The vector twin is
+    the reset observation, ``"zero"`` pads with Gymnasium's zero value of the space, or a
+    custom value inside the observation space; same ``observation_space``, ``stack_size`` and
+    ``padding_type``), for observations of any namespace on any device; stacks come back in
+    that namespace and on that device. Every space Gymnasium stacks is stacked: Box, Discrete,
+    MultiDiscrete and MultiBinary values into one array; Dict and Tuple leaf by leaf (a
+    ``dict``/``tuple`` of stacks); Text, Graph, Sequence, OneOf and other non-array values as a
+    tuple of the last ``stack_size`` values, as Gymnasium returns them. Array frames live in a
+    preallocated ring buffer (:mod:`array_env._ops.ring_buffer`) per leaf: a step writes one
+    frame and gathers the stack into a new array, instead of shifting the stack. Frames are
+    stored detached from any autograd graph. The vector twin is
     :class:`array_env.vector.FrameStackObservation`.
 
     Args:
-        env: The environment; its observation space must be a Box.
+        env: The environment.
         stack_size: The number of frames per stack, at least 1.
-        padding_type: ``"reset"``, ``"zero"``, or a frame inside the observation space.
+        padding_type: ``"reset"``, ``"zero"``, or a value inside the observation space.
 
     Raises:
-        TypeError: If the observation space is not a Box or ``stack_size`` is not an integer.
+        TypeError: If ``stack_size`` is not an integer.
         ValueError: If ``stack_size < 1`` or ``padding_type`` is invalid.
 
     Example:
@@ -396,58 +308,119 @@ class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordC
     def __init__(
         self, env: gym.Env[FrameT, Act], stack_size: int, *, padding_type: str | FrameT = "reset"
     ) -> None:
-        box, padding_kind, host_padding = frame_stack_settings(
+        padding_kind, leaves = frame_stack_settings(
             type(self).__name__, env.observation_space, stack_size, padding_type
         )
         gym.utils.RecordConstructorArgs.__init__(
             self, stack_size=stack_size, padding_type=padding_type
         )
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
-        self.observation_space = batch_space(box, n=int(stack_size))
+        self.observation_space = batch_space(env.observation_space, n=int(stack_size))
         self.stack_size: int = int(stack_size)
         self.padding_type: str = padding_kind
-        self._frame_space = box
-        self._host_padding = host_padding
-        self._contract: ArrayContract | None = None
-        self._ring: FrameRing | None = None
+        self._leaves = leaves
+        self._root_leaf = len(leaves) == 1 and leaves[0].path == ()
+        self._contracts: list[ArrayContract | None] = [None] * len(leaves)
+        self._layouts: list[Any] = [None] * len(leaves)
+        self._paddings: list[Any] = [None] * len(leaves)
+        self._rings: list[Any] | None = None  # a FrameRing per array leaf, a deque per other
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[FrameT, dict[str, Any]]:
         """Reset the env and start the stack from its first observation."""
         observation, info = self.env.reset(seed=seed, options=options)
-        contract = self._check(observation)
-        xp = contract.fast_xp
-        self._ring = start_ring(observation, layout=self._layout, padding=self._padding, xp=xp)
-        return stacked_frames(self._ring, layout=self._layout, xp=xp), info
+        values = self._checked(observation)
+        rings: list[Any] = []
+        for i, (leaf, value) in enumerate(zip(self._leaves, values, strict=True)):
+            if leaf.is_array:
+                xp = self._xp(i)
+                rings.append(start_ring(stop_gradient(value), layout=self._layouts[i],
+                                        padding=self._paddings[i], xp=xp))  # fmt: skip
+            else:
+                pad = value if leaf.padding is None else leaf.padding
+                rings.append(deque([pad] * (self.stack_size - 1) + [value], self.stack_size))
+        self._rings = rings
+        return self._stacked(rings), info
 
     def step(self, action: Act) -> tuple[FrameT, Any, Any, Any, dict[str, Any]]:
         """Step the env and push its observation onto the stack."""
         observation, reward, terminated, truncated, info = self.env.step(action)
-        ring = self._ring
-        if ring is None:
+        rings = self._rings
+        if rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
-        contract = self._check(observation)
-        xp, layout = contract.fast_xp, self._layout
-        self._ring = ring = push_frame(ring, observation, layout=layout, xp=xp)
-        return stacked_frames(ring, layout=layout, xp=xp), reward, terminated, truncated, info
+        values = self._checked(observation)
+        for i, (leaf, value) in enumerate(zip(self._leaves, values, strict=True)):
+            if leaf.is_array:
+                rings[i] = push_frame(rings[i], stop_gradient(value), layout=self._layouts[i],
+                                      xp=self._xp(i))  # fmt: skip
+            else:
+                rings[i].append(value)
+        return self._stacked(rings), reward, terminated, truncated, info
 
-    def _check(self, observation: FrameT) -> ArrayContract:
-        contract = self._contract
-        if contract is None:
-            owner = type(self).__name__
-            contract = contract_for(
-                observation, owner=owner, name="observation",
-                host_dtype=self._frame_space.dtype, shape=self._frame_space.shape,
-            )  # fmt: skip
-            self._layout, self._padding = frame_stack_constants(
-                contract, self.stack_size, batch_ndim=0, frame_ndim=len(self._frame_space.shape),
-                host_padding=self._host_padding,
-            )  # fmt: skip
-            self._contract = contract
-        elif not contract.matches(observation):
-            contract.check(observation, owner=type(self).__name__, name="observation")
-        return contract
+    def _xp(self, i: int) -> Any:
+        contract = self._contracts[i]
+        assert contract is not None
+        return contract.fast_xp
+
+    def _stacked(self, rings: list[Any]) -> Any:
+        out = [
+            stacked_frames(ring, layout=self._layouts[i], xp=self._xp(i))
+            if leaf.is_array
+            else deepcopy(tuple(ring))
+            for i, (leaf, ring) in enumerate(zip(self._leaves, rings, strict=True))
+        ]
+        return out[0] if self._root_leaf else assemble(self.env.observation_space, out)
+
+    def _checked(self, observation: Any) -> list[Any]:
+        """Each leaf's value, checked; fixes the contracts at the first contact (all or none)."""
+        owner = type(self).__name__
+        values = stack_leaf_values(owner, self._leaves, observation, self._root_leaf)
+        fixed: list[tuple[int, ArrayContract]] = []
+        for i, leaf in enumerate(self._leaves):
+            contract = self._contracts[i]
+            if not leaf.is_array or (contract is not None and contract.matches(values[i])):
+                continue
+            value = values[i] = host_leaf_value(values[i], space_dtype(leaf.space))
+            name = format_path(leaf.path, "observation")
+            if contract is None:
+                fixed.append((i, contract_for(
+                    value, owner=owner, name=name, host_dtype=space_dtype(leaf.space),
+                    shape=leaf.space.shape,
+                )))  # fmt: skip
+            else:
+                contract.check(value, owner=owner, name=name)
+        if fixed:
+            built = [
+                (
+                    i,
+                    contract,
+                    *frame_stack_constants(
+                        contract,
+                        self.stack_size,
+                        batch_ndim=0,
+                        frame_ndim=len(contract.shape or ()),
+                        host_padding=self._leaves[i].padding,
+                    ),
+                )
+                for i, contract in fixed
+            ]
+            for i, contract, layout, padding in built:
+                self._contracts[i], self._layouts[i], self._paddings[i] = contract, layout, padding
+        return values
+
+
+def stack_leaf_values(owner: str, leaves: list[StackLeaf], tree: Any, root: bool) -> list[Any]:
+    """The leaves' values of an observation; :class:`ArrayMismatchError` if one is missing."""
+    if root:
+        return [tree]
+    try:
+        return leaf_values(leaves, tree)
+    except (KeyError, IndexError, TypeError) as e:
+        raise ArrayMismatchError(
+            f"{owner}: observation does not have the observation space's structure "
+            f"(missing {e!r}), got {type(tree).__name__}"
+        ) from None
 
 
 def frame_stack_constants(

@@ -10,22 +10,35 @@ from typing import Any, NamedTuple, TypeVar
 
 import array_api_compat as compat
 import gymnasium as gym
+import numpy as np
 from gymnasium.error import InvalidBound
 
+from array_env._checks import ArrayMismatchError
 from array_env._namespace import resolve_namespace
 from array_env._ops.running_moments import (
     Moments,
+    checked_statistic,
     load_array,
+    require_finite,
     update_moments,
     update_moments_masked,
     update_moments_one,
 )
+from array_env._ops.stop_gradient import stop_gradient
 from array_env.core import Wrapper
 from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
-from array_env.wrappers.observation import MomentsHolder, check_epsilon
+from array_env.wrappers._moments_holder import MomentsHolder, RunningMeanStdView
 
-__all__ = ["NormalizeReward", "ReturnState", "scale_reward", "update_returns"]
+__all__ = [
+    "NormalizeReward",
+    "ReturnState",
+    "check_gamma",
+    "check_reward_epsilon",
+    "checked_terminated",
+    "scale_reward",
+    "update_returns",
+]
 
 Obs = TypeVar("Obs")
 Act = TypeVar("Act")
@@ -97,15 +110,48 @@ def scale_reward(
     return reward / scale
 
 
-def check_gamma(owner: str, gamma: float) -> None:
-    """Raise :class:`gymnasium.error.InvalidBound` unless ``0 <= gamma <= 1``."""
-    if not 0 <= gamma <= 1:
-        raise InvalidBound(f"{owner}: gamma must be in [0, 1], got {gamma}")
+HOST_NUMBERS = (int, float, np.integer, np.floating)
+"""What a Gymnasium env may return as a reward besides an array: Python numbers (bool is an
+int) and NumPy scalars of any int or float type, all one kind of host reward, as in Gymnasium
+(BipedalWalker returns ``np.float32`` and then the Python int -100)."""
+
+
+def _check_real(owner: str, name: str, value: object) -> None:
+    # Gymnasium compares first and fails with a bare TypeError; bool passes its comparison
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(
+            f"{owner}: `{name}` should be a real number, got {type(value).__name__} {value!r}"
+        )
+
+
+def check_gamma(owner: str, gamma: object) -> None:
+    """Raise unless ``gamma`` is a real number in ``[0, 1]`` (Gymnasium's wording).
+
+    Raises:
+        TypeError: If ``gamma`` is not an int or float (Python or NumPy; bool is refused).
+        gymnasium.error.InvalidBound: If it is outside ``[0, 1]`` (NaN included).
+    """
+    _check_real(owner, "gamma", gamma)
+    if not 0 <= gamma <= 1:  # type: ignore[operator]  # pyright: ignore[reportOperatorIssue]  # a real number, checked above
+        raise InvalidBound(f"{owner}: `gamma` should be in the interval [0, 1]. Received {gamma}")
+
+
+def check_reward_epsilon(owner: str, epsilon: object) -> None:
+    """Raise unless ``epsilon`` is a strictly positive real number (Gymnasium's wording).
+
+    Raises:
+        TypeError: If ``epsilon`` is not an int or float (Python or NumPy; bool is refused).
+        gymnasium.error.InvalidBound: If it is not strictly positive (NaN included).
+    """
+    _check_real(owner, "epsilon", epsilon)
+    if not epsilon > 0:  # type: ignore[operator]  # pyright: ignore[reportOperatorIssue]  # a real number, checked above
+        raise InvalidBound(f"{owner}: `epsilon` should be strictly positive. Received {epsilon}")
 
 
 class ReturnsHolder(MomentsHolder):
     """:class:`MomentsHolder` plus the per-sub-env discounted returns (key ``returns``)."""
 
+    _not_pickled = ("_returns",)  # travels in the state dict
     _returns: Any
     _returns_shape: tuple[int, ...]
 
@@ -114,40 +160,59 @@ class ReturnsHolder(MomentsHolder):
         self._returns_shape = shape
         self._returns = resolve_namespace("numpy").zeros(shape)
 
+    @property
+    def return_rms(self) -> RunningMeanStdView:
+        """The statistics of the discounted returns, as Gymnasium's ``RunningMeanStd``.
+
+        ``mean``, ``var`` and ``count`` are readable and assignable (validated as
+        :meth:`load_state_dict` does); assigning another ``RunningMeanStd`` (Gymnasium's, or
+        another wrapper's ``return_rms``) copies its three values.
+        """
+        return RunningMeanStdView(self)
+
+    @return_rms.setter
+    def return_rms(self, source: Any) -> None:
+        RunningMeanStdView(self).assign(source)
+
+    @property
+    def discounted_reward(self) -> Any:
+        """The discounted return of each sub-env (Gymnasium's name), on the statistics' device.
+
+        Assigning it is validated as :meth:`load_state_dict` validates ``returns``.
+        """
+        return self._returns
+
+    @discounted_reward.setter
+    def discounted_reward(self, value: Any) -> None:
+        self.load_state_dict({**self._state_arrays(), "returns": value})
+
     def _state_arrays(self) -> dict[str, Any]:
         return {**super()._state_arrays(), "returns": self._returns}
 
-    def _load_arrays(self, state: dict[str, Any]) -> None:
-        from array_env.convert import convert_array
-
+    def _loaded_arrays(self, state: dict[str, Any]) -> dict[str, Any]:
+        owner = type(self).__name__
         if "returns" not in state:
-            raise KeyError(f"{type(self).__name__}: state dict has no 'returns'")
-        returns = state["returns"]
-        if tuple(getattr(returns, "shape", ())) != self._returns_shape:
-            raise ValueError(
-                f"{type(self).__name__}: state dict 'returns' has shape "
-                f"{tuple(getattr(returns, 'shape', ()))}, expected {self._returns_shape}"
-            )
-        super()._load_arrays(state)
+            raise KeyError(f"{owner}: state dict has no 'returns'; got {sorted(state)}")
+        loaded = super()._loaded_arrays(state)
         contract = self._contract
         if contract is None:
-            self._returns = convert_array(returns, xp=resolve_namespace("numpy"))
+            xp, device, dtype = resolve_namespace("numpy"), "cpu", loaded["moments"].mean.dtype
         else:
-            self._returns = load_array(
-                returns,
-                xp=contract.fast_xp,
-                device=contract.device,
-                dtype=self._moments.mean.dtype,
-            )
-
-    def _reward_contract(self, reward: Any, shape: tuple[int, ...] | None) -> ArrayContract:
-        """Resolve from the first reward; Python-number rewards keep the statistics on NumPy."""
-        owner = type(self).__name__
-        if compat.is_array_api_obj(reward):
-            return self._adopt(contract_for(reward, owner=owner, name="reward", shape=shape))
-        return self._adopt(
-            contract_for(resolve_namespace("numpy").zeros(()), owner=owner, name="reward")
+            xp, device, dtype = contract.fast_xp, contract.device, loaded["moments"].mean.dtype
+        returns = checked_statistic(
+            state["returns"], key="returns", owner=owner, shape=self._returns_shape
         )
+        loaded["returns"] = load_array(returns, xp=xp, device=device, dtype=dtype)
+        return loaded
+
+    def _assign_arrays(self, loaded: dict[str, Any]) -> None:
+        super()._assign_arrays(loaded)
+        self._returns = loaded["returns"]
+
+    def _host_reward_contract(self) -> ArrayContract:
+        """The contract of host (Python or NumPy scalar) rewards: 0-d NumPy statistics."""
+        zero = resolve_namespace("numpy").zeros(())
+        return contract_for(zero, owner=type(self).__name__, name="reward", shape=())
 
 
 class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
@@ -179,38 +244,96 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         ['count', 'mean', 'returns', 'var']
     """
 
-    def __init__(self, env: gym.Env[Obs, Act], gamma: float = 0.99, epsilon: float = 1e-8) -> None:
+    def __init__(
+        self,
+        env: gym.Env[Obs, Act],
+        gamma: float = 0.99,
+        epsilon: float = 1e-8,
+        *,
+        check_finite: bool = False,
+    ) -> None:
         check_gamma(type(self).__name__, gamma)
-        check_epsilon(type(self).__name__, epsilon)
+        check_reward_epsilon(type(self).__name__, epsilon)
         gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.gamma = gamma
         self.epsilon = epsilon
+        self.check_finite = bool(check_finite)
         self._init_returns(())
 
+    @property
+    def discounted_reward(self) -> Any:
+        """The discounted return, shape ``(1,)`` as Gymnasium's (assignable: ``(1,)`` or ``()``)."""
+        returns = self._returns
+        xp = resolve_namespace("numpy") if self._contract is None else self._contract.xp
+        return xp.reshape(xp.asarray(returns), (1,))
+
+    @discounted_reward.setter
+    def discounted_reward(self, value: Any) -> None:
+        if compat.is_array_api_obj(value) and tuple(value.shape) == (1,):
+            value = compat.array_namespace(value).reshape(value, ())
+        self.load_state_dict({**self._state_arrays(), "returns": value})
+
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
-        """Step the env and scale its reward."""
+        """Step the env and scale its reward.
+
+        Raises:
+            ArrayMismatchError: If the reward is neither a number nor a 0-d array of the
+                first reward's namespace and device, or ``terminated`` is not a bool (or a 0-d
+                boolean array of that namespace). Nothing is changed then.
+            ValueError: With ``check_finite``, if the reward is NaN or infinite.
+        """
         observation, reward, terminated, truncated, info = self.env.step(action)
+        owner = type(self).__name__
         contract = self._contract
+        # check everything (on a contract not yet adopted), then assign
+        if isinstance(reward, HOST_NUMBERS):
+            value: Any = float(reward)  # Gymnasium: float(reward) into the return
+            candidate = self._host_reward_contract() if contract is None else contract
+        else:
+            if contract is None:
+                candidate = contract_for(reward, owner=owner, name="reward", shape=())
+            else:
+                candidate = contract
+                if not contract.matches(reward):
+                    contract.check(reward, owner=owner, name="reward")
+            value = stop_gradient(reward)
+        done = checked_terminated(terminated, candidate, owner=owner)
+        xp = candidate.fast_xp
+        if self.check_finite:
+            require_finite(value, owner=owner, name="reward", xp=xp)
         if contract is None:
-            contract = self._reward_contract(reward, ())
-        elif compat.is_array_api_obj(reward) and not contract.matches(reward):
-            contract.check(reward, owner=type(self).__name__, name="reward")
-        xp = contract.fast_xp
-        done = terminated if type(terminated) is contract.array_type else bool(terminated)
+            self._adopt(candidate)
         moments, self._returns = update_returns(
             ReturnState(self._moments, self._returns),
-            reward,
+            value,
             done,
             gamma=self.gamma,
             update_statistics=self.update_running_mean,
             xp=xp,
         )
         self._moments = moments
-        return (
-            observation,
-            scale_reward(moments, reward, epsilon=self.epsilon, xp=xp),
-            (terminated),
-            truncated,
-            info,
+        scaled = scale_reward(
+            moments, value if isinstance(value, float) else reward, epsilon=self.epsilon, xp=xp
         )
+        return observation, scaled, terminated, truncated, info
+
+
+def checked_terminated(terminated: Any, contract: ArrayContract, *, owner: str) -> Any:
+    """Return ``terminated`` as a Python bool, or as the 0-d boolean array of ``contract``.
+
+    Raises:
+        ArrayMismatchError: For anything else (``None``, a string, an array of another shape,
+            dtype, namespace or device), naming ``owner``.
+    """
+    if isinstance(terminated, bool | np.bool_):
+        return bool(terminated)
+    flags = contract._replace(dtype=contract.xp.bool, shape=())
+    if not flags.matches(terminated):
+        if not compat.is_array_api_obj(terminated):
+            raise ArrayMismatchError(
+                f"{owner}: terminated must be a bool or a 0-d boolean array, "
+                f"got {type(terminated).__name__} {terminated!r}"
+            )
+        flags.check(terminated, owner=owner, name="terminated")
+    return terminated
