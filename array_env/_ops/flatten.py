@@ -92,10 +92,12 @@ def leaf_at(tree: Any, path: tuple[Any, ...]) -> Any:
 
 def device_dtype(host_dtype: Any, *, xp: Namespace[Any], device: Device) -> Any:
     """``xp``'s dtype for a NumPy dtype, narrowed to 32 bits where ``device`` lacks 64."""
+    from array_env.wrappers._contract import space_dtype
+
     name = np.dtype(host_dtype).name
     if name not in xp.__array_namespace_info__().dtypes(device=device):
         name = _NARROW.get(name, name)
-    return getattr(xp, name)
+    return space_dtype(np.dtype(name), xp=xp, device=device)
 
 
 def device_constant(host: Any, *, xp: Namespace[Any], device: Device) -> Any:
