@@ -96,9 +96,18 @@ class VectorizeTransformObservation(
             infos = transform_final_obs(infos, lambda obs, _: self._apply(obs), self.observations)
         return self.observations(observations), rewards, terminated, truncated, infos
 
+    def _rows(self, observations: Any) -> list[Any]:
+        """Each sub-env's observation: row views of array leaves (any namespace)."""
+        if all(hasattr(leaf, "shape") for leaf in tree_leaves(observations)):
+            return [
+                tree_map_with_path(lambda _, x, i=i: x[i, ...], observations)
+                for i in range(self.num_envs)
+            ]
+        return list(iterate(self.env.observation_space, observations))
+
     def observations(self, observations: Any) -> Any:
         """Apply the single wrapper per sub-env and stack the results leaf by leaf."""
-        items = [self._apply(obs) for obs in iterate(self.env.observation_space, observations)]
+        items = [self._apply(obs) for obs in self._rows(observations)]
         first = items[0]
         if self._xp is None:
             self._xp = namespace_of(host_leaf(tree_leaves(first)[0]))
