@@ -45,7 +45,7 @@ class OnBackend(gym.ObservationWrapper[Any, Any, Any]):
 
 
 class SpacesEnv(gym.Env[Any, Any]):
-    """Observations sampled from ``space`` with the env's seeded generator; episodes of 1-40 steps."""
+    """Observations sampled from ``space`` with the env's seeded generator; short episodes."""
 
     def __init__(self, space: gym.Space[Any], max_episode_steps: int = 40) -> None:
         self.observation_space = space
@@ -84,21 +84,33 @@ class Feed(gym.Env[Any, Any]):
 
 def host_tree(tree: Any) -> Any:
     """Every leaf as a NumPy array (host scalars included)."""
-    return tree_map(lambda leaf: np.asarray(to_host(leaf) if hasattr(leaf, "device") else leaf), tree)
+    return tree_map(
+        lambda leaf: np.asarray(to_host(leaf) if hasattr(leaf, "device") else leaf), tree
+    )
 
 
 def assert_tree_equal(
-    got: Any, want: Any, *, what: str = "", rtol: float = 0.0, atol: float = 0.0, dtypes: bool = True
+    got: Any,
+    want: Any,
+    *,
+    what: str = "",
+    rtol: float = 0.0,
+    atol: float = 0.0,
+    dtypes: bool = True,
 ) -> None:
     """Same structure, same leaves (within tolerance), same dtypes when ``dtypes``."""
     got_h, want_h = host_tree(got), host_tree(want)
-    assert tree_map_with_path(lambda p, _: p, got_h) == tree_map_with_path(lambda p, _: p, want_h), what
+    assert tree_map_with_path(lambda p, _: p, got_h) == tree_map_with_path(
+        lambda p, _: p, want_h
+    ), what
     for g, w in zip(tree_leaves(got_h), tree_leaves(want_h), strict=True):
         if dtypes:
             assert g.dtype == w.dtype, f"{what}: dtype {g.dtype} != {w.dtype}"
         assert g.shape == w.shape, f"{what}: shape {g.shape} != {w.shape}"
         if rtol or atol:
-            np.testing.assert_allclose(g.astype(np.float64), w.astype(np.float64), rtol=rtol, atol=atol, err_msg=what)
+            np.testing.assert_allclose(
+                g.astype(np.float64), w.astype(np.float64), rtol=rtol, atol=atol, err_msg=what
+            )
         else:
             np.testing.assert_array_equal(g, w, err_msg=what)
 
@@ -116,14 +128,20 @@ def rollout(env: gym.Env[Any, Any], steps: int, seed: int) -> list[Any]:
 
 
 def vector_rollout(
-    envs: Any, steps: int, seed: int, mode: AutoresetMode, actions: Callable[[np.ndarray], Any] | None = None
+    envs: Any,
+    steps: int,
+    seed: int,
+    mode: AutoresetMode,
+    actions: Callable[[np.ndarray], Any] | None = None,
 ) -> list[Any]:
     """Batched observations (and same-step final ones) of ``steps`` steps in ``mode``."""
     envs.action_space.seed(seed)
     out = [envs.reset(seed=seed)[0]]
     for _ in range(steps):
         action = envs.action_space.sample()
-        obs, _, terminated, truncated, infos = envs.step(action if actions is None else actions(action))
+        obs, _, terminated, truncated, infos = envs.step(
+            action if actions is None else actions(action)
+        )
         out.append(obs)
         done = np.logical_or(to_host(terminated), to_host(truncated))
         if mode is AutoresetMode.SAME_STEP and done.any():
@@ -176,7 +194,11 @@ def assert_rollouts_equal(got: list[Any], want: list[Any], **tolerance: Any) -> 
 
 
 def check_matches_gymnasium(
-    ours: Callable[[], Any], theirs: Callable[[], Any], *, steps: int = 2000, seed: int = 7,
+    ours: Callable[[], Any],
+    theirs: Callable[[], Any],
+    *,
+    steps: int = 2000,
+    seed: int = 7,
     in_space: bool = True,
 ) -> int:
     """Run both single-env wrappers over the same env, seeds and actions; return the count."""
@@ -185,7 +207,10 @@ def check_matches_gymnasium(
     got, want = rollout(a, steps, seed), rollout(b, steps, seed)
     assert_rollouts_equal(got, want)
     for obs in got if in_space else []:
-        assert host_tree(obs) in a.observation_space or np.asarray(host_tree(obs)) in a.observation_space
+        assert (
+            host_tree(obs) in a.observation_space
+            or np.asarray(host_tree(obs)) in a.observation_space
+        )
     return len(got)
 
 
@@ -202,7 +227,9 @@ def check_vector_matches_gymnasium(
     a, b = ours(sync_vector(make, mode)), theirs(sync_vector(make, mode))
     assert a.observation_space == b.observation_space
     assert a.single_observation_space == b.single_observation_space
-    assert_rollouts_equal(vector_rollout(a, steps, seed, mode), vector_rollout(b, steps, seed, mode))
+    assert_rollouts_equal(
+        vector_rollout(a, steps, seed, mode), vector_rollout(b, steps, seed, mode)
+    )
 
 
 def check_vector_equals_single(
@@ -243,9 +270,8 @@ def native_vector_rollout(
     backend: Backend, env_id: str, wrap: Callable[[Any], Any], mode: AutoresetMode, steps: int = 80
 ) -> list[Any]:
     """A wrapped native array_env vector env on ``backend``: observations as host trees."""
-    from array_env.testing import assert_on_backend
-
     import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers the ids
+    from array_env.testing import assert_on_backend
 
     envs = gym.make_vec(
         env_id, 3, vectorization_mode="vector_entry_point", xp=backend.namespace_name,
@@ -278,7 +304,7 @@ def same_error(ours: Callable[[], Any], theirs: Callable[[], Any], name: str) ->
     """Both constructors raise the same exception type; ours names the wrapper. Returns ours."""
     import pytest
 
-    with pytest.raises(Exception) as want:  # noqa: PT011 - the type is what we compare
+    with pytest.raises(Exception) as want:
         theirs()
     with pytest.raises(want.type) as got:
         ours()

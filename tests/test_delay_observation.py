@@ -41,7 +41,8 @@ MAKERS: dict[str, Any] = {
 def test_equals_gymnasium_on_numpy(name: str, delay: int) -> None:
     make = MAKERS[name]
     count = check_matches_gymnasium(
-        lambda: DelayObservation(make(), delay), lambda: gym.wrappers.DelayObservation(make(), delay),
+        lambda: DelayObservation(make(), delay),
+        lambda: gym.wrappers.DelayObservation(make(), delay),
         in_space=name != "text",  # the harness's host conversion turns strings into arrays
     )
     assert count > 2000
@@ -59,9 +60,7 @@ def test_vector_equals_gymnasium_single_per_sub_env(name: str, mode: AutoresetMo
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_vector_delay_zero_is_the_identity(mode: AutoresetMode) -> None:
-    check_vector_equals_single(
-        MAKERS["cartpole"], lambda e: VectorDelay(e, 0), lambda e: e, mode
-    )
+    check_vector_equals_single(MAKERS["cartpole"], lambda e: VectorDelay(e, 0), lambda e: e, mode)
 
 
 def test_same_results_on_every_backend(backend: Backend) -> None:
@@ -80,14 +79,25 @@ def test_core_under_jit() -> None:
     import jax.numpy as jnp
 
     for xp in (np, jnp):
-        layout = make_layout(3, batch_ndim=1, frame_ndim=1, pad_with_first=False, xp=xp, device=None if xp is np else jax.devices()[0])
+        layout = make_layout(
+            3,
+            batch_ndim=1,
+            frame_ndim=1,
+            pad_with_first=False,
+            xp=xp,
+            device=None if xp is np else jax.devices()[0],
+        )
         ring = start_ring(xp.zeros((2, 4)), layout=layout, padding=xp.full((4,), -1.0), xp=xp)
-        ring = push_frame(ring, xp.ones((2, 4)), layout=layout, restart=xp.asarray([False, True]), xp=xp)
+        ring = push_frame(
+            ring, xp.ones((2, 4)), layout=layout, restart=xp.asarray([False, True]), xp=xp
+        )
         eager = delayed_frame(ring, layout=layout, xp=xp)
         if xp is jnp:
-            jitted = jax.jit(lambda frames, age, padding: delayed_frame(
-                ring._replace(frames=frames, age=age, padding=padding), layout=layout, xp=jnp
-            ))(ring.frames, ring.age, ring.padding)  # fmt: skip
+            jitted = jax.jit(
+                lambda frames, age, padding, r=ring, lay=layout: delayed_frame(
+                    r._replace(frames=frames, age=age, padding=padding), layout=lay, xp=jnp
+                )
+            )(ring.frames, ring.age, ring.padding)
             np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))
         np.testing.assert_array_equal(np.asarray(eager), -np.ones((2, 4)))
 
@@ -110,7 +120,11 @@ def test_bad_observation_leaves_the_buffer_untouched() -> None:
     base.next = np.ones(2, np.float32)
     env.step(0)
     before = [(to_host(r.frames).copy(), r.newest, r.age) for r in env._rings or ()]  # pyright: ignore[reportPrivateUsage]
-    for bad in (np.ones(2, np.float64), np.ones(3, np.float32), Backend.ARRAY_API_STRICT.asarray([1.0, 1.0], "float32")):
+    for bad in (
+        np.ones(2, np.float64),
+        np.ones(3, np.float32),
+        Backend.ARRAY_API_STRICT.asarray([1.0, 1.0], "float32"),
+    ):
         base.next = bad
         with pytest.raises(ArrayMismatchError, match="DelayObservation: observation"):
             env.step(0)

@@ -89,11 +89,14 @@ def test_attributes_and_revert_match_gymnasium() -> None:
     theirs = gym.wrappers.DiscretizeObservation(gym.make("MountainCar-v0"), (7, 9))
     np.testing.assert_array_equal(ours.bins, theirs.bins)
     np.testing.assert_array_equal(ours.low, theirs.low)
-    assert ours.n_dims == theirs.n_dims and ours.multidiscrete == theirs.multidiscrete
+    assert ours.n_dims == theirs.n_dims
+    assert ours.multidiscrete == theirs.multidiscrete
     for a, b in zip(ours.bin_edges, theirs.bin_edges, strict=True):
         np.testing.assert_array_equal(a, b)
     obs, _ = ours.reset(seed=0)
-    for got, want in zip(ours.revert_observation(obs), theirs.revert_observation(int(obs)), strict=True):
+    for got, want in zip(
+        ours.revert_observation(obs), theirs.revert_observation(int(obs)), strict=True
+    ):
         np.testing.assert_array_equal(got, want)
 
 
@@ -115,5 +118,7 @@ def test_bad_observation_raises() -> None:
     env = DiscretizeObservation(base, 3)
     env.reset()
     base.next = np.zeros(2, np.float64)
-    with pytest.raises(ArrayMismatchError, match="DiscretizeObservation: observation has dtype float64"):
+    with pytest.raises(
+        ArrayMismatchError, match="DiscretizeObservation: observation has dtype float64"
+    ):
         env.step(0)

@@ -32,7 +32,8 @@ CASES: dict[str, tuple[Any, Any]] = {
     "box-int32": (lambda: gym.make("Pendulum-v1"), "int32"),
     "discrete-float32": (lambda: gym.make("FrozenLake-v1"), np.float32),
     "multi-discrete-int32": (
-        lambda: SpacesEnv(spaces.MultiDiscrete([3, 5, 2], start=[1, 0, -1])), np.int32
+        lambda: SpacesEnv(spaces.MultiDiscrete([3, 5, 2], start=[1, 0, -1])),
+        np.int32,
     ),
     "multi-binary-float32": (lambda: SpacesEnv(spaces.MultiBinary((2, 3))), np.dtype("float32")),
 }
@@ -42,7 +43,8 @@ CASES: dict[str, tuple[Any, Any]] = {
 def test_equals_gymnasium_on_numpy(name: str) -> None:
     make, dtype = CASES[name]
     count = check_matches_gymnasium(
-        lambda: DtypeObservation(make(), dtype), lambda: gym.wrappers.DtypeObservation(make(), dtype)
+        lambda: DtypeObservation(make(), dtype),
+        lambda: gym.wrappers.DtypeObservation(make(), dtype),
     )
     assert count > 2000
 
@@ -60,25 +62,34 @@ def test_vector_equals_gymnasium_vector(name: str, mode: AutoresetMode) -> None:
 def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode) -> None:
     make, dtype = CASES["box-float64"]
     check_vector_equals_single(
-        make, lambda e: VectorDtype(e, dtype), lambda e: gym.wrappers.DtypeObservation(e, dtype), mode
+        make,
+        lambda e: VectorDtype(e, dtype),
+        lambda e: gym.wrappers.DtypeObservation(e, dtype),
+        mode,
     )
 
 
 def test_same_results_on_every_backend(backend: Backend) -> None:
-    check_backend(backend, lambda: gym.make("CartPole-v1"), lambda e: DtypeObservation(e, np.float64))
+    check_backend(
+        backend, lambda: gym.make("CartPole-v1"), lambda e: DtypeObservation(e, np.float64)
+    )
 
 
 def test_discrete_host_scalars_on_numpy_only_backends(backend: Backend) -> None:
     if backend is not Backend.NUMPY:
         pytest.skip("FrozenLake hands out Python ints: the NumPy case")
-    check_backend(backend, lambda: gym.make("FrozenLake-v1"), lambda e: DtypeObservation(e, np.float32))
+    check_backend(
+        backend, lambda: gym.make("FrozenLake-v1"), lambda e: DtypeObservation(e, np.float32)
+    )
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetMode) -> None:
     if backend is Backend.NUMPY_READONLY:
         pytest.skip("the native env builds its own arrays: same as numpy")
-    check_vector_backend(backend, "array_env/CartPole-v1", lambda e: VectorDtype(e, "float64"), mode)
+    check_vector_backend(
+        backend, "array_env/CartPole-v1", lambda e: VectorDtype(e, "float64"), mode
+    )
 
 
 def test_narrowed_where_the_device_has_no_float64() -> None:
@@ -98,7 +109,8 @@ def test_output_is_a_new_array_even_for_the_same_dtype() -> None:
     base = Feed(spaces.Box(-1, 1, (2,), np.float32), np.array([0.5, -0.5], np.float32))
     env = DtypeObservation(base, np.float32)
     obs, _ = env.reset()
-    assert obs is not base.next and not np.shares_memory(obs, base.next)
+    assert obs is not base.next
+    assert not np.shares_memory(obs, base.next)
 
 
 def test_unsupported_space_raises_type_error() -> None:
@@ -114,5 +126,7 @@ def test_bad_observation_raises() -> None:
     env = DtypeObservation(base, np.float64)
     env.reset()
     base.next = np.zeros((2, 1), np.float32)
-    with pytest.raises(ArrayMismatchError, match=r"DtypeObservation: observation has shape \(2, 1\)"):
+    with pytest.raises(
+        ArrayMismatchError, match=r"DtypeObservation: observation has shape \(2, 1\)"
+    ):
         env.step(0)

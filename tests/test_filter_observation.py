@@ -75,7 +75,16 @@ def test_entries_stay_on_the_backend(backend: Backend) -> None:
         ("Blackjack-v1", [5]),
         ("CartPole-v1", ["a"]),
     ],
-    ids=["string", "missing", "int-in-dict", "empty", "str-in-tuple", "duplicate", "out-of-range", "box"],
+    ids=[
+        "string",
+        "missing",
+        "int-in-dict",
+        "empty",
+        "str-in-tuple",
+        "duplicate",
+        "out-of-range",
+        "box",
+    ],
 )
 def test_constructor_errors_match_gymnasium(env_id: str, keys: Any) -> None:
     same_error(

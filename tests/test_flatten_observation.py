@@ -96,7 +96,14 @@ def test_core_under_jit() -> None:
 
     def core(*arrays: Any, xp: Any) -> Any:
         consts = constants if xp is np else _to_jax(constants)
-        return flatten_leaves(list(arrays), plan, consts, dtype=xp.float64 if xp is np else xp.float32, batch_ndim=0, xp=xp)
+        return flatten_leaves(
+            list(arrays),
+            plan,
+            consts,
+            dtype=xp.float64 if xp is np else xp.float32,
+            batch_ndim=0,
+            xp=xp,
+        )
 
     jit_matches_eager(core, *leaves)
 
@@ -128,7 +135,11 @@ def test_bad_observation_raises_and_next_good_one_works(bad: Any, message: str) 
     env = FlattenObservation(base)
     env.reset()
     contracts = env._contracts  # pyright: ignore[reportPrivateUsage]
-    base.next = Backend.ARRAY_API_STRICT.asarray([[1.0, 2.0], [3.0, 4.0]], "float32") if isinstance(bad, str) else bad
+    base.next = (
+        Backend.ARRAY_API_STRICT.asarray([[1.0, 2.0], [3.0, 4.0]], "float32")
+        if isinstance(bad, str)
+        else bad
+    )
     with pytest.raises(ArrayMismatchError, match=f"FlattenObservation: observation.*{message}"):
         env.step(0)
     assert env._contracts is contracts  # pyright: ignore[reportPrivateUsage]
@@ -156,4 +167,3 @@ def test_pickles_and_keeps_working() -> None:
     action = env.action_space.sample()
     a, b = env.step(action)[0], copy.step(action)[0]
     np.testing.assert_array_equal(a, b)
-

@@ -69,7 +69,9 @@ def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode) -> None
 
 def test_same_results_on_every_backend(backend: Backend) -> None:
     _, low, high = BOUNDS["pendulum-arrays"]
-    check_backend(backend, lambda: gym.make("Pendulum-v1"), lambda e: RescaleObservation(e, low, high))
+    check_backend(
+        backend, lambda: gym.make("Pendulum-v1"), lambda e: RescaleObservation(e, low, high)
+    )
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
@@ -127,11 +129,16 @@ def test_bad_observation_raises_and_changes_nothing() -> None:
     env.reset()
     contracts, constants = env._contracts, env._constants  # pyright: ignore[reportPrivateUsage]
     base.next = np.zeros(3, np.float64)
-    with pytest.raises(ArrayMismatchError, match="RescaleObservation: observation has dtype float64"):
+    with pytest.raises(
+        ArrayMismatchError, match="RescaleObservation: observation has dtype float64"
+    ):
         env.step(0)
     base.next = Backend.ARRAY_API_STRICT.asarray([0.0] * 3, "float32")
-    with pytest.raises(ArrayMismatchError, match="RescaleObservation: observation must be a numpy array"):
+    with pytest.raises(
+        ArrayMismatchError, match="RescaleObservation: observation must be a numpy array"
+    ):
         env.step(0)
-    assert env._contracts is contracts and env._constants is constants  # pyright: ignore[reportPrivateUsage]
+    assert env._contracts is contracts
+    assert env._constants is constants
     base.next = np.zeros(3, np.float32)
     np.testing.assert_allclose(env.step(0)[0], [0.5, 0.5, 0.5])

@@ -118,14 +118,21 @@ def test_bad_observation_raises_and_changes_nothing(bad: Any, message: str) -> N
     env = ReshapeObservation(base, (2, 2))
     env.reset()
     contracts = env._contracts  # pyright: ignore[reportPrivateUsage]
-    base.next = Backend.ARRAY_API_STRICT.asarray([1.0, 2.0, 3.0, 4.0], "float32") if isinstance(bad, str) else bad
+    base.next = (
+        Backend.ARRAY_API_STRICT.asarray([1.0, 2.0, 3.0, 4.0], "float32")
+        if isinstance(bad, str)
+        else bad
+    )
     with pytest.raises(ArrayMismatchError, match=f"ReshapeObservation: observation.*{message}"):
         env.step(0)
     assert env._contracts is contracts  # pyright: ignore[reportPrivateUsage]
 
 
 def test_wrong_device_is_rejected() -> None:
-    base = Feed(gym.spaces.Box(-1, 1, (4,), np.float32), Backend.ARRAY_API_STRICT.asarray([0.0] * 4, "float32"))
+    base = Feed(
+        gym.spaces.Box(-1, 1, (4,), np.float32),
+        Backend.ARRAY_API_STRICT.asarray([0.0] * 4, "float32"),
+    )
     env = ReshapeObservation(base, (2, 2))
     env.reset()
     base.next = Backend.ARRAY_API_STRICT_DEVICE1.asarray([0.0] * 4, "float32")
@@ -136,5 +143,8 @@ def test_wrong_device_is_rejected() -> None:
 def test_vector_rejects_bad_batch() -> None:
     envs = VectorReshape(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), (2, 2))
     envs.reset(seed=0)
-    with pytest.raises(ArrayMismatchError, match=r"ReshapeObservation: observation has shape \(3, 4\), expected \(2, 4\)"):
+    with pytest.raises(
+        ArrayMismatchError,
+        match=r"ReshapeObservation: observation has shape \(3, 4\), expected \(2, 4\)",
+    ):
         envs.observations(np.zeros((3, 4), np.float32))

@@ -72,7 +72,9 @@ def test_dict_time_key_and_attributes() -> None:
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 @pytest.mark.parametrize("options", OPTIONS[:3], ids=lambda o: ",".join(o) or "default")
-def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode, options: dict[str, Any]) -> None:
+def test_vector_equals_gymnasium_single_per_sub_env(
+    mode: AutoresetMode, options: dict[str, Any]
+) -> None:
     # Gymnasium has no vector TimeAwareObservation: its single wrapper anchors each sub-env.
     check_vector_equals_single(
         MAKERS["nested-dict"], lambda e: VectorTimeAware(e, **options),
@@ -137,7 +139,9 @@ def test_bad_observation_leaves_the_counter_untouched() -> None:
 
 
 def test_step_before_reset_and_constructor_errors() -> None:
-    env = TimeAwareObservation(gym.wrappers.TimeLimit(Feed(gym.spaces.Box(0, 1, (2,)), np.zeros(2, np.float32)), 5))
+    env = TimeAwareObservation(
+        gym.wrappers.TimeLimit(Feed(gym.spaces.Box(0, 1, (2,)), np.zeros(2, np.float32)), 5)
+    )
     with pytest.raises(gym.error.ResetNeeded, match="TimeAwareObservation"):
         env.step(0)
     no_limit = Feed(gym.spaces.Box(0, 1, (2,)), np.zeros(2, np.float32))
@@ -156,7 +160,9 @@ def test_step_before_reset_and_constructor_errors() -> None:
 def test_counter_lives_on_the_device() -> None:
     backend = Backend.ARRAY_API_STRICT_DEVICE1
     env = TimeAwareObservation(
-        gym.wrappers.TimeLimit(Feed(gym.spaces.Box(0, 1, (2,)), backend.asarray([0.0, 0.0], "float32")), 5)
+        gym.wrappers.TimeLimit(
+            Feed(gym.spaces.Box(0, 1, (2,)), backend.asarray([0.0, 0.0], "float32")), 5
+        )
     )
     obs = rollout(env, 3, seed=0)[-1]
     assert obs.device == backend.device

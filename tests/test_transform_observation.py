@@ -35,7 +35,8 @@ def test_equals_gymnasium_on_numpy() -> None:
 def test_observation_space_is_replaced() -> None:
     space = gym.spaces.Box(-np.inf, np.inf, (4,), np.float32)
     env = TransformObservation(gym.make("CartPole-v1"), _double, space)
-    assert env.observation_space is space and env.func is _double
+    assert env.observation_space is space
+    assert env.func is _double
 
 
 @pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.DISABLED], ids=str)
@@ -49,7 +50,9 @@ def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
 def test_vector_spaces_follow_gymnasium() -> None:
     single = gym.spaces.Box(-1, 1, (2,), np.float32)
     ours = VectorTransform(gym.make_vec("CartPole-v1", 3), _double, single_observation_space=single)
-    theirs = gym_vector.TransformObservation(gym.make_vec("CartPole-v1", 3), _double, single_observation_space=single)
+    theirs = gym_vector.TransformObservation(
+        gym.make_vec("CartPole-v1", 3), _double, single_observation_space=single
+    )
     assert ours.observation_space == theirs.observation_space
     assert ours.single_observation_space == theirs.single_observation_space
 

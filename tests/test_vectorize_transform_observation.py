@@ -41,7 +41,10 @@ def test_equals_gymnasium_vector(wrapper: Any, mode: AutoresetMode) -> None:
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_each_sub_env_equals_the_single_wrapper(mode: AutoresetMode) -> None:
     check_vector_equals_single(
-        lambda: gym.make("CartPole-v1"), lambda e: VectorizeTransformObservation(e, Square), Square, mode
+        lambda: gym.make("CartPole-v1"),
+        lambda e: VectorizeTransformObservation(e, Square),
+        Square,
+        mode,
     )
 
 

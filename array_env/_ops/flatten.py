@@ -53,8 +53,9 @@ class FlatLeaf(NamedTuple):
 
 
 def flatten_plan(space: gym.Space[Any], path: tuple[Any, ...] = ()) -> tuple[FlatLeaf, ...] | None:
-    """Return the leaves of ``space`` in Gymnasium's flattening order, or ``None`` when a leaf
-    is not an array space.
+    """Return the leaves of ``space`` in Gymnasium's flattening order.
+
+    ``None`` when some leaf is not an array space (Text, Graph, Sequence, OneOf).
 
     Example:
         >>> import numpy as np
@@ -109,7 +110,9 @@ def device_constant(host: Any, *, xp: Namespace[Any], device: Device) -> Any:
     return host_to_device(np.array(array, order="C"), xp=xp, device=device)
 
 
-def leaf_constants(plan: tuple[FlatLeaf, ...], *, xp: Namespace[Any], device: Device) -> tuple[Any, ...]:
+def leaf_constants(
+    plan: tuple[FlatLeaf, ...], *, xp: Namespace[Any], device: Device
+) -> tuple[Any, ...]:
     """Per leaf, the device constants :func:`flatten_leaves` needs (``None`` for array leaves).
 
     A Discrete leaf gets ``arange(n) + start``; a MultiDiscrete leaf a pair: each flat slot's

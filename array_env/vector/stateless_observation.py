@@ -22,16 +22,16 @@ from gymnasium.vector.utils import batch_space, concatenate, create_empty_array,
 from array_env.vector._autoreset import autoreset_mode
 from array_env.wrappers._kernel_shell import KernelShell
 from array_env.wrappers.stateless_observation import (
-    DiscretizeSettings,
     CastKernel,
     DiscretizeKernel,
+    DiscretizeSettings,
     RescaleKernel,
     ReshapeKernel,
     dtype_space,
     filter_kernel_space,
     flatten_kernel,
-    reshape_settings,
     rescale_settings,
+    reshape_settings,
     select_keys,
 )
 
@@ -48,7 +48,9 @@ __all__ = [
 Act = TypeVar("Act")
 
 
-def transform_final_obs(infos: dict[str, Any], one: Callable[[Any, str], Any], batch: Callable[[Any], Any]) -> dict[str, Any]:
+def transform_final_obs(
+    infos: dict[str, Any], one: Callable[[Any, str], Any], batch: Callable[[Any], Any]
+) -> dict[str, Any]:
     """Return ``infos`` with ``final_obs`` transformed, without mutating the env's dict.
 
     Args:
@@ -193,7 +195,9 @@ class FilterObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Record
 
     def __init__(self, env: VectorEnv[Any, Act, Any], filter_keys: Sequence[str | int]) -> None:
         single = filter_kernel_space(
-            type(self).__name__, env.single_observation_space, filter_keys  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+            type(self).__name__,
+            env.single_observation_space,
+            filter_keys,  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         )
         gym.utils.RecordConstructorArgs.__init__(self, filter_keys=filter_keys)
         VectorWrapper.__init__(self, env)
@@ -260,7 +264,7 @@ class FlattenObservation(_VectorArrayObservation[Act]):
         flat = tuple(
             spaces.utils.flatten(self._source_space, obs) for obs in iterate(batched, observations)
         )
-        out = create_empty_array(self.single_observation_space, self.num_envs)
+        out: Any = create_empty_array(self.single_observation_space, self.num_envs)
         return concatenate(self.single_observation_space, flat, out)
 
     def _observation_one(self, observation: Any, name: str) -> Any:
@@ -362,7 +366,7 @@ class DtypeObservation(_VectorArrayObservation[Act]):
 
 
 class DiscretizeObservation(_VectorArrayObservation[Act]):
-    """Bin every sub-env's finite ``Box`` observation into a ``Discrete`` or ``MultiDiscrete`` value.
+    """Bin every sub-env's finite ``Box`` observation into one index (or one per element).
 
     The twin of :class:`array_env.wrappers.DiscretizeObservation` (Gymnasium has no vector
     version): observations come back as ``(num_envs,)`` or ``(num_envs, d)`` integer arrays.
@@ -385,7 +389,10 @@ class DiscretizeObservation(_VectorArrayObservation[Act]):
     """
 
     def __init__(
-        self, env: VectorEnv[Any, Act, Any], bins: int | tuple[int, ...], multidiscrete: bool = False
+        self,
+        env: VectorEnv[Any, Act, Any],
+        bins: int | tuple[int, ...],
+        multidiscrete: bool = False,
     ) -> None:
         source: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType]
         settings = DiscretizeSettings(type(self).__name__, source, bins)

@@ -13,6 +13,7 @@ sub-envs, so each sub-env sees exactly what the single wrapper would see on it:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 import array_api_compat as compat
@@ -150,7 +151,9 @@ class TimeAwareObservation(
         steps = self._current_steps(observations)
         xp = self._xp
         if mask is None or steps is None:
-            steps = xp.zeros(self._batch, dtype=self._int32, device=compat.device(first_array(observations)))
+            steps = xp.zeros(
+                self._batch, dtype=self._int32, device=compat.device(first_array(observations))
+            )
             prev_done = None
         else:
             mask = convert_array(mask, xp=xp, device=compat.device(steps))
@@ -174,7 +177,11 @@ class TimeAwareObservation(
         advanced = steps + 1
         prev_done = self._prev_done
         if self._mode is AutoresetMode.NEXT_STEP:
-            new = advanced if prev_done is None else xp.where(prev_done, xp.zeros_like(steps), advanced)
+            new = (
+                advanced
+                if prev_done is None
+                else xp.where(prev_done, xp.zeros_like(steps), advanced)
+            )
             prev_done = done
         elif self._mode is AutoresetMode.SAME_STEP:
             new = xp.where(done, xp.zeros_like(steps), advanced)
@@ -280,7 +287,10 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
         if self._mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
             final = infos["final_obs"]
             finished = buffers.push(rings, self._final_leaves(final, leaves, infos))
-            infos = {**infos, "final_obs": self._final_layout(buffers.read(finished, observations), final, infos)}
+            infos = {
+                **infos,
+                "final_obs": self._final_layout(buffers.read(finished, observations), final, infos),
+            }
             rings = self._restart(finished, leaves, done)
         elif self._mode is AutoresetMode.NEXT_STEP:
             rings = buffers.push(rings, leaves, restart=self._prev_done)
@@ -290,7 +300,9 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
         self._rings = rings
         return buffers.read(rings, observations), rewards, terminated, truncated, infos
 
-    def _restart(self, rings: tuple[FrameRing, ...], leaves: list[Any], mask: Any) -> tuple[FrameRing, ...]:
+    def _restart(
+        self, rings: tuple[FrameRing, ...], leaves: list[Any], mask: Any
+    ) -> tuple[FrameRing, ...]:
         buffers = self._buffers
         return tuple(
             restart_rows(ring, leaf, mask, layout=layout, xp=buffers.xp)
@@ -318,6 +330,9 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
             return delayed
         out = np.full(len(final), None, dtype=object)
         for row in np.flatnonzero(np.asarray(infos["_final_obs"])).tolist():
-            out[row] = tree_map(lambda x, r=row: x[r, ...], delayed)
+            out[row] = tree_map(functools.partial(_row, row=row), delayed)
         return out
 
+
+def _row(leaf: Any, *, row: int) -> Any:
+    return leaf[row, ...]

@@ -8,6 +8,7 @@ applies the single wrapper once per sub-env.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 import gymnasium as gym
@@ -100,7 +101,7 @@ class VectorizeTransformObservation(
         """Each sub-env's observation: row views of array leaves (any namespace)."""
         if all(hasattr(leaf, "shape") for leaf in tree_leaves(observations)):
             return [
-                tree_map_with_path(lambda _, x, i=i: x[i, ...], observations)
+                tree_map_with_path(functools.partial(_row, row=i), observations)
                 for i in range(self.num_envs)
             ]
         return list(iterate(self.env.observation_space, observations))
@@ -118,3 +119,7 @@ class VectorizeTransformObservation(
             for i in range(len(leaves_per_item[0]))
         )
         return tree_map_with_path(lambda _, __: next(stacked), first)
+
+
+def _row(_: Any, leaf: Any, *, row: int) -> Any:
+    return leaf[row, ...]

@@ -49,7 +49,9 @@ class ObservationKernel:
         """Return the core's constants on ``device`` (called once, at the first contact)."""
         return None
 
-    def apply(self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]) -> Any:
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
         """Run the core on the input leaves (in :attr:`inputs` order)."""
         raise NotImplementedError
 

@@ -52,7 +52,9 @@ Act = TypeVar("Act")
 # ---------------------------------------------------------------- pure cores
 
 
-def reshape_observation(x: Any, *, shape: tuple[int, ...], batch_ndim: int, xp: Namespace[Any]) -> Any:
+def reshape_observation(
+    x: Any, *, shape: tuple[int, ...], batch_ndim: int, xp: Namespace[Any]
+) -> Any:
     """Reshape each observation to ``shape``, keeping ``batch_ndim`` leading batch axes."""
     return xp.reshape(x, (*x.shape[:batch_ndim], *shape))
 
@@ -112,7 +114,9 @@ class ReshapeKernel(ObservationKernel):
         self.inputs = _one(space)
         self.shape = shape
 
-    def apply(self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]) -> Any:
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
         return reshape_observation(leaves[0], shape=self.shape, batch_ndim=batch_ndim, xp=xp)
 
 
@@ -124,7 +128,9 @@ class RescaleKernel(ObservationKernel):
     def upload(self, *, xp: Namespace[Any], device: Device) -> Any:
         return tuple(device_constant(c, xp=xp, device=device) for c in self.host)
 
-    def apply(self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]) -> Any:
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
         return rescale_observation(leaves[0], *constants, xp=xp)
 
 
@@ -136,7 +142,9 @@ class CastKernel(ObservationKernel):
     def upload(self, *, xp: Namespace[Any], device: Device) -> Any:
         return device_dtype(self.host_dtype, xp=xp, device=device)
 
-    def apply(self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]) -> Any:
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
         return cast_observation(leaves[0], dtype=constants, xp=xp)
 
 
@@ -150,7 +158,9 @@ class DiscretizeKernel(ObservationKernel):
         low, high, edges, strides = (device_constant(c, xp=xp, device=device) for c in self.host)
         return low, high, edges, strides
 
-    def apply(self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]) -> Any:
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
         low, high, edges, strides = constants
         return discretize_observation(
             leaves[0], low, high, edges, strides, combine=self.flat, batch_ndim=batch_ndim, xp=xp
@@ -158,7 +168,7 @@ class DiscretizeKernel(ObservationKernel):
 
 
 class FlattenKernel(ObservationKernel):
-    """Flatten a tree observation whose leaves are array spaces (see :mod:`~array_env._ops.flatten`)."""
+    """Flatten a tree of array-space leaves (see :mod:`array_env._ops.flatten`)."""
 
     def __init__(self, plan: tuple[FlatLeaf, ...], dtype: Any) -> None:
         self.plan = plan
@@ -171,7 +181,9 @@ class FlattenKernel(ObservationKernel):
         dtype = device_dtype(self.host_dtype, xp=xp, device=device)
         return dtype, leaf_constants(self.plan, xp=xp, device=device)
 
-    def apply(self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]) -> Any:
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
         dtype, per_leaf = constants
         return flatten_leaves(
             leaves, self.plan, per_leaf, dtype=dtype, batch_ndim=batch_ndim, xp=xp
@@ -199,7 +211,9 @@ def filter_kernel_space(owner: str, space: gym.Space[Any], filter_keys: Any) -> 
     keys: Sequence[Any] = filter_keys  # pyright: ignore[reportUnknownVariableType]
     if isinstance(space, spaces.Dict):
         if not all(isinstance(key, str) for key in keys):
-            raise TypeError(f"{owner}: All filter keys must be strings for a Dict space, got {keys}")
+            raise TypeError(
+                f"{owner}: All filter keys must be strings for a Dict space, got {keys}"
+            )
         missing = [key for key in keys if key not in space.spaces]
         if missing:
             raise ValueError(
@@ -211,14 +225,18 @@ def filter_kernel_space(owner: str, space: gym.Space[Any], filter_keys: Any) -> 
             {key: space[key] for key in keys}, sort_keys=space.sort_keys
         )
         if len(filtered.spaces) == 0:  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
-            raise ValueError(f"{owner}: The observation space is empty due to filtering all of the keys.")
+            raise ValueError(
+                f"{owner}: The observation space is empty due to filtering all of the keys."
+            )
         return filtered
     if isinstance(space, spaces.Tuple):
         if not all(isinstance(key, int) for key in keys):
-            raise TypeError(f"{owner}: All filter keys must be integers for a Tuple space, got {keys}")
+            raise TypeError(
+                f"{owner}: All filter keys must be integers for a Tuple space, got {keys}"
+            )
         if len(set(keys)) != len(keys):
             raise ValueError(f"{owner}: Duplicate keys exist, filter_keys: {keys}")
-        missing = [key for key in keys if 0 < key and key >= len(space)]
+        missing = [key for key in keys if key > 0 and key >= len(space)]
         if missing:
             raise ValueError(
                 f"{owner}: All the `filter_keys` must be included in the length of the "
@@ -300,16 +318,13 @@ def dtype_space(owner: str, space: gym.Space[Any], dtype: Any) -> gym.Space[Any]
     if isinstance(space, spaces.Box):
         return spaces.Box(low=space.low, high=space.high, shape=space.shape, dtype=dtype)
     if isinstance(space, spaces.Discrete):
-        return spaces.Box(
-            low=space.start, high=space.start + space.n - 1, shape=(), dtype=dtype
-        )
+        return spaces.Box(low=space.start, high=space.start + space.n - 1, shape=(), dtype=dtype)
     if isinstance(space, spaces.MultiDiscrete):
         return spaces.MultiDiscrete(space.nvec, dtype=dtype, start=space.start)
     if isinstance(space, spaces.MultiBinary):
         return spaces.Box(low=0, high=1, shape=space.shape, dtype=dtype)
     raise TypeError(
-        f"{owner} requires a Box, Discrete, MultiDiscrete, or MultiBinary space, "
-        f"got {type(space)}"
+        f"{owner} requires a Box, Discrete, MultiDiscrete, or MultiBinary space, got {type(space)}"
     )
 
 
@@ -612,7 +627,7 @@ class DtypeObservation(_ArrayObservation[Act]):
 
 
 class DiscretizeObservation(_ArrayObservation[Act]):
-    """Bin a finite ``Box`` observation uniformly into one ``Discrete`` (or ``MultiDiscrete``) value.
+    """Bin a finite ``Box`` observation uniformly into one ``Discrete`` (or per-element) index.
 
     Each element is clipped to its bounds and binned (``numpy.digitize`` on Gymnasium's bin
     edges, as a comparison count); the per-element indices are combined row-major into one
@@ -639,7 +654,9 @@ class DiscretizeObservation(_ArrayObservation[Act]):
         45
     """
 
-    def __init__(self, env: gym.Env[Any, Act], bins: int | tuple[int, ...], multidiscrete: bool = False) -> None:
+    def __init__(
+        self, env: gym.Env[Any, Act], bins: int | tuple[int, ...], multidiscrete: bool = False
+    ) -> None:
         settings = DiscretizeSettings(type(self).__name__, env.observation_space, bins)
         gym.utils.RecordConstructorArgs.__init__(self, bins=bins, multidiscrete=multidiscrete)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
@@ -647,7 +664,9 @@ class DiscretizeObservation(_ArrayObservation[Act]):
         self.bins, self.bin_edges = settings.bins, settings.bin_edges
         self.multidiscrete = multidiscrete
         self.observation_space = (
-            spaces.MultiDiscrete(self.bins) if multidiscrete else spaces.Discrete(int(np.prod(self.bins)))
+            spaces.MultiDiscrete(self.bins)
+            if multidiscrete
+            else spaces.Discrete(int(np.prod(self.bins)))
         )
         low, high, edges, strides = settings.constants
         self._kernel = DiscretizeKernel(

@@ -43,7 +43,13 @@ Act = TypeVar("Act")
 
 
 def time_feature(
-    steps: Any, *, max_timesteps: int, normalize: bool, float_dtype: Any, wide: Any, xp: Namespace[Any]
+    steps: Any,
+    *,
+    max_timesteps: int,
+    normalize: bool,
+    float_dtype: Any,
+    wide: Any,
+    xp: Namespace[Any],
 ) -> Any:
     """The time entry of each observation: ``(*batch, 1)``, a fresh array.
 
@@ -99,11 +105,12 @@ class TimeSettings:
     ) -> None:  # fmt: skip
         self.max_timesteps = max_timesteps
         self.normalize = normalize_time
+        self.key: str | int
         time_space: gym.Space[Any] = (
             spaces.Box(0.0, 1.0) if normalize_time else spaces.Box(0, max_timesteps, dtype=np.int32)
         )
         if isinstance(space, spaces.Dict):
-            if dict_time_key in space.keys():
+            if dict_time_key in space:
                 raise ValueError(
                     f"{owner}: The `dict_time_key` ({dict_time_key!r}) already exists in the "
                     f"observation space, got {space}"
@@ -113,7 +120,7 @@ class TimeSettings:
             )
             self.kind, self.key = "dict", dict_time_key
         elif isinstance(space, spaces.Tuple):
-            augmented = spaces.Tuple(space.spaces + (time_space,))
+            augmented = spaces.Tuple((*space.spaces, time_space))
             self.kind, self.key = "tuple", len(space.spaces)
         else:
             augmented = spaces.Dict(obs=space, time=time_space)
@@ -154,7 +161,9 @@ class _TimeShell(KernelShell):
     _xp: Any
 
     def _time_contact(self, observation: Any) -> ArrayContract:
-        contract = contract_for(first_array(observation), owner=type(self).__name__, name="observation")
+        contract = contract_for(
+            first_array(observation), owner=type(self).__name__, name="observation"
+        )
         xp, device = contract.fast_xp, contract.device
         self._xp = xp
         self._int32 = device_dtype(np.int32, xp=xp, device=device)
@@ -193,7 +202,9 @@ class _TimeShell(KernelShell):
         self._pending_steps = saved
 
 
-class TimeAwareObservation(_TimeShell, Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
+class TimeAwareObservation(
+    _TimeShell, Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs
+):
     """Add the number of steps taken in the episode to every observation.
 
     As Gymnasium's: for a ``Dict`` space the time goes under ``dict_time_key`` (first), for a
@@ -273,9 +284,8 @@ class TimeAwareObservation(_TimeShell, Wrapper[Any, Act, Any, Act], gym.utils.Re
     def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         """Step the env and count the step."""
         steps = self._steps
-        if steps is None:
-            if self._pending_steps is None:
-                raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
+        if steps is None and self._pending_steps is None:
+            raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
         observation, reward, terminated, truncated, info = self.env.step(action)
         if steps is None:  # an unpickled copy: its counter comes back at the first contact
             self._time_contact(observation)
@@ -296,11 +306,15 @@ class TimeAwareObservation(_TimeShell, Wrapper[Any, Act, Any, Act], gym.utils.Re
 # ---------------------------------------------------------------- Delay
 
 
-def delay_settings(owner: str, space: gym.Space[Any], delay: Any) -> tuple[int, tuple[FlatLeaf, ...] | None]:
+def delay_settings(
+    owner: str, space: gym.Space[Any], delay: Any
+) -> tuple[int, tuple[FlatLeaf, ...] | None]:
     """Validate the delay (Gymnasium's errors); return it and the space's array leaves."""
     if not np.issubdtype(type(delay), np.integer):
-        raise TypeError(f"{owner}: The delay is expected to be an integer, actual type: {type(delay)}")
-    if not 0 <= delay:
+        raise TypeError(
+            f"{owner}: The delay is expected to be an integer, actual type: {type(delay)}"
+        )
+    if not delay >= 0:
         raise ValueError(f"{owner}: The delay needs to be greater than zero, actual value: {delay}")
     return int(delay), flatten_plan(space)
 
@@ -308,7 +322,9 @@ def delay_settings(owner: str, space: gym.Space[Any], delay: Any) -> tuple[int, 
 class DelayRings:
     """One zero-padded ring buffer per array leaf of the observation (single or vector)."""
 
-    def __init__(self, owner: str, leaves: tuple[FlatLeaf, ...], delay: int, batch: tuple[int, ...]) -> None:
+    def __init__(
+        self, owner: str, leaves: tuple[FlatLeaf, ...], delay: int, batch: tuple[int, ...]
+    ) -> None:
         self.owner = owner
         self.leaves = leaves
         self.size = delay + 1
@@ -319,7 +335,9 @@ class DelayRings:
         self.rings: tuple[FrameRing, ...] | None = None
         self.xp: Any = None
 
-    def arrays(self, observation: Any, name: str, batch: tuple[int, ...] | None = None) -> list[Any]:
+    def arrays(
+        self, observation: Any, name: str, batch: tuple[int, ...] | None = None
+    ) -> list[Any]:
         """The observation's leaves, checked (the contracts are fixed at the first call)."""
         leaves = [host_leaf(leaf_at(observation, leaf.path)) for leaf in self.leaves]
         batch = self.batch if batch is None else batch
@@ -330,20 +348,22 @@ class DelayRings:
             contracts = tuple(
                 first._replace(
                     dtype=device_dtype(leaf.space.dtype, xp=xp, device=device),
-                    shape=(*self.batch, *leaf.space.shape), array_type=type(value),
+                    shape=(*self.batch, *_shape(leaf)), array_type=type(value),
                 )
                 for leaf, value in zip(self.leaves, leaves, strict=True)
             )  # fmt: skip
             self._check(contracts, leaves, name, batch)
             self.contracts, self.xp = contracts, first.fast_xp
             self.layouts = tuple(
-                make_layout(self.size, batch_ndim=len(self.batch), frame_ndim=len(leaf.space.shape),
+                make_layout(self.size, batch_ndim=len(self.batch), frame_ndim=len(_shape(leaf)),
                             pad_with_first=False, xp=xp, device=device)
                 for leaf in self.leaves
             )  # fmt: skip
             self.paddings = tuple(
                 xp.astype(
-                    device_constant(np.asarray(create_zero_array(leaf.space)), xp=xp, device=device),
+                    device_constant(
+                        np.asarray(create_zero_array(leaf.space)), xp=xp, device=device
+                    ),
                     c.dtype,
                 )
                 for leaf, c in zip(self.leaves, contracts, strict=True)
@@ -352,10 +372,16 @@ class DelayRings:
             self._check(contracts, leaves, name, batch)
         return leaves
 
-    def _check(self, contracts: tuple[ArrayContract, ...], leaves: list[Any], name: str, batch: tuple[int, ...]) -> None:
+    def _check(
+        self,
+        contracts: tuple[ArrayContract, ...],
+        leaves: list[Any],
+        name: str,
+        batch: tuple[int, ...],
+    ) -> None:
         for contract, value, leaf in zip(contracts, leaves, self.leaves, strict=True):
             if not contract.matches(value) or batch != self.batch:
-                contract._replace(shape=(*batch, *leaf.space.shape)).check(
+                contract._replace(shape=(*batch, *_shape(leaf))).check(
                     value, owner=self.owner, name=_leaf_name(name, leaf)
                 )
 
@@ -366,7 +392,9 @@ class DelayRings:
             for value, layout, padding in zip(leaves, self.layouts, self.paddings, strict=True)
         )
 
-    def push(self, rings: tuple[FrameRing, ...], leaves: list[Any], restart: Any = None) -> tuple[FrameRing, ...]:
+    def push(
+        self, rings: tuple[FrameRing, ...], leaves: list[Any], restart: Any = None
+    ) -> tuple[FrameRing, ...]:
         """The rings with the leaves pushed (``restart``: vector next-step reset rows)."""
         return tuple(
             push_frame(ring, value, layout=layout, restart=restart, xp=self.xp)
@@ -380,6 +408,10 @@ class DelayRings:
             for leaf, ring, layout in zip(self.leaves, rings, self.layouts, strict=True)
         }
         return tree_map_with_path(lambda path, _: frames[path], template)
+
+
+def _shape(leaf: FlatLeaf) -> tuple[int, ...]:
+    return tuple(leaf.space.shape or ())
 
 
 def _leaf_name(name: str, leaf: FlatLeaf) -> str:
@@ -489,9 +521,10 @@ def _ring_to_host(ring: FrameRing) -> FrameRing:
 
 def _ring_to(ring: FrameRing, buffers: DelayRings) -> FrameRing:
     contract = (buffers.contracts or ())[0]
-    move: Any = lambda x: x if isinstance(x, int) else convert_array(  # noqa: E731
-        x, xp=contract.xp, device=contract.device
-    )
+
+    def move(x: Any) -> Any:
+        return x if isinstance(x, int) else convert_array(x, xp=contract.xp, device=contract.device)
+
     frames = move(ring.frames)
     if buffers.layouts[0].in_place:
         frames = contract.xp.asarray(frames, copy=True)  # a writable buffer of its own
