@@ -16,15 +16,22 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from gymnasium.spaces.utils import flatten as _flatten
+from gymnasium.spaces.utils import (
+    flatten_space as _flatten_space,  # pyright: ignore[reportUnknownVariableType]
+)
 
 from array_env._ops.upload import host_to_device
 from array_env.typing import Device, Namespace
 
 __all__ = [
     "FlatLeaf",
+    "gym_flatten",
+    "gym_flatten_space",
+    "single_space",
+    "is_space",
     "device_constant",
     "device_dtype",
     "flatten_leaves",
@@ -48,11 +55,34 @@ class FlatLeaf(NamedTuple):
 
     path: tuple[Any, ...]
     kind: str
-    space: gym.Space[Any]
+    space: Any
     size: int
 
 
-def flatten_plan(space: gym.Space[Any], path: tuple[Any, ...] = ()) -> tuple[FlatLeaf, ...] | None:
+def is_space(space: Any, kind: Any) -> bool:
+    """``isinstance`` without narrowing, so that ``space`` stays ``Any``.
+
+    Gymnasium's spaces are partly unknown to pyright once narrowed (``Box[Unknown]``).
+    """
+    return isinstance(space, kind)
+
+
+def gym_flatten(space: Any, x: Any) -> Any:
+    """Gymnasium's own ``flatten`` (host values; typed ``Any``)."""
+    return _flatten(space, x)
+
+
+def gym_flatten_space(space: Any) -> Any:
+    """Gymnasium's own ``flatten_space`` (typed ``Any``)."""
+    return _flatten_space(space)  # pyright: ignore[reportUnknownVariableType]
+
+
+def single_space(env: Any) -> Any:
+    """A vector env's ``single_observation_space`` (Gymnasium types it ``Space[Unknown]``)."""
+    return env.single_observation_space
+
+
+def flatten_plan(space: Any, path: tuple[Any, ...] = ()) -> tuple[FlatLeaf, ...] | None:
     """Return the leaves of ``space`` in Gymnasium's flattening order.
 
     ``None`` when some leaf is not an array space (Text, Graph, Sequence, OneOf).
@@ -64,16 +94,15 @@ def flatten_plan(space: gym.Space[Any], path: tuple[Any, ...] = ()) -> tuple[Fla
         >>> [(leaf.path, leaf.kind, leaf.size) for leaf in plan]
         [(('a',), 'discrete', 3), (('b',), 'array', 2)]
     """
-    if isinstance(space, spaces.Box | spaces.MultiBinary):
-        return (FlatLeaf(path, "array", space, int(np.prod(space.shape))),)
-    if isinstance(space, spaces.Discrete):
+    if is_space(space, spaces.Box | spaces.MultiBinary):
+        size: Any = np.prod(space.shape)  # pyright: ignore[reportUnknownVariableType]
+        return (FlatLeaf(path, "array", space, int(size)),)  # pyright: ignore[reportUnknownArgumentType]
+    if is_space(space, spaces.Discrete):
         return (FlatLeaf(path, "discrete", space, int(space.n)),)
-    if isinstance(space, spaces.MultiDiscrete):
+    if is_space(space, spaces.MultiDiscrete):
         return (FlatLeaf(path, "multi_discrete", space, int(np.sum(space.nvec))),)
-    if isinstance(space, spaces.Dict | spaces.Tuple):
-        children = (
-            space.spaces.items() if isinstance(space, spaces.Dict) else enumerate(space.spaces)
-        )
+    if is_space(space, spaces.Dict | spaces.Tuple):
+        children = space.spaces.items() if is_space(space, spaces.Dict) else enumerate(space.spaces)
         leaves: list[FlatLeaf] = []
         for key, child in children:
             sub = flatten_plan(child, (*path, key))
@@ -121,14 +150,15 @@ def leaf_constants(
     out: list[Any] = []
     for leaf in plan:
         space: Any = leaf.space
+        nvec: Any
         if leaf.kind == "discrete":
             values = np.arange(int(space.n), dtype=np.int64) + int(space.start)
             out.append(device_constant(values, xp=xp, device=device))
         elif leaf.kind == "multi_discrete":
             nvec = np.ravel(space.nvec)
             start = np.ravel(space.start)
-            element = np.repeat(np.arange(nvec.size), nvec)
-            value = np.concatenate([np.arange(n) for n in nvec]) + np.repeat(start, nvec)
+            element = np.repeat(np.arange(nvec.size), nvec)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+            value = np.concatenate([np.arange(n) for n in nvec]) + np.repeat(start, nvec)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
             out.append(
                 (
                     device_constant(element, xp=xp, device=device),

@@ -19,6 +19,7 @@ from gymnasium.logger import warn
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space, concatenate, create_empty_array, iterate
 
+from array_env._ops.flatten import gym_flatten, single_space
 from array_env.vector._autoreset import autoreset_mode
 from array_env.wrappers._kernel_shell import KernelShell
 from array_env.wrappers.stateless_observation import (
@@ -128,8 +129,8 @@ class TransformObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Rec
         self,
         env: VectorEnv[Any, Act, Any],
         func: Callable[[Any], Any],
-        observation_space: gym.Space[Any] | None = None,
-        single_observation_space: gym.Space[Any] | None = None,
+        observation_space: Any | None = None,
+        single_observation_space: Any | None = None,
     ) -> None:
         gym.utils.RecordConstructorArgs.__init__(
             self, func=func, observation_space=observation_space,
@@ -144,11 +145,11 @@ class TransformObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Rec
             self.observation_space = observation_space
             if single_observation_space is not None:
                 self.single_observation_space = single_observation_space
-        batched = batch_space(self.single_observation_space, self.num_envs)
-        if self.observation_space != batched:
+        batched = batch_space(self.single_observation_space, self.num_envs)  # pyright: ignore[reportUnknownMemberType]
+        if self.observation_space != batched:  # pyright: ignore[reportUnknownMemberType]
             warn(
                 f"For {env}, the observation space and the batched single observation space "
-                f"don't match as expected, observation_space={self.observation_space}, "
+                f"don't match as expected, observation_space={self.observation_space}, "  # pyright: ignore[reportUnknownMemberType]
                 f"batched single_observation_space={batched}"
             )
         self.func = func
@@ -196,8 +197,8 @@ class FilterObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Record
     def __init__(self, env: VectorEnv[Any, Act, Any], filter_keys: Sequence[str | int]) -> None:
         single = filter_kernel_space(
             type(self).__name__,
-            env.single_observation_space,
-            filter_keys,  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+            env.single_observation_space,  # pyright: ignore[reportUnknownMemberType]
+            filter_keys,
         )
         gym.utils.RecordConstructorArgs.__init__(self, filter_keys=filter_keys)
         VectorWrapper.__init__(self, env)
@@ -247,7 +248,7 @@ class FlattenObservation(_VectorArrayObservation[Act]):
     """
 
     def __init__(self, env: VectorEnv[Any, Act, Any]) -> None:
-        source: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType]
+        source = single_space(env)
         single, kernel = flatten_kernel(source)
         gym.utils.RecordConstructorArgs.__init__(self)
         VectorWrapper.__init__(self, env)
@@ -261,16 +262,14 @@ class FlattenObservation(_VectorArrayObservation[Act]):
         if "_kernel" in self.__dict__:
             return self._transform(observations)
         batched = batch_space(self._source_space, self.num_envs)
-        flat = tuple(
-            spaces.utils.flatten(self._source_space, obs) for obs in iterate(batched, observations)
-        )
-        out: Any = create_empty_array(self.single_observation_space, self.num_envs)
-        return concatenate(self.single_observation_space, flat, out)
+        flat = tuple(gym_flatten(self._source_space, obs) for obs in iterate(batched, observations))
+        out: Any = create_empty_array(self.single_observation_space, self.num_envs)  # pyright: ignore[reportUnknownMemberType]
+        return concatenate(self.single_observation_space, flat, out)  # pyright: ignore[reportUnknownMemberType]
 
     def _observation_one(self, observation: Any, name: str) -> Any:
         if "_kernel" in self.__dict__:
             return self._transform_one(observation, name)
-        return spaces.utils.flatten(self._source_space, observation)
+        return gym_flatten(self._source_space, observation)
 
 
 class ReshapeObservation(_VectorArrayObservation[Act]):
@@ -294,7 +293,7 @@ class ReshapeObservation(_VectorArrayObservation[Act]):
     """
 
     def __init__(self, env: VectorEnv[Any, Act, Any], shape: int | tuple[int, ...]) -> None:
-        source: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType]
+        source = single_space(env)
         single = reshape_settings(type(self).__name__, source, shape)
         gym.utils.RecordConstructorArgs.__init__(self, shape=shape)
         VectorWrapper.__init__(self, env)
@@ -328,7 +327,7 @@ class RescaleObservation(_VectorArrayObservation[Act]):
     """
 
     def __init__(self, env: VectorEnv[Any, Act, Any], min_obs: Any, max_obs: Any) -> None:
-        source: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType]
+        source = single_space(env)
         box, gradient, intercept = rescale_settings(type(self).__name__, source, min_obs, max_obs)
         gym.utils.RecordConstructorArgs.__init__(self, min_obs=min_obs, max_obs=max_obs)
         VectorWrapper.__init__(self, env)
@@ -356,7 +355,7 @@ class DtypeObservation(_VectorArrayObservation[Act]):
     """
 
     def __init__(self, env: VectorEnv[Any, Act, Any], dtype: Any) -> None:
-        source: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType]
+        source = single_space(env)
         single = dtype_space(type(self).__name__, source, dtype)
         gym.utils.RecordConstructorArgs.__init__(self, dtype=dtype)
         VectorWrapper.__init__(self, env)
@@ -394,7 +393,7 @@ class DiscretizeObservation(_VectorArrayObservation[Act]):
         bins: int | tuple[int, ...],
         multidiscrete: bool = False,
     ) -> None:
-        source: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType]
+        source = single_space(env)
         settings = DiscretizeSettings(type(self).__name__, source, bins)
         gym.utils.RecordConstructorArgs.__init__(self, bins=bins, multidiscrete=multidiscrete)
         VectorWrapper.__init__(self, env)
@@ -404,6 +403,6 @@ class DiscretizeObservation(_VectorArrayObservation[Act]):
         self._spaces(
             spaces.MultiDiscrete(self.bins)
             if multidiscrete
-            else spaces.Discrete(int(np.prod(self.bins)))
+            else spaces.Discrete(int(np.prod(self.bins)))  # pyright: ignore[reportUnknownArgumentType]
         )
         self._kernel = DiscretizeKernel(source, settings.constants, flat=not multidiscrete)

@@ -22,7 +22,7 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
 
-from array_env._ops.flatten import leaf_at
+from array_env._ops.flatten import leaf_at, single_space
 from array_env._ops.ring_buffer import FrameRing, restart_rows
 from array_env._tree import tree_map
 from array_env.convert import convert_array
@@ -111,7 +111,7 @@ class TimeAwareObservation(
     ) -> None:
         owner = type(self).__name__
         settings = TimeSettings(
-            owner, env.single_observation_space, vector_max_timesteps(owner, env),  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+            owner, single_space(env), vector_max_timesteps(owner, env),
             flatten=flatten, normalize_time=normalize_time, dict_time_key=dict_time_key,
         )  # fmt: skip
         gym.utils.RecordConstructorArgs.__init__(
@@ -240,7 +240,7 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
 
     def __init__(self, env: VectorEnv[Any, Act, Any], delay: int) -> None:
         owner = type(self).__name__
-        single: gym.Space[Any] = env.single_observation_space  # pyright: ignore[reportUnknownMemberType]
+        single = single_space(env)
         delay_value, leaves = delay_settings(owner, single, delay)
         if leaves is None:
             raise TypeError(f"{owner}: only array spaces can be delayed in a batch, got {single}")
@@ -265,7 +265,8 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
         if mask is None or rings is None:
             rings, prev_done = buffers.start(leaves), None
         else:
-            contract = (buffers.contracts or ())[0]
+            assert buffers.contracts is not None
+            contract = buffers.contracts[0]
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
             rings = self._restart(rings, leaves, mask)
             prev_done = self._prev_done

@@ -59,7 +59,7 @@ class VectorizeTransformObservation(
     class _SingleEnv(gym.Env[Any, Any]):
         """The stand-in single env the wrapper is built on: only its observation space."""
 
-        def __init__(self, observation_space: gym.Space[Any]) -> None:
+        def __init__(self, observation_space: Any) -> None:
             self.observation_space = observation_space
 
     def __init__(self, env: VectorEnv[Any, Act, Any], wrapper: type[Any], **kwargs: Any) -> None:
@@ -104,7 +104,7 @@ class VectorizeTransformObservation(
                 tree_map_with_path(functools.partial(_row, row=i), observations)
                 for i in range(self.num_envs)
             ]
-        return list(iterate(self.env.observation_space, observations))
+        return list(iterate(self.env.observation_space, observations))  # pyright: ignore[reportUnknownMemberType]
 
     def observations(self, observations: Any) -> Any:
         """Apply the single wrapper per sub-env and stack the results leaf by leaf."""

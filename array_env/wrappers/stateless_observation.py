@@ -22,6 +22,9 @@ from array_env._ops.flatten import (
     device_dtype,
     flatten_leaves,
     flatten_plan,
+    gym_flatten,
+    gym_flatten_space,
+    is_space,
     leaf_constants,
 )
 from array_env.core import Wrapper
@@ -105,12 +108,12 @@ def discretize_observation(
 # ---------------------------------------------------------------- kernels
 
 
-def _one(space: gym.Space[Any]) -> tuple[KernelInput, ...]:
+def _one(space: Any) -> tuple[KernelInput, ...]:
     return (KernelInput((), space.dtype, tuple(space.shape or ())),)
 
 
 class ReshapeKernel(ObservationKernel):
-    def __init__(self, space: gym.Space[Any], shape: tuple[int, ...]) -> None:
+    def __init__(self, space: Any, shape: tuple[int, ...]) -> None:
         self.inputs = _one(space)
         self.shape = shape
 
@@ -121,7 +124,7 @@ class ReshapeKernel(ObservationKernel):
 
 
 class RescaleKernel(ObservationKernel):
-    def __init__(self, space: gym.Space[Any], gradient: np.ndarray, intercept: np.ndarray) -> None:
+    def __init__(self, space: Any, gradient: np.ndarray, intercept: np.ndarray) -> None:
         self.inputs = _one(space)
         self.host = (gradient, intercept)
 
@@ -135,7 +138,7 @@ class RescaleKernel(ObservationKernel):
 
 
 class CastKernel(ObservationKernel):
-    def __init__(self, space: gym.Space[Any], dtype: Any) -> None:
+    def __init__(self, space: Any, dtype: Any) -> None:
         self.inputs = _one(space)
         self.host_dtype = np.dtype(dtype)
 
@@ -149,7 +152,7 @@ class CastKernel(ObservationKernel):
 
 
 class DiscretizeKernel(ObservationKernel):
-    def __init__(self, space: gym.Space[Any], host: tuple[np.ndarray, ...], flat: bool) -> None:
+    def __init__(self, space: Any, host: tuple[np.ndarray, ...], flat: bool) -> None:
         self.inputs = _one(space)
         self.host = host
         self.flat = flat
@@ -190,11 +193,11 @@ class FlattenKernel(ObservationKernel):
         )
 
 
-def flatten_kernel(space: gym.Space[Any]) -> tuple[gym.Space[Any], FlattenKernel | None]:
+def flatten_kernel(space: Any) -> tuple[gym.Space[Any], FlattenKernel | None]:
     """Gymnasium's flattened space, and the kernel (``None``: leave it to Gymnasium's flatten)."""
-    flat_space = spaces.utils.flatten_space(space)
+    flat_space = gym_flatten_space(space)
     plan = flatten_plan(space)
-    if plan is None or not isinstance(flat_space, spaces.Box):
+    if plan is None or not is_space(flat_space, spaces.Box):
         return flat_space, None
     return flat_space, FlattenKernel(plan, flat_space.dtype)
 
@@ -202,14 +205,14 @@ def flatten_kernel(space: gym.Space[Any]) -> tuple[gym.Space[Any], FlattenKernel
 # ---------------------------------------------------------------- settings
 
 
-def filter_kernel_space(owner: str, space: gym.Space[Any], filter_keys: Any) -> gym.Space[Any]:
+def filter_kernel_space(owner: str, space: Any, filter_keys: Any) -> gym.Space[Any]:
     """Validate FilterObservation's keys (Gymnasium's checks and errors); return the new space."""
     if not isinstance(filter_keys, Sequence):
         raise TypeError(
             f"{owner}: Expects `filter_keys` to be a Sequence, actual type: {type(filter_keys)}"
         )
     keys: Sequence[Any] = filter_keys  # pyright: ignore[reportUnknownVariableType]
-    if isinstance(space, spaces.Dict):
+    if is_space(space, spaces.Dict):
         if not all(isinstance(key, str) for key in keys):
             raise TypeError(
                 f"{owner}: All filter keys must be strings for a Dict space, got {keys}"
@@ -224,12 +227,12 @@ def filter_kernel_space(owner: str, space: gym.Space[Any], filter_keys: Any) -> 
         filtered: gym.Space[Any] = spaces.Dict(
             {key: space[key] for key in keys}, sort_keys=space.sort_keys
         )
-        if len(filtered.spaces) == 0:  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+        if len(filtered.spaces) == 0:  # type: ignore[attr-defined]
             raise ValueError(
                 f"{owner}: The observation space is empty due to filtering all of the keys."
             )
         return filtered
-    if isinstance(space, spaces.Tuple):
+    if is_space(space, spaces.Tuple):
         if not all(isinstance(key, int) for key in keys):
             raise TypeError(
                 f"{owner}: All filter keys must be integers for a Tuple space, got {keys}"
@@ -260,9 +263,9 @@ def select_keys(observation: Any, keys: Sequence[Any], *, as_tuple: bool) -> Any
     return {key: observation[key] for key in keys}
 
 
-def reshape_settings(owner: str, space: gym.Space[Any], shape: Any) -> spaces.Box:
+def reshape_settings(owner: str, space: Any, shape: Any) -> spaces.Box:
     """Validate ReshapeObservation's shape (Gymnasium's order of checks); return the new Box."""
-    if not isinstance(space, spaces.Box):
+    if not is_space(space, spaces.Box):
         raise TypeError(f"{owner} requires a Box observation space, got {type(space)}")
     if np.prod(shape) != np.prod(space.shape):
         raise ValueError(
@@ -272,7 +275,7 @@ def reshape_settings(owner: str, space: gym.Space[Any], shape: Any) -> spaces.Bo
     if not isinstance(shape, tuple):
         raise TypeError(f"{owner} requires shape to be a tuple, got {type(shape)}")
     items: tuple[Any, ...] = shape  # pyright: ignore[reportUnknownVariableType]
-    if not all(np.issubdtype(type(elem), np.integer) for elem in items):
+    if not all(np.issubdtype(type(elem), np.integer) for elem in items):  # pyright: ignore[reportUnknownArgumentType]
         raise TypeError(f"{owner} requires shape elements to be integers, got {items}")
     if not all(x > 0 or x == -1 for x in items):
         raise ValueError(f"{owner} requires shape elements to be greater than 0 or -1, got {items}")
@@ -280,12 +283,12 @@ def reshape_settings(owner: str, space: gym.Space[Any], shape: Any) -> spaces.Bo
         low=np.reshape(np.ravel(space.low), items),
         high=np.reshape(np.ravel(space.high), items),
         shape=items,
-        dtype=space.dtype,  # pyright: ignore[reportArgumentType]
+        dtype=space.dtype,
     )
 
 
 def rescale_settings(
-    owner: str, space: gym.Space[Any], min_obs: Any, max_obs: Any
+    owner: str, space: Any, min_obs: Any, max_obs: Any
 ) -> tuple[spaces.Box, np.ndarray, np.ndarray]:
     """Validate RescaleObservation's bounds; return the new Box, the gradient and intercept.
 
@@ -293,35 +296,35 @@ def rescale_settings(
     name added to its messages; gradient and intercept are the same affine map, computed here
     on the host in the same precision so that the forward map rounds as Gymnasium's does.
     """
-    if not isinstance(space, spaces.Box):
+    if not is_space(space, spaces.Box):
         raise TypeError(f"{owner} requires a Box observation space, got {type(space)}")
     try:
         new_box, _, _ = rescale_box(space, min_obs, max_obs)
     except (TypeError, ValueError) as error:
         raise type(error)(f"{owner}: {error}") from None
-    new_min = min_obs if isinstance(min_obs, np.ndarray) else np.full(space.shape, min_obs)
-    new_max = max_obs if isinstance(max_obs, np.ndarray) else np.full(space.shape, max_obs)
+    new_min: Any = min_obs if isinstance(min_obs, np.ndarray) else np.full(space.shape, min_obs)  # pyright: ignore[reportUnknownVariableType]
+    new_max: Any = max_obs if isinstance(max_obs, np.ndarray) else np.full(space.shape, max_obs)  # pyright: ignore[reportUnknownVariableType]
     min_finite, max_finite = np.isfinite(new_min), np.isfinite(new_max)
     both = min_finite & max_finite
     wide = np.longdouble
     span = np.asarray(space.high[both], dtype=wide) - np.asarray(space.low[both], dtype=wide)
-    gradient = np.ones_like(new_min, dtype=space.dtype)
+    gradient: Any = np.ones_like(new_min, dtype=space.dtype)
     gradient[both] = (new_max[both] - new_min[both]) / span
-    intercept = np.zeros_like(new_min, dtype=space.dtype)
+    intercept: Any = np.zeros_like(new_min, dtype=space.dtype)
     intercept[max_finite] = new_max[max_finite] - space.high[max_finite]
     intercept[min_finite] = gradient[min_finite] * -space.low[min_finite] + new_min[min_finite]
     return new_box, gradient, intercept
 
 
-def dtype_space(owner: str, space: gym.Space[Any], dtype: Any) -> gym.Space[Any]:
+def dtype_space(owner: str, space: Any, dtype: Any) -> gym.Space[Any]:
     """Validate DtypeObservation's space; return the space with the new dtype (Gymnasium's)."""
-    if isinstance(space, spaces.Box):
+    if is_space(space, spaces.Box):
         return spaces.Box(low=space.low, high=space.high, shape=space.shape, dtype=dtype)
-    if isinstance(space, spaces.Discrete):
+    if is_space(space, spaces.Discrete):
         return spaces.Box(low=space.start, high=space.start + space.n - 1, shape=(), dtype=dtype)
-    if isinstance(space, spaces.MultiDiscrete):
+    if is_space(space, spaces.MultiDiscrete):
         return spaces.MultiDiscrete(space.nvec, dtype=dtype, start=space.start)
-    if isinstance(space, spaces.MultiBinary):
+    if is_space(space, spaces.MultiBinary):
         return spaces.Box(low=0, high=1, shape=space.shape, dtype=dtype)
     raise TypeError(
         f"{owner} requires a Box, Discrete, MultiDiscrete, or MultiBinary space, got {type(space)}"
@@ -331,13 +334,15 @@ def dtype_space(owner: str, space: gym.Space[Any], dtype: Any) -> gym.Space[Any]
 class DiscretizeSettings:
     """DiscretizeObservation's host settings (Gymnasium's public attributes and the constants)."""
 
-    def __init__(self, owner: str, space: gym.Space[Any], bins: Any) -> None:
-        if not isinstance(space, spaces.Box):
+    def __init__(self, owner: str, space: Any, bins: Any) -> None:
+        if not is_space(space, spaces.Box):
             raise TypeError(
                 f"{owner} is only compatible with Box continuous observations, got {type(space)}"
             )
-        self.low = np.ravel(space.low)
-        self.high = np.ravel(space.high)
+        self.low: Any = np.ravel(space.low)
+        self.high: Any = np.ravel(space.high)
+        self.bins: Any
+        self.bin_edges: list[Any]
         self.n_dims = int(self.low.size)
         if np.any(np.isinf(self.low)) or np.any(np.isinf(self.high)):
             raise ValueError(
@@ -471,7 +476,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.observation_space = space
         self.filter_keys: Sequence[str | int] = filter_keys
-        self._as_tuple = isinstance(space, spaces.Tuple)
+        self._as_tuple = is_space(space, spaces.Tuple)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -525,7 +530,7 @@ class FlattenObservation(_ArrayObservation[Act]):
     def observation(self, observation: Any) -> Any:
         """Flatten one observation."""
         if "_kernel" not in self.__dict__:
-            return spaces.utils.flatten(self._source_space, observation)
+            return gym_flatten(self._source_space, observation)
         return self._transform(observation)
 
 
@@ -666,7 +671,7 @@ class DiscretizeObservation(_ArrayObservation[Act]):
         self.observation_space = (
             spaces.MultiDiscrete(self.bins)
             if multidiscrete
-            else spaces.Discrete(int(np.prod(self.bins)))
+            else spaces.Discrete(int(np.prod(self.bins)))  # pyright: ignore[reportUnknownArgumentType]
         )
         low, high, edges, strides = settings.constants
         self._kernel = DiscretizeKernel(
@@ -681,11 +686,11 @@ class DiscretizeObservation(_ArrayObservation[Act]):
         if self.multidiscrete:
             indices = [int(i) for i in np.ravel(host)]
         else:
-            flat, indices = int(host), []
+            flat, indices = int(host), list[int]()
             for b in reversed(self.bins):
                 indices.insert(0, flat % int(b))
                 flat //= int(b)
-        edges = [
+        edges = [  # pyright: ignore[reportUnknownVariableType]
             np.linspace(self.low[i], self.high[i], self.bins[i] + 1) for i in range(self.n_dims)
         ]
         dtype = self.env.observation_space.dtype

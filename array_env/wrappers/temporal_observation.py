@@ -17,7 +17,15 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.wrappers.utils import create_zero_array
 
-from array_env._ops.flatten import FlatLeaf, device_constant, device_dtype, flatten_plan, leaf_at
+from array_env._ops.flatten import (
+    FlatLeaf,
+    device_constant,
+    device_dtype,
+    flatten_plan,
+    gym_flatten,
+    is_space,
+    leaf_at,
+)
 from array_env._ops.ring_buffer import FrameRing, RingLayout, make_layout, push_frame, start_ring
 from array_env._tree import tree_leaves, tree_map_with_path
 from array_env.convert import convert_array, to_namespace
@@ -89,7 +97,7 @@ def _max_timesteps(owner: str, env: gym.Env[Any, Any]) -> int:
     while isinstance(wrapped, gym.Wrapper):
         if isinstance(wrapped, gym.wrappers.TimeLimit):
             return int(wrapped._max_episode_steps)  # pyright: ignore[reportPrivateUsage]
-        wrapped = wrapped.env  # pyright: ignore[reportUnknownMemberType]
+        wrapped = wrapped.env  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     raise ValueError(
         f"{owner}: The environment must be wrapped by a TimeLimit wrapper or the spec specify a "
         f"`max_episode_steps`, got {env}"
@@ -100,16 +108,16 @@ class TimeSettings:
     """TimeAwareObservation's host settings: spaces, where the time goes, the flattening kernel."""
 
     def __init__(
-        self, owner: str, space: gym.Space[Any], max_timesteps: int, *,
+        self, owner: str, space: Any, max_timesteps: int, *,
         flatten: bool, normalize_time: bool, dict_time_key: str,
     ) -> None:  # fmt: skip
         self.max_timesteps = max_timesteps
         self.normalize = normalize_time
         self.key: str | int
-        time_space: gym.Space[Any] = (
+        time_space: Any = (
             spaces.Box(0.0, 1.0) if normalize_time else spaces.Box(0, max_timesteps, dtype=np.int32)
         )
-        if isinstance(space, spaces.Dict):
+        if is_space(space, spaces.Dict):
             if dict_time_key in space:
                 raise ValueError(
                     f"{owner}: The `dict_time_key` ({dict_time_key!r}) already exists in the "
@@ -119,7 +127,7 @@ class TimeSettings:
                 {dict_time_key: time_space, **space.spaces}, sort_keys=space.sort_keys
             )
             self.kind, self.key = "dict", dict_time_key
-        elif isinstance(space, spaces.Tuple):
+        elif is_space(space, spaces.Tuple):
             augmented = spaces.Tuple((*space.spaces, time_space))
             self.kind, self.key = "tuple", len(space.spaces)
         else:
@@ -184,7 +192,7 @@ class _TimeShell(KernelShell):
         if s.kernel is None:
             if s.space is s.augmented:
                 return augmented
-            return spaces.utils.flatten(s.augmented, to_namespace(augmented, "numpy"))
+            return gym_flatten(s.augmented, to_namespace(augmented, "numpy"))
         return self._transform(augmented) if one is None else self._transform_one(augmented, one)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -306,11 +314,9 @@ class TimeAwareObservation(
 # ---------------------------------------------------------------- Delay
 
 
-def delay_settings(
-    owner: str, space: gym.Space[Any], delay: Any
-) -> tuple[int, tuple[FlatLeaf, ...] | None]:
+def delay_settings(owner: str, space: Any, delay: Any) -> tuple[int, tuple[FlatLeaf, ...] | None]:
     """Validate the delay (Gymnasium's errors); return it and the space's array leaves."""
-    if not np.issubdtype(type(delay), np.integer):
+    if not np.issubdtype(type(delay), np.integer):  # pyright: ignore[reportUnknownArgumentType]
         raise TypeError(
             f"{owner}: The delay is expected to be an integer, actual type: {type(delay)}"
         )
@@ -520,7 +526,8 @@ def _ring_to_host(ring: FrameRing) -> FrameRing:
 
 
 def _ring_to(ring: FrameRing, buffers: DelayRings) -> FrameRing:
-    contract = (buffers.contracts or ())[0]
+    assert buffers.contracts is not None
+    contract = buffers.contracts[0]
 
     def move(x: Any) -> Any:
         return x if isinstance(x, int) else convert_array(x, xp=contract.xp, device=contract.device)
