@@ -17,6 +17,17 @@ from array_env.vector.conversion import (
 )
 from array_env.vector.observation import FrameStackObservation, NormalizeObservation
 from array_env.vector.reward import NormalizeReward
+from array_env.vector.stateless_observation import (
+    DiscretizeObservation,
+    DtypeObservation,
+    FilterObservation,
+    FlattenObservation,
+    ReshapeObservation,
+    RescaleObservation,
+    TransformObservation,
+)
+from array_env.vector.temporal_observation import DelayObservation, TimeAwareObservation
+from array_env.vector.vectorize_observation import VectorizeTransformObservation
 
 __all__ = [
     "ArrayConversion",
@@ -31,4 +42,14 @@ __all__ = [
     "RecordEpisodeStatistics",
     "TorchToJax",
     "TorchToNumpy",
+    "DelayObservation",
+    "DiscretizeObservation",
+    "DtypeObservation",
+    "FilterObservation",
+    "FlattenObservation",
+    "ReshapeObservation",
+    "RescaleObservation",
+    "TimeAwareObservation",
+    "TransformObservation",
+    "VectorizeTransformObservation",
 ]

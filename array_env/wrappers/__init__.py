@@ -18,6 +18,16 @@ from array_env.wrappers.conversion import (
 )
 from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
 from array_env.wrappers.reward import NormalizeReward
+from array_env.wrappers.stateless_observation import (
+    DiscretizeObservation,
+    DtypeObservation,
+    FilterObservation,
+    FlattenObservation,
+    ReshapeObservation,
+    RescaleObservation,
+    TransformObservation,
+)
+from array_env.wrappers.temporal_observation import DelayObservation, TimeAwareObservation
 
 __all__ = [
     "ArrayConversion",
@@ -32,4 +42,13 @@ __all__ = [
     "RecordEpisodeStatistics",
     "TorchToJax",
     "TorchToNumpy",
+    "DelayObservation",
+    "DiscretizeObservation",
+    "DtypeObservation",
+    "FilterObservation",
+    "FlattenObservation",
+    "ReshapeObservation",
+    "RescaleObservation",
+    "TimeAwareObservation",
+    "TransformObservation",
 ]

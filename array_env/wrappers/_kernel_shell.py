@@ -1,0 +1,148 @@
+"""The shell every stateless observation wrapper shares: check, then apply a kernel's core.
+
+A stateless wrapper is a *kernel* (host settings read from the space at construction, the
+device constants it needs, and a pure core) inside this shell. The shell fixes one
+:class:`ArrayContract` per input array at the first contact (namespace, device, dtype, shape),
+uploads the kernel's constants once to that namespace and device, and on every later call runs
+the contracts' cheap ``matches`` before the core; only a mismatch pays for the full check and
+its :class:`ArrayMismatchError`. The single and vector wrappers use the same kernel; the vector
+shell passes a leading batch axis.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from array_env._ops.flatten import device_dtype, leaf_at
+from array_env._tree import format_path
+from array_env.typing import Device, Namespace
+from array_env.wrappers._contract import ArrayContract, contract_for
+
+__all__ = ["KernelInput", "KernelShell", "ObservationKernel", "host_leaf"]
+
+
+class KernelInput(NamedTuple):
+    """One array a kernel reads from the observation tree.
+
+    Attributes:
+        path: Keys and indices from the root observation (``()`` for the observation itself).
+        host_dtype: The NumPy dtype the space declares.
+        shape: The shape of one observation's leaf (no batch axis).
+    """
+
+    path: tuple[Any, ...]
+    host_dtype: Any
+    shape: tuple[int, ...]
+
+
+class ObservationKernel:
+    """Host settings of a stateless wrapper, its device constants and its core.
+
+    Subclasses set :attr:`inputs` and implement :meth:`upload` and :meth:`apply`.
+    """
+
+    inputs: tuple[KernelInput, ...]
+
+    def upload(self, *, xp: Namespace[Any], device: Device) -> Any:
+        """Return the core's constants on ``device`` (called once, at the first contact)."""
+        return None
+
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
+        """Run the core on the input leaves (in :attr:`inputs` order)."""
+        raise NotImplementedError
+
+
+_HOST_SCALARS = (bool, int, float, np.generic)
+
+
+def host_leaf(x: Any) -> Any:
+    """A Python or NumPy scalar (what Gymnasium's Discrete envs return) as a 0-d NumPy array."""
+    return np.asarray(x) if isinstance(x, _HOST_SCALARS) else x
+
+
+class KernelShell:
+    """The contract handling of a stateless wrapper; mixed into a single or vector shell.
+
+    Attributes set by the wrapper's constructor: ``_kernel`` and ``_batch`` (``()`` or
+    ``(num_envs,)``).
+    """
+
+    _kernel: ObservationKernel
+    _batch: tuple[int, ...] = ()
+    _contracts: tuple[ArrayContract, ...] | None = None
+    _constants: Any = None
+
+    def _transform(self, observation: Any) -> Any:
+        """Check ``observation`` (a batch in a vector shell) and return the core's output."""
+        kernel = self._kernel
+        inputs = kernel.inputs
+        leaves = (
+            [observation]
+            if len(inputs) == 1 and not inputs[0].path
+            else [leaf_at(observation, item.path) for item in inputs]
+        )
+        contracts = self._contracts
+        if contracts is None or not all(
+            c.matches(x) for c, x in zip(contracts, leaves, strict=True)
+        ):
+            leaves, contracts = self._contact(leaves, self._batch, "observation")
+        return kernel.apply(
+            self._constants, leaves, batch_ndim=len(self._batch), xp=contracts[0].fast_xp
+        )
+
+    def _transform_one(self, observation: Any, name: str) -> Any:
+        """Check and transform one sub-env's observation (a vector shell's ``final_obs`` row)."""
+        leaves = [leaf_at(observation, item.path) for item in self._kernel.inputs]
+        leaves, contracts = self._contact(leaves, (), name)
+        return self._kernel.apply(self._constants, leaves, batch_ndim=0, xp=contracts[0].fast_xp)
+
+    def _contact(
+        self, leaves: list[Any], batch: tuple[int, ...], name: str
+    ) -> tuple[list[Any], tuple[ArrayContract, ...]]:
+        """The slow path: fix the contracts at the first contact, else raise on a mismatch."""
+        owner = type(self).__name__
+        leaves = [host_leaf(x) for x in leaves]
+        inputs = self._kernel.inputs
+        names = [format_path(item.path, name) for item in inputs]
+        contracts = self._contracts
+        if contracts is None:
+            first = contract_for(leaves[0], owner=owner, name=names[0])
+            xp, device = first.xp, first.device
+            contracts = tuple(
+                first._replace(
+                    dtype=device_dtype(item.host_dtype, xp=xp, device=device),
+                    shape=(*self._batch, *item.shape),
+                    array_type=type(leaf),
+                )
+                for item, leaf in zip(inputs, leaves, strict=True)
+            )
+            _check_all(contracts, leaves, inputs, batch, owner=owner, names=names)
+            self._contracts = contracts
+            self._constants = self._kernel.upload(xp=xp, device=device)
+        else:
+            _check_all(contracts, leaves, inputs, batch, owner=owner, names=names)
+        return leaves, contracts
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Contracts travel by name but device constants may not pickle: rebuilt at first contact.
+        state = dict(self.__dict__)
+        state.pop("_contracts", None)
+        state.pop("_constants", None)
+        return state
+
+
+def _check_all(
+    contracts: tuple[ArrayContract, ...],
+    leaves: list[Any],
+    inputs: tuple[KernelInput, ...],
+    batch: tuple[int, ...],
+    *,
+    owner: str,
+    names: list[str],
+) -> None:
+    for contract, leaf, item, name in zip(contracts, leaves, inputs, names, strict=True):
+        contract._replace(shape=(*batch, *item.shape)).check(leaf, owner=owner, name=name)
