@@ -9,8 +9,14 @@ from array_env.wrappers.common import RecordEpisodeStatistics as RecordEpisodeSt
 from array_env.wrappers.observation import FrameStackObservation as FrameStackObservationV0
 from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
 from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
+from array_env.wrappers.image_observation import AddRenderObservation as PixelObservationV0
+from array_env.wrappers.image_observation import GrayscaleObservation as GrayscaleObservationV0
+from array_env.wrappers.image_observation import ResizeObservation as ResizeObservationV0
 
 __all__ = [
+    "GrayscaleObservationV0",
+    "PixelObservationV0",
+    "ResizeObservationV0",
     "ClipActionV0",
     "FrameStackObservationV0",
     "NormalizeObservationV0",

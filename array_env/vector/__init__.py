@@ -17,8 +17,16 @@ from array_env.vector.conversion import (
 )
 from array_env.vector.observation import FrameStackObservation, NormalizeObservation
 from array_env.vector.reward import NormalizeReward
+from array_env.vector.image_observation import (
+    AddRenderObservation,
+    GrayscaleObservation,
+    ResizeObservation,
+)
 
 __all__ = [
+    "AddRenderObservation",
+    "GrayscaleObservation",
+    "ResizeObservation",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",

@@ -18,8 +18,16 @@ from array_env.wrappers.conversion import (
 )
 from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
 from array_env.wrappers.reward import NormalizeReward
+from array_env.wrappers.image_observation import (
+    AddRenderObservation,
+    GrayscaleObservation,
+    ResizeObservation,
+)
 
 __all__ = [
+    "AddRenderObservation",
+    "GrayscaleObservation",
+    "ResizeObservation",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",
