@@ -29,11 +29,12 @@ class RandomFrames(gym.Env[np.ndarray, int]):
         self.observation_space = gym.spaces.Box(0, 255, shape, np.uint8)
         self.action_space = gym.spaces.Discrete(3)
         self.render_mode = render_mode
+        self._shape = shape
         self._end = 1.0 / mean_length
         self._frame = np.zeros(shape, np.uint8)
 
     def _draw(self) -> np.ndarray:
-        self._frame = self.np_random.integers(0, 256, self.observation_space.shape, np.uint8)
+        self._frame = self.np_random.integers(0, 256, self._shape, np.uint8)
         return self._frame
 
     def reset(
