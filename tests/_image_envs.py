@@ -16,7 +16,10 @@ from array_env.testing import Backend
 
 
 class RandomFrames(gym.Env[np.ndarray, int]):
-    """Random uint8 frames of ``shape``; episodes end with probability ``1 / mean_length``."""
+    """Random uint8 frames of ``shape``; episodes end with probability ``1 / mean_length``.
+
+    With ``length``, every episode ends (terminated) after exactly ``length`` steps instead.
+    """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 30}  # noqa: RUF012
 
@@ -25,11 +28,14 @@ class RandomFrames(gym.Env[np.ndarray, int]):
         shape: tuple[int, ...] = (210, 160, 3),
         mean_length: int = 40,
         render_mode: str | None = None,
+        length: int | None = None,
     ) -> None:
         self.observation_space = gym.spaces.Box(0, 255, shape, np.uint8)
         self.action_space = gym.spaces.Discrete(3)
         self.render_mode = render_mode
         self._shape = shape
+        self._length = length  # a fixed episode length instead of random ends
+        self._steps = 0
         self._end = 1.0 / mean_length
         self._frame = np.zeros(shape, np.uint8)
 
@@ -41,11 +47,15 @@ class RandomFrames(gym.Env[np.ndarray, int]):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
+        self._steps = 0
         return self._draw(), {}
 
     def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         frame = self._draw()
         reward = float(self.np_random.normal())
+        self._steps += 1
+        if self._length is not None:
+            return frame, reward, self._steps >= self._length, False, {}
         terminated = bool(self.np_random.random() < self._end)
         truncated = bool(self.np_random.random() < self._end / 4)
         return frame, reward, terminated, truncated, {}

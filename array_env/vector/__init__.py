@@ -22,11 +22,13 @@ from array_env.vector.image_observation import (
     GrayscaleObservation,
     ResizeObservation,
 )
+from array_env.vector.max_and_skip import MaxAndSkipObservation
 
 __all__ = [
     "AddRenderObservation",
     "GrayscaleObservation",
     "ResizeObservation",
+    "MaxAndSkipObservation",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",

@@ -23,11 +23,13 @@ from array_env.wrappers.image_observation import (
     GrayscaleObservation,
     ResizeObservation,
 )
+from array_env.wrappers.max_and_skip import MaxAndSkipObservation
 
 __all__ = [
     "AddRenderObservation",
     "GrayscaleObservation",
     "ResizeObservation",
+    "MaxAndSkipObservation",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",
