@@ -20,15 +20,19 @@ from array_env.vector.reward import NormalizeReward
 from array_env.vector.image_observation import (
     AddRenderObservation,
     GrayscaleObservation,
+    ObstructView,
     ResizeObservation,
 )
 from array_env.vector.max_and_skip import MaxAndSkipObservation
+from array_env.vector.noisy_observation import AddWhiteNoise
 
 __all__ = [
     "AddRenderObservation",
     "GrayscaleObservation",
     "ResizeObservation",
     "MaxAndSkipObservation",
+    "AddWhiteNoise",
+    "ObstructView",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",

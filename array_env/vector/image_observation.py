@@ -18,16 +18,20 @@ from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
 
 from array_env.vector._autoreset import autoreset_mode
+from array_env.vector.noisy_observation import BatchFrames
 from array_env.wrappers.image_observation import (
     GrayscaleMixin,
     ResizeMixin,
     add_render_spaces,
     check_frame,
+    check_obstruction,
     check_render_mode,
     grayscale_space,
+    obstruction_mask,
     resize_space,
     with_pixels,
 )
+from array_env.wrappers.noisy_observation import draw_noise, fold_patch
 
 __all__ = [
     "AddRenderObservation",
@@ -275,3 +279,64 @@ class AddRenderObservation(VectorWrapper[Any, Act, A, Act, A], gym.utils.RecordC
             observations, self._frames(), render_only=self.render_only,
             dict_space=self._dict_space, render_key=self.render_key, obs_key=self.obs_key,
         )  # fmt: skip
+
+
+class ObstructView(BatchFrames, VectorWrapper[A, Act, A, Act, A], gym.utils.RecordConstructorArgs):
+    """Cover random squares of every sub-env's rendered frame with white noise.
+
+    The vector twin of :class:`array_env.wrappers.ObstructView`; the draws are those of the
+    single wrapper, per sub-env (see :mod:`array_env.vector.noisy_observation` for which
+    generator), uploaded once per render.
+
+    Args:
+        env: The vector environment, rendering ``rgb_array`` frames.
+        obstructed_pixels_ratio: In ``[0, 1)``.
+        obstruction_width: The side of the squares, at least 1.
+        is_noise_grayscale: Grey noise instead of coloured noise.
+
+    Raises:
+        ValueError: If the ratio is not in ``[0, 1)`` or the width is below 1.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> import array_env.envs
+        >>> envs = gym.make_vec(
+        ...     "array_env/Catch-v0", 2, vectorization_mode="vector_entry_point",
+        ...     xp="numpy", render_mode="rgb_array",
+        ... )
+        >>> envs = ObstructView(envs, obstructed_pixels_ratio=0.2, obstruction_width=8)
+        >>> _ = envs.reset(seed=0)
+        >>> envs.render().shape
+        (2, 84, 84, 3)
+    """
+
+    def __init__(
+        self,
+        env: VectorEnv[A, Act, A],
+        obstructed_pixels_ratio: float,
+        obstruction_width: int,
+        is_noise_grayscale: bool = False,
+    ) -> None:
+        check_obstruction(type(self).__name__, obstructed_pixels_ratio, obstruction_width)
+        gym.utils.RecordConstructorArgs.__init__(
+            self,
+            obstructed_pixels_ratio=obstructed_pixels_ratio,
+            obstruction_width=obstruction_width,
+            is_noise_grayscale=is_noise_grayscale,
+        )
+        VectorWrapper.__init__(self, env)
+        self.obstruction_centers_ratio = obstructed_pixels_ratio / obstruction_width**2
+        self.obstruction_width = obstruction_width
+        self.is_noise_grayscale = is_noise_grayscale
+
+    def render(self) -> Any:
+        """Render the sub-envs' frames and cover random squares of them with white noise."""
+        ratio, width, grey = (
+            self.obstruction_centers_ratio, self.obstruction_width, self.is_noise_grayscale
+        )  # fmt: skip
+
+        def draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+            mask = obstruction_mask(rng, shape, ratio, width)
+            return fold_patch(mask, draw_noise(rng, shape, grey))
+
+        return self._noisy_batch(draw, None)

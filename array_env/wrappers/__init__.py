@@ -21,15 +21,19 @@ from array_env.wrappers.reward import NormalizeReward
 from array_env.wrappers.image_observation import (
     AddRenderObservation,
     GrayscaleObservation,
+    ObstructView,
     ResizeObservation,
 )
 from array_env.wrappers.max_and_skip import MaxAndSkipObservation
+from array_env.wrappers.noisy_observation import AddWhiteNoise
 
 __all__ = [
     "AddRenderObservation",
     "GrayscaleObservation",
     "ResizeObservation",
     "MaxAndSkipObservation",
+    "AddWhiteNoise",
+    "ObstructView",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",

@@ -20,16 +20,21 @@ from array_env._ops.resize import ResizePlan, resize_images, resize_plan
 from array_env._ops.running_moments import statistics_dtype
 from array_env.core import Wrapper
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers.noisy_observation import FrameContract, draw_noise, fold_patch
 
 __all__ = [
     "AddRenderObservation",
     "GrayscaleObservation",
     "ImageContract",
+    "ObstructView",
     "ResizeObservation",
     "add_render_spaces",
     "check_frame",
+    "check_obstruction",
     "check_render_mode",
     "grayscale_space",
+    "obstruction_mask",
+    "obstruction_patch",
     "resize_space",
     "with_pixels",
 ]
@@ -408,3 +413,106 @@ class AddRenderObservation(Wrapper[Any, Act, Obs, Act], gym.utils.RecordConstruc
             observation, self.render(), render_only=self.render_only,
             dict_space=self._dict_space, render_key=self.render_key, obs_key=self.obs_key,
         )  # fmt: skip
+
+
+def obstruction_mask(
+    np_random: np.random.Generator, shape: tuple[int, ...], centers_ratio: float, width: int
+) -> np.ndarray:
+    """Gymnasium's ObstructView draw: ``(H, W)`` booleans, squares of ``width`` around centres.
+
+    The squares are painted with a summed-area table instead of Gymnasium's loop over centres.
+
+    Example:
+        >>> obstruction_mask(np.random.default_rng(0), (4, 5, 3), 0.1, 2).astype(int).tolist()
+        [[0, 0, 0, 0, 0], [0, 1, 1, 0, 0], [0, 1, 1, 0, 0], [0, 1, 1, 0, 0]]
+    """
+    height, width_px = shape[0], shape[1]
+    n_pixels = height * width_px
+    centers = np_random.integers(0, n_pixels, int(n_pixels * centers_ratio))
+    rows, columns = np.unravel_index(centers, (height, width_px))
+    low = width // 2
+    high = width - low
+    top, bottom = np.maximum(rows - low, 0), np.minimum(rows + high, height)
+    left, right = np.maximum(columns - low, 0), np.minimum(columns + high, width_px)
+    corners = np.zeros((height + 1, width_px + 1), dtype=np.int64)
+    np.add.at(corners, (top, left), 1)
+    np.add.at(corners, (top, right), -1)
+    np.add.at(corners, (bottom, left), -1)
+    np.add.at(corners, (bottom, right), 1)
+    return np.cumsum(np.cumsum(corners, axis=0), axis=1)[:height, :width_px] > 0
+
+
+class ObstructView(FrameContract, Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
+    """Cover random squares of the rendered frames with white noise.
+
+    Gymnasium's ``ObstructView`` for frames of any namespace on any device:
+    ``int(H * W * obstructed_pixels_ratio / obstruction_width**2)`` squares of side
+    ``obstruction_width``, at centres drawn uniformly, are filled with noise. The draws are
+    Gymnasium's, from the env's seeded ``np_random`` on the host, uploaded once per frame as
+    one patch (:mod:`array_env.wrappers.noisy_observation`); frames keep their dtype. Put
+    :class:`AddRenderObservation` on top to make observations obstructed. The vector twin is
+    :class:`array_env.vector.ObstructView`.
+
+    Args:
+        env: The environment, rendering ``(H, W, 3)`` uint8 frames.
+        obstructed_pixels_ratio: In ``[0, 1)``.
+        obstruction_width: The side of the squares, at least 1.
+        is_noise_grayscale: Grey noise instead of coloured noise.
+
+    Raises:
+        ValueError: If the ratio is not in ``[0, 1)`` or the width is below 1.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> import array_env.envs  # registers array_env/Catch-v0
+        >>> env = gym.make("array_env/Catch-v0", xp="numpy", render_mode="rgb_array")
+        >>> env = ObstructView(env, obstructed_pixels_ratio=0.5, obstruction_width=10)
+        >>> _ = env.reset(seed=123)
+        >>> env.render().shape
+        (84, 84, 3)
+    """
+
+    def __init__(
+        self,
+        env: gym.Env[Obs, Act],
+        obstructed_pixels_ratio: float,
+        obstruction_width: int,
+        is_noise_grayscale: bool = False,
+    ) -> None:
+        check_obstruction(type(self).__name__, obstructed_pixels_ratio, obstruction_width)
+        gym.utils.RecordConstructorArgs.__init__(
+            self,
+            obstructed_pixels_ratio=obstructed_pixels_ratio,
+            obstruction_width=obstruction_width,
+            is_noise_grayscale=is_noise_grayscale,
+        )
+        Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
+        self.obstruction_centers_ratio = obstructed_pixels_ratio / obstruction_width**2
+        self.obstruction_width = obstruction_width
+        self.is_noise_grayscale = is_noise_grayscale
+
+    def render(self) -> Any:
+        """Render the env's frame and cover random squares of it with white noise."""
+        frame = self.env.render()
+        contract = self._frame_checked(frame)
+        return self._noisy(frame, obstruction_patch(self, tuple(frame.shape)), contract)  # pyright: ignore[reportUnknownMemberType, reportAttributeAccessIssue, reportOptionalMemberAccess, reportUnknownArgumentType]
+
+
+def obstruction_patch(wrapper: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Gymnasium's ObstructView draws for one frame (mask, then noise) from ``np_random``."""
+    mask = obstruction_mask(
+        wrapper.np_random, shape, wrapper.obstruction_centers_ratio, wrapper.obstruction_width
+    )
+    return fold_patch(mask, draw_noise(wrapper.np_random, shape, wrapper.is_noise_grayscale))
+
+
+def check_obstruction(owner: str, ratio: float, width: int) -> None:
+    """Raise ``ValueError`` as Gymnasium's ObstructView does for a bad ratio or width."""
+    if not 0 <= ratio < 1:
+        raise ValueError(
+            f"{owner}: obstructed_pixels_ratio should be in the interval [0,1). Received {ratio}"
+        )
+    if width < 1:
+        raise ValueError(
+            f"{owner}: obstruction_width should be larger or equal than 1. Received {width}"
+        )
