@@ -35,8 +35,8 @@ _DENOMINATOR = 10000
 @cache
 def _float64_low_colours() -> np.ndarray:
     """Keys ``r * 65536 + g * 256 + b`` of the colours Gymnasium's float64 sum puts one lower."""
-    red, green = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
-    red, green = red.ravel(), green.ravel()
+    grid = np.meshgrid(np.arange(256), np.arange(256), indexing="ij")
+    red, green = grid[0].ravel(), grid[1].ravel()
     # the one blue (mod 10000) that makes the numerator a multiple of 10000, per (red, green)
     inverse = pow(_NUMERATORS[2], -1, _DENOMINATOR)
     blue = (-(_NUMERATORS[0] * red + _NUMERATORS[1] * green) * inverse) % _DENOMINATOR
@@ -108,6 +108,6 @@ def _exact_integer_grey(images: Any, keys: Any, *, xp: Namespace[Any]) -> Any:
     numerator = red * _NUMERATORS[0] + green * _NUMERATORS[1] + blue * _NUMERATORS[2]
     key = red * 65536 + green * 256 + blue
     # 1 where the key is in the table: the count of equal entries (no gather, any shape)
-    searchsorted: Any = xp.searchsorted  # type: ignore[attr-defined]  # in the standard, not yet in Namespace
-    listed = searchsorted(keys, key, side="right") - searchsorted(keys, key)
+    standard: Any = xp  # searchsorted is in the standard, not yet in the Namespace protocol
+    listed = standard.searchsorted(keys, key, side="right") - standard.searchsorted(keys, key)
     return xp.astype(numerator // _DENOMINATOR - xp.astype(listed, xp.int32), xp.uint8)

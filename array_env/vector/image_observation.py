@@ -9,7 +9,7 @@ a stacked array in one call, or Gymnasium's object array of per-sub-env frames e
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -90,7 +90,7 @@ class _FrameBatchWrapper(VectorWrapper[A, Act, A, Act, A]):
         return out, rewards, terminated, truncated, infos
 
     def _final_transform(self, final: Any, name: str) -> Any:
-        if tuple(final.shape) == tuple(self.env.observation_space.shape or ()):
+        if tuple(final.shape) == tuple(self.env.observation_space.shape or ()):  # pyright: ignore[reportUnknownMemberType]
             return self._transform(final, name)
         return self._single_transform(final, name)
 
@@ -132,7 +132,7 @@ class GrayscaleObservation(
         VectorWrapper.__init__(self, env)
         self.single_observation_space = space
         self.observation_space = batch_space(space, self.num_envs)
-        self.keep_dim: Final[bool] = keep_dim
+        self.keep_dim = keep_dim
         self._mode = autoreset_mode(env)
         self._observation_shape = (self.num_envs, *space.shape[:2], 3)
 
@@ -177,8 +177,8 @@ class ResizeObservation(ResizeMixin, _FrameBatchWrapper[A, Act], gym.utils.Recor
         VectorWrapper.__init__(self, env)
         self.single_observation_space = space
         self.observation_space = batch_space(space, self.num_envs)
-        source: tuple[int, ...] = tuple(single.shape or ())  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-        self.shape: Final[tuple[int, int]] = (space.shape[0], space.shape[1])
+        source: tuple[int, ...] = tuple(single.shape or ())
+        self.shape = (space.shape[0], space.shape[1])
         self._source = (source[0], source[1])
         self._has_channels = len(source) == 3
         self._observation_shape = (self.num_envs, *source)
@@ -256,9 +256,9 @@ class AddRenderObservation(VectorWrapper[Any, Act, A, Act, A], gym.utils.RecordC
     def _frames(self) -> Any:
         frames = self.env.render()
         if isinstance(frames, tuple | list):  # Gymnasium's vector envs: one frame per sub-env
-            first: Any = frames[0]  # pyright: ignore[reportUnknownVariableType]
+            first: Any = frames[0]
             check_frame(type(self).__name__, first)
-            return compat.array_namespace(first).stack(frames)  # pyright: ignore[reportUnknownArgumentType]
+            return compat.array_namespace(first).stack(frames)
         check_frame(type(self).__name__, frames)
         return frames
 

@@ -118,6 +118,7 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         active: Any = None  # sub-envs whose episode has not ended in this outer step
         total = terminated_out = truncated_out = ended = first_obs = ended_last = None
         final_obs_seen = False
+        infos: dict[str, Any] = {}
         for repeat in range(self._skip):
             observations, rewards, terminated, truncated, infos = self.env.step(actions)
             self._check(observations, "observations")
@@ -178,7 +179,7 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
             space = self.env.single_observation_space  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
             contract = contract_for(
                 observations, owner=type(self).__name__, name=name,
-                host_dtype=space.dtype, shape=self._shape,  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+                host_dtype=space.dtype, shape=self._shape,
             )  # fmt: skip
             self._pair = FramePair(*(_on_device(zero, contract) for zero in self._pair))
             for name in ("_pending", "_reset_known", "_reset_frames"):  # a copy made by pickle

@@ -43,9 +43,9 @@ class BatchFrames(FrameContract):
     def _frames(self) -> Any:
         frames = self.env.render()
         if isinstance(frames, tuple | list):  # Gymnasium's vector envs: one frame per sub-env
-            first: Any = frames[0]  # pyright: ignore[reportUnknownVariableType]
+            first: Any = frames[0]
             check_frame(type(self).__name__, first)
-            return compat.array_namespace(first).stack(frames)  # pyright: ignore[reportUnknownArgumentType]
+            return compat.array_namespace(first).stack(frames)
         return frames
 
     def _patches(self, shape: tuple[int, ...], draw: Draw, batch_draw: Draw | None) -> np.ndarray:

@@ -8,7 +8,7 @@ delegate. The vector twins in :mod:`array_env.vector.image_observation` call the
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -89,9 +89,9 @@ def resize_space(owner: str, space: gym.Space[Any], shape: Any) -> spaces.Box:
         raise TypeError(f"{owner} requires shape to be a tuple, got {type(shape)}")
     if len(shape) != 2:  # pyright: ignore[reportUnknownArgumentType]
         raise ValueError(f"{owner} requires shape tuple of length 2, got {shape}")
-    if not all(np.issubdtype(type(elem), np.integer) for elem in shape):  # pyright: ignore[reportUnknownVariableType]
+    if not all(np.issubdtype(type(elem), np.integer) for elem in shape):  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         raise TypeError(f"{owner} requires shape elements to be integers, got {shape}")
-    if not all(x > 0 for x in shape):  # pyright: ignore[reportUnknownVariableType]
+    if not all(x > 0 for x in shape):  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         raise ValueError(f"{owner} requires shape elements to be greater than 0, got {shape}")
     target = (int(shape[0]), int(shape[1]))  # pyright: ignore[reportUnknownArgumentType]
     return spaces.Box(low=0, high=255, shape=target + box.shape[2:], dtype=np.uint8)
@@ -191,7 +191,7 @@ class GrayscaleObservation(
         gym.utils.RecordConstructorArgs.__init__(self, keep_dim=keep_dim)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.observation_space = space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
-        self.keep_dim: Final[bool] = keep_dim
+        self.keep_dim = keep_dim
         self._observation_shape = tuple(env.observation_space.shape or ())
 
     def reset(
@@ -265,8 +265,8 @@ class ResizeObservation(ResizeMixin, Wrapper[Img, Act, Img, Act], gym.utils.Reco
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.observation_space = space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
         source = tuple(env.observation_space.shape or ())
-        self.shape: Final[tuple[int, int]] = (space.shape[0], space.shape[1])
-        self.cv2_shape: Final[tuple[int, int]] = (space.shape[1], space.shape[0])
+        self.shape = (space.shape[0], space.shape[1])
+        self.cv2_shape: tuple[int, int] = (space.shape[1], space.shape[0])
         self._source = (source[0], source[1])
         self._has_channels = len(source) == 3
         self._observation_shape = source
@@ -304,11 +304,11 @@ def add_render_spaces(
     if render_only:
         return pixels
     if isinstance(space, spaces.Dict):
-        if render_key in space.spaces:
+        if render_key in space.spaces:  # pyright: ignore[reportUnknownMemberType]
             raise ValueError(
                 f"{owner} render_key '{render_key}' already exists in the observation space"
             )
-        return spaces.Dict({render_key: pixels, **space.spaces}, sort_keys=space.sort_keys)
+        return spaces.Dict({render_key: pixels, **space.spaces}, sort_keys=space.sort_keys)  # pyright: ignore[reportUnknownMemberType]
     return spaces.Dict({obs_key: space, render_key: pixels})
 
 
@@ -493,9 +493,9 @@ class ObstructView(FrameContract, Wrapper[Obs, Act, Obs, Act], gym.utils.RecordC
 
     def render(self) -> Any:
         """Render the env's frame and cover random squares of it with white noise."""
-        frame = self.env.render()
+        frame: Any = self.env.render()
         contract = self._frame_checked(frame)
-        return self._noisy(frame, obstruction_patch(self, tuple(frame.shape)), contract)  # pyright: ignore[reportUnknownMemberType, reportAttributeAccessIssue, reportOptionalMemberAccess, reportUnknownArgumentType]
+        return self._noisy(frame, obstruction_patch(self, tuple(frame.shape)), contract)
 
 
 def obstruction_patch(wrapper: Any, shape: tuple[int, ...]) -> np.ndarray:

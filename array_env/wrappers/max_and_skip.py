@@ -51,7 +51,7 @@ def check_skip(space: gym.Space[Any], skip: Any) -> tuple[int, ...]:
         TypeError: If ``skip`` is not an integer.
         ValueError: If ``skip < 2`` or the space has no shape.
     """
-    if not np.issubdtype(type(skip), np.integer):
+    if not np.issubdtype(type(skip), np.integer):  # pyright: ignore[reportUnknownArgumentType]
         raise TypeError(f"The skip is expected to be an integer, actual type: {type(skip)}")
     if skip < 2:
         raise ValueError(

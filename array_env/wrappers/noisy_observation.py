@@ -166,10 +166,10 @@ class AddWhiteNoise(FrameContract, Wrapper[Obs, Act, Obs, Act], gym.utils.Record
 
     def render(self) -> Any:
         """Render the env's frame and replace random pixels with white noise."""
-        frame = self.env.render()
+        frame: Any = self.env.render()
         contract = self._frame_checked(frame)
         patch = white_noise_patch(
-            self.np_random, tuple(frame.shape), self.probability_of_noise_per_pixel,  # pyright: ignore[reportUnknownMemberType, reportAttributeAccessIssue, reportOptionalMemberAccess, reportUnknownArgumentType]
+            self.np_random, tuple(frame.shape), self.probability_of_noise_per_pixel,
             self.is_noise_grayscale,
         )  # fmt: skip
         return self._noisy(frame, patch, contract)
