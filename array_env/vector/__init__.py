@@ -15,6 +15,14 @@ from array_env.vector.conversion import (
     TorchToJax,
     TorchToNumpy,
 )
+from array_env.vector.image_observation import (
+    AddRenderObservation,
+    GrayscaleObservation,
+    ObstructView,
+    ResizeObservation,
+)
+from array_env.vector.max_and_skip import MaxAndSkipObservation
+from array_env.vector.noisy_observation import AddWhiteNoise
 from array_env.vector.observation import FrameStackObservation, NormalizeObservation
 from array_env.vector.reward import NormalizeReward
 from array_env.vector.stateless_observation import (
@@ -22,34 +30,40 @@ from array_env.vector.stateless_observation import (
     DtypeObservation,
     FilterObservation,
     FlattenObservation,
-    ReshapeObservation,
     RescaleObservation,
+    ReshapeObservation,
     TransformObservation,
 )
 from array_env.vector.temporal_observation import DelayObservation, TimeAwareObservation
 from array_env.vector.vectorize_observation import VectorizeTransformObservation
 
 __all__ = [
+    "AddRenderObservation",
+    "AddWhiteNoise",
     "ArrayConversion",
     "ClipAction",
-    "FrameStackObservation",
-    "JaxToNumpy",
-    "JaxToTorch",
-    "NormalizeObservation",
-    "NormalizeReward",
-    "NumpyToJax",
-    "NumpyToTorch",
-    "RecordEpisodeStatistics",
-    "TorchToJax",
-    "TorchToNumpy",
     "DelayObservation",
     "DiscretizeObservation",
     "DtypeObservation",
     "FilterObservation",
     "FlattenObservation",
-    "ReshapeObservation",
+    "FrameStackObservation",
+    "GrayscaleObservation",
+    "JaxToNumpy",
+    "JaxToTorch",
+    "MaxAndSkipObservation",
+    "NormalizeObservation",
+    "NormalizeReward",
+    "NumpyToJax",
+    "NumpyToTorch",
+    "ObstructView",
+    "RecordEpisodeStatistics",
     "RescaleObservation",
+    "ReshapeObservation",
+    "ResizeObservation",
     "TimeAwareObservation",
+    "TorchToJax",
+    "TorchToNumpy",
     "TransformObservation",
     "VectorizeTransformObservation",
 ]

@@ -16,6 +16,14 @@ from array_env.wrappers.conversion import (
     TorchToJax,
     TorchToNumpy,
 )
+from array_env.wrappers.image_observation import (
+    AddRenderObservation,
+    GrayscaleObservation,
+    ObstructView,
+    ResizeObservation,
+)
+from array_env.wrappers.max_and_skip import MaxAndSkipObservation
+from array_env.wrappers.noisy_observation import AddWhiteNoise
 from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
 from array_env.wrappers.reward import NormalizeReward
 from array_env.wrappers.stateless_observation import (
@@ -23,32 +31,38 @@ from array_env.wrappers.stateless_observation import (
     DtypeObservation,
     FilterObservation,
     FlattenObservation,
-    ReshapeObservation,
     RescaleObservation,
+    ReshapeObservation,
     TransformObservation,
 )
 from array_env.wrappers.temporal_observation import DelayObservation, TimeAwareObservation
 
 __all__ = [
+    "AddRenderObservation",
+    "AddWhiteNoise",
     "ArrayConversion",
     "ClipAction",
-    "FrameStackObservation",
-    "JaxToNumpy",
-    "JaxToTorch",
-    "NormalizeObservation",
-    "NormalizeReward",
-    "NumpyToJax",
-    "NumpyToTorch",
-    "RecordEpisodeStatistics",
-    "TorchToJax",
-    "TorchToNumpy",
     "DelayObservation",
     "DiscretizeObservation",
     "DtypeObservation",
     "FilterObservation",
     "FlattenObservation",
-    "ReshapeObservation",
+    "FrameStackObservation",
+    "GrayscaleObservation",
+    "JaxToNumpy",
+    "JaxToTorch",
+    "MaxAndSkipObservation",
+    "NormalizeObservation",
+    "NormalizeReward",
+    "NumpyToJax",
+    "NumpyToTorch",
+    "ObstructView",
+    "RecordEpisodeStatistics",
     "RescaleObservation",
+    "ReshapeObservation",
+    "ResizeObservation",
     "TimeAwareObservation",
+    "TorchToJax",
+    "TorchToNumpy",
     "TransformObservation",
 ]
