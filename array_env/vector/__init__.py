@@ -5,6 +5,8 @@ honour Gymnasium's three autoreset modes. Importing this package imports no torc
 """
 
 from array_env.vector.action import ClipAction
+from array_env.vector.action_repeat import RepeatAction, StickyAction
+from array_env.vector.action_transform import DiscretizeAction, RescaleAction
 from array_env.vector.common import RecordEpisodeStatistics
 from array_env.vector.conversion import (
     ArrayConversion,
@@ -17,6 +19,9 @@ from array_env.vector.conversion import (
 )
 from array_env.vector.observation import FrameStackObservation, NormalizeObservation
 from array_env.vector.reward import NormalizeReward
+from array_env.vector.reward_transform import ClipReward
+from array_env.vector.vectorize_action import TransformAction, VectorizeTransformAction
+from array_env.vector.vectorize_reward import TransformReward, VectorizeTransformReward
 
 __all__ = [
     "ArrayConversion",
@@ -31,4 +36,13 @@ __all__ = [
     "RecordEpisodeStatistics",
     "TorchToJax",
     "TorchToNumpy",
+    "ClipReward",
+    "DiscretizeAction",
+    "RepeatAction",
+    "RescaleAction",
+    "StickyAction",
+    "TransformAction",
+    "TransformReward",
+    "VectorizeTransformAction",
+    "VectorizeTransformReward",
 ]

@@ -6,6 +6,8 @@ imports no torch, jax or cupy.
 """
 
 from array_env.wrappers.action import ClipAction
+from array_env.wrappers.action_repeat import RepeatAction, StickyAction
+from array_env.wrappers.action_transform import DiscretizeAction, RescaleAction, TransformAction
 from array_env.wrappers.common import RecordEpisodeStatistics
 from array_env.wrappers.conversion import (
     ArrayConversion,
@@ -18,6 +20,7 @@ from array_env.wrappers.conversion import (
 )
 from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
 from array_env.wrappers.reward import NormalizeReward
+from array_env.wrappers.reward_transform import ClipReward, TransformReward
 
 __all__ = [
     "ArrayConversion",
@@ -32,4 +35,11 @@ __all__ = [
     "RecordEpisodeStatistics",
     "TorchToJax",
     "TorchToNumpy",
+    "ClipReward",
+    "DiscretizeAction",
+    "RepeatAction",
+    "RescaleAction",
+    "StickyAction",
+    "TransformAction",
+    "TransformReward",
 ]
