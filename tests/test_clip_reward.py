@@ -38,8 +38,12 @@ def _rewards(env: Any, steps: int, seed: int) -> list[Any]:
 
 @pytest.mark.parametrize(("low", "high"), BOUNDS)
 def test_equals_gymnasium_on_numpy(low: Any, high: Any) -> None:
-    actual = _rewards(ClipReward(gym.make("Pendulum-v1", max_episode_steps=100), low, high), 3000, 3)
-    expected = _rewards(gym.wrappers.ClipReward(gym.make("Pendulum-v1", max_episode_steps=100), low, high), 3000, 3)
+    actual = _rewards(
+        ClipReward(gym.make("Pendulum-v1", max_episode_steps=100), low, high), 3000, 3
+    )
+    expected = _rewards(
+        gym.wrappers.ClipReward(gym.make("Pendulum-v1", max_episode_steps=100), low, high), 3000, 3
+    )
     for got, want in zip(actual, expected, strict=True):
         assert type(got) is type(want)
         np.testing.assert_array_equal(got, want)
@@ -62,7 +66,8 @@ def test_host_reward_kinds_are_one_kind_and_typed_like_numpy_clip() -> None:
         env.i = i  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
         got = ours.step(0)[1]
         want = np.clip(kind, 0, 0.5)
-        assert type(got) is type(want) and got == want
+        assert type(got) is type(want)
+        assert got == want
 
 
 def test_array_rewards_on_every_backend(backend: Backend) -> None:
@@ -84,7 +89,10 @@ def test_kind_changes_are_rejected() -> None:
     with pytest.raises(ArrayMismatchError, match="ClipReward: reward is on device device1"):
         env.step(np.zeros(1, np.float32))
     rewards.backend = Backend.NUMPY
-    with pytest.raises(ArrayMismatchError, match="ClipReward: reward must be a numpy array|ClipReward: reward must be a"):
+    with pytest.raises(
+        ArrayMismatchError,
+        match=r"ClipReward: reward must be a",
+    ):
         env.step(np.zeros(1, np.float32))
     assert env.func._bounds is bounds  # pyright: ignore[reportPrivateUsage, reportFunctionMemberAccess, reportAttributeAccessIssue]
     host = ClipReward(gym.make("CartPole-v1"), 0.0, 1.0)
@@ -109,14 +117,18 @@ def test_constructor_errors_match_gymnasium() -> None:
 
 
 def _make(mode: AutoresetMode) -> Any:
-    return SyncVectorEnv([lambda: gym.make("Pendulum-v1", max_episode_steps=30)] * 3, autoreset_mode=mode)
+    return SyncVectorEnv(
+        [lambda: gym.make("Pendulum-v1", max_episode_steps=30)] * 3, autoreset_mode=mode
+    )
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 @pytest.mark.parametrize("vectorized", [False, True])
 def test_vector_equals_gymnasium_vector(mode: AutoresetMode, vectorized: bool) -> None:
     if vectorized:
-        ours: Any = VectorizeTransformReward(_make(mode), ClipReward, min_reward=-5.0, max_reward=-1.0)
+        ours: Any = VectorizeTransformReward(
+            _make(mode), ClipReward, min_reward=-5.0, max_reward=-1.0
+        )
     else:
         ours = VectorClipReward(_make(mode), -5.0, -1.0)
     theirs = gym.wrappers.vector.ClipReward(_make(mode), -5.0, -1.0)
@@ -151,7 +163,11 @@ def test_vector_does_not_write_the_env_rewards() -> None:
 
 
 def test_vector_on_every_backend(backend: Backend) -> None:
-    envs = VectorClipReward(VectorRewardsOn(gym.make_vec("CartPole-v1", 3, vectorization_mode="sync"), backend), 0.0, 0.5)
+    envs = VectorClipReward(
+        VectorRewardsOn(gym.make_vec("CartPole-v1", 3, vectorization_mode="sync"), backend),
+        0.0,
+        0.5,
+    )
     envs.reset(seed=0)
     rewards = envs.step(np.array([0, 1, 0]))[1]
     assert_on_backend(rewards, backend.xp, backend.device)
@@ -175,6 +191,11 @@ def test_core_under_jax_jit() -> None:
     jax = pytest.importorskip("jax")
     xp = resolve_namespace("jax")
     rewards = xp.asarray([-3.0, 0.25, 9.0, float("nan")])
-    for bounds in (RewardBounds(xp.asarray(0.0), xp.asarray(1.0)), RewardBounds(None, xp.asarray(1.0))):
+    for bounds in (
+        RewardBounds(xp.asarray(0.0), xp.asarray(1.0)),
+        RewardBounds(None, xp.asarray(1.0)),
+    ):
         jitted = jax.jit(lambda r, b=bounds: clip_reward(r, b, xp=xp))
-        np.testing.assert_array_equal(np.asarray(jitted(rewards)), np.asarray(clip_reward(rewards, bounds, xp=xp)))
+        np.testing.assert_array_equal(
+            np.asarray(jitted(rewards)), np.asarray(clip_reward(rewards, bounds, xp=xp))
+        )

@@ -22,7 +22,9 @@ from tests.autoreset_driver import MODES, drive
 class BoxEnv(gym.Env[Any, Any]):
     """Declares a Box action space; steps return the action it received as the observation."""
 
-    def __init__(self, low: Any = (-1.0, -2.0, 0.0), high: Any = (1.0, 3.0, 7.0), dtype: Any = np.float32) -> None:
+    def __init__(
+        self, low: Any = (-1.0, -2.0, 0.0), high: Any = (1.0, 3.0, 7.0), dtype: Any = np.float32
+    ) -> None:
         self.action_space = gym.spaces.Box(np.array(low), np.array(high), dtype=dtype)
         self.observation_space = self.action_space
 
@@ -61,7 +63,8 @@ def test_equals_gymnasium_on_numpy(multidiscrete: bool) -> None:
         assert type(got) is type(want)
         np.testing.assert_array_equal(got, want)
     for got, want in zip(ours_received.actions, theirs_received.actions, strict=True):
-        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.dtype == want.dtype
+        assert got.shape == want.shape
         np.testing.assert_array_equal(got, want)
 
 
@@ -80,7 +83,8 @@ def test_multi_dimensional_box_equals_gymnasium(multidiscrete: bool, dtype: Any)
     for _ in range(2000):
         index = _indices(rng, np.array(bins), multidiscrete)
         got, want = ours.action(index), theirs.action(index)
-        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.dtype == want.dtype
+        assert got.shape == want.shape
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(ours.revert_action(got), theirs.revert_action(want))
 
@@ -133,7 +137,7 @@ def test_bad_index_is_rejected_before_the_env_steps(bad: Any, message: str) -> N
 def test_array_index_stream_rejects_mismatches() -> None:
     env = DiscretizeAction(BoxEnv(), 4, multidiscrete=True)
     env.action(Backend.ARRAY_API_STRICT.asarray([1, 2, 3], "int64"))
-    with pytest.raises(ArrayMismatchError, match="DiscretizeAction: action has dtype .*int32"):
+    with pytest.raises(ArrayMismatchError, match=r"DiscretizeAction: action has dtype .*int32"):
         env.action(Backend.ARRAY_API_STRICT.asarray([1, 2, 3], "int32"))
     with pytest.raises(ArrayMismatchError, match="DiscretizeAction: action is on device device1"):
         env.action(Backend.ARRAY_API_STRICT_DEVICE1.asarray([1, 2, 3], "int64"))
@@ -182,10 +186,14 @@ class _FloatIndex(gym.Wrapper[Any, Any, Any, Any]):
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 @pytest.mark.parametrize("multidiscrete", [False, True])
-def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode, multidiscrete: bool) -> None:
+def test_vector_equals_gymnasium_single_per_sub_env(
+    mode: AutoresetMode, multidiscrete: bool
+) -> None:
     # Gymnasium has no vector DiscretizeAction: anchor to its single wrapper on each sub-env.
     def compare(what: str, index: int, vector_value: Any, single_value: Any) -> None:
-        np.testing.assert_array_equal(vector_value, single_value, err_msg=f"{what}, sub-env {index}")
+        np.testing.assert_array_equal(
+            vector_value, single_value, err_msg=f"{what}, sub-env {index}"
+        )
 
     vector, _ = drive(
         _make,
@@ -193,7 +201,10 @@ def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode, multidi
         lambda env: _FloatIndex(gym.wrappers.DiscretizeAction(env, 7, multidiscrete)),
         mode=mode, num_envs=3, steps=400, seed=4, compare=compare,
     )  # fmt: skip
-    assert vector.env.single_action_space == gym.wrappers.DiscretizeAction(_make(), 7, multidiscrete).action_space
+    assert (
+        vector.env.single_action_space
+        == gym.wrappers.DiscretizeAction(_make(), 7, multidiscrete).action_space
+    )
 
 
 def test_vector_on_every_backend(backend: Backend) -> None:
@@ -235,4 +246,6 @@ def test_core_under_jax_jit(multidiscrete: bool) -> None:
     def core(i: Any, *t: Any) -> Any:
         return discretize_action(i, BinTable(*t), multidiscrete=multidiscrete, shape=(3,), xp=xp)
 
-    np.testing.assert_array_equal(np.asarray(jax.jit(core)(index, *table)), np.asarray(core(index, *table)))
+    np.testing.assert_array_equal(
+        np.asarray(jax.jit(core)(index, *table)), np.asarray(core(index, *table))
+    )

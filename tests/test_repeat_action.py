@@ -30,7 +30,9 @@ def _rollout(env: Any, steps: int, seed: int) -> list[Any]:
 @pytest.mark.parametrize("repeats", [1, 3, 7])
 def test_equals_gymnasium_on_numpy(repeats: int) -> None:
     actual = _rollout(RepeatAction(gym.make("CartPole-v1", max_episode_steps=50), repeats), 3000, 5)
-    expected = _rollout(gym.wrappers.RepeatAction(gym.make("CartPole-v1", max_episode_steps=50), repeats), 3000, 5)
+    expected = _rollout(
+        gym.wrappers.RepeatAction(gym.make("CartPole-v1", max_episode_steps=50), repeats), 3000, 5
+    )
     for got, want in zip(actual, expected, strict=True):
         assert type(got) is type(want)  # Python float rewards and bools, as Gymnasium
         np.testing.assert_array_equal(got, want)
@@ -48,12 +50,15 @@ def test_host_reward_kinds_sum_to_a_python_float() -> None:
     env = RepeatAction(Rewards(gym.make("CartPole-v1")), 5)
     env.reset(seed=0)
     reward = env.step(1)[1]
-    assert type(reward) is float and reward == 4.75
+    assert type(reward) is float
+    assert reward == 4.75
 
 
 def test_array_rewards_stay_on_the_backend(backend: Backend) -> None:
     expected = _rollout(RepeatAction(gym.make("CartPole-v1", max_episode_steps=40), 4), 200, 1)
-    actual = _rollout(RepeatAction(RewardsOn(gym.make("CartPole-v1", max_episode_steps=40), backend), 4), 200, 1)
+    actual = _rollout(
+        RepeatAction(RewardsOn(gym.make("CartPole-v1", max_episode_steps=40), backend), 4), 200, 1
+    )
     for got, want in zip(actual, expected, strict=True):
         if isinstance(want, float):
             assert_on_backend(got, backend.xp, backend.device)
@@ -65,7 +70,8 @@ def test_constructor_errors_match_gymnasium() -> None:
     for bad, error, message in [
         (2.0, TypeError, "RepeatAction: the num_repeats is expected to be an integer"),
         (True, TypeError, "actual type: <class 'bool'>"),
-        (0, ValueError, "RepeatAction: the num_repeats value needs to be equal or greater than one, actual value: 0"),
+        (0, ValueError, "RepeatAction: the num_repeats value needs to be equal or greater than "
+         "one, actual value: 0"),
     ]:  # fmt: skip
         with pytest.raises(error, match=message):
             RepeatAction(gym.make("CartPole-v1"), bad)
@@ -125,7 +131,9 @@ def test_vector_equals_single_per_sub_env_when_episodes_end_together(mode: Autor
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_vector_stops_where_any_episode_ends(mode: AutoresetMode) -> None:
-    envs = VectorRepeatAction(SyncVectorEnv([lambda: Steps(2), lambda: Steps(5)], autoreset_mode=mode), 4)
+    envs = VectorRepeatAction(
+        SyncVectorEnv([lambda: Steps(2), lambda: Steps(5)], autoreset_mode=mode), 4
+    )
     envs.reset(seed=0)
     same_step = mode is AutoresetMode.SAME_STEP  # the finishing step returns the reset obs
     obs, rewards, terminated, _, info = envs.step(np.array([0, 0]))
@@ -146,7 +154,9 @@ def test_vector_stops_where_any_episode_ends(mode: AutoresetMode) -> None:
 
 
 def test_vector_rewards_stay_on_the_backend(backend: Backend) -> None:
-    envs = VectorRepeatAction(VectorRewardsOn(gym.make_vec("CartPole-v1", 3, vectorization_mode="sync"), backend), 4)
+    envs = VectorRepeatAction(
+        VectorRewardsOn(gym.make_vec("CartPole-v1", 3, vectorization_mode="sync"), backend), 4
+    )
     envs.reset(seed=0)
     rewards = envs.step(np.array([0, 1, 0]))[1]
     assert_on_backend(rewards, backend.xp, backend.device)

@@ -69,7 +69,9 @@ def test_equals_gymnasium_on_numpy(dtype: Any) -> None:
     ],
 )  # fmt: skip
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_constants_equal_gymnasium(low: Any, high: Any, new_min: Any, new_max: Any, dtype: Any) -> None:
+def test_constants_equal_gymnasium(
+    low: Any, high: Any, new_min: Any, new_max: Any, dtype: Any
+) -> None:
     env = BoxEnv(np.array(low), np.array(high), dtype)
     ours = RescaleAction(env, new_min, new_max)
     theirs = gym.wrappers.RescaleAction(env, new_min, new_max)
@@ -170,7 +172,9 @@ def test_wrong_device_after_first_contact() -> None:
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
     def make() -> Any:
-        return SyncVectorEnv([lambda: gym.make("Pendulum-v1", max_episode_steps=40)] * 3, autoreset_mode=mode)
+        return SyncVectorEnv(
+            [lambda: gym.make("Pendulum-v1", max_episode_steps=40)] * 3, autoreset_mode=mode
+        )
 
     ours = VectorRescaleAction(make(), -1.0, np.array([3.0]))
     theirs = gym.wrappers.vector.RescaleAction(make(), -1.0, np.array([3.0]))

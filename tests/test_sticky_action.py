@@ -44,9 +44,12 @@ def _pendulum_action(rng: np.random.Generator) -> Any:
 @pytest.mark.parametrize("duration", [1, (1, 4)])
 @pytest.mark.parametrize("probability", [0.25, 0.8])
 @pytest.mark.parametrize(
-    ("env_id", "make_action"), [("CartPole-v1", _cartpole_action), ("Pendulum-v1", _pendulum_action)]
+    ("env_id", "make_action"),
+    [("CartPole-v1", _cartpole_action), ("Pendulum-v1", _pendulum_action)],
 )
-def test_equals_gymnasium_on_numpy(env_id: str, make_action: Any, probability: float, duration: Any) -> None:
+def test_equals_gymnasium_on_numpy(
+    env_id: str, make_action: Any, probability: float, duration: Any
+) -> None:
     ours_received = Received(gym.make(env_id, max_episode_steps=100))
     theirs_received = Received(gym.make(env_id, max_episode_steps=100))
     ours = StickyAction(ours_received, probability, duration)
@@ -65,7 +68,9 @@ def test_equals_gymnasium_on_numpy(env_id: str, make_action: Any, probability: f
 
 
 def test_same_trajectory_on_every_backend(backend: Backend) -> None:
-    expected = _rollout(StickyAction(gym.make("Pendulum-v1"), 0.5, (1, 3)), 300, 2, _pendulum_action)
+    expected = _rollout(
+        StickyAction(gym.make("Pendulum-v1"), 0.5, (1, 3)), 300, 2, _pendulum_action
+    )
     received = Received(gym.make("Pendulum-v1"))
 
     def make_action(rng: np.random.Generator) -> Any:
@@ -80,7 +85,9 @@ def test_same_trajectory_on_every_backend(backend: Backend) -> None:
 
 def test_constructor_errors_match_gymnasium() -> None:
     cases: list[tuple[Any, Any, type[Exception], str]] = [
-        (1.0, 1, InvalidProbability, r"StickyAction: `repeat_action_probability` should be in the interval \[0,1\). Received 1.0"),
+        (1.0, 1, InvalidProbability,
+         r"StickyAction: `repeat_action_probability` should be in the interval \[0,1\). "
+         r"Received 1.0"),
         (-0.1, 1, InvalidProbability, "Received -0.1"),
         (0.5, (3, 1), InvalidBound, r"not a valid bound. Received \(3, 1\)"),
         (0.5, 0, ValueError, r"larger or equal than 1. Received \(0, 0\)"),
@@ -132,7 +139,9 @@ def test_vector_equals_single_per_sub_env(mode: AutoresetMode, single: str) -> N
 
     def compare(what: str, index: int, vector_value: Any, single_value: Any) -> None:
         compared.append(what)
-        np.testing.assert_array_equal(vector_value, single_value, err_msg=f"{what}, sub-env {index}")
+        np.testing.assert_array_equal(
+            vector_value, single_value, err_msg=f"{what}, sub-env {index}"
+        )
 
     vector, singles = drive(
         _make,
@@ -171,10 +180,16 @@ def test_vector_bad_actions_change_no_state() -> None:
     envs.reset(seed=0)
     envs.step(np.zeros((2, 1), np.float32))
     envs.step(np.ones((2, 1), np.float32))
-    state = [np.copy(getattr(envs, k)) for k in ("num_repeats", "repeats_taken", "is_sticky_actions", "last_actions")]
+    state = [
+        np.copy(getattr(envs, k))
+        for k in ("num_repeats", "repeats_taken", "is_sticky_actions", "last_actions")
+    ]
     with pytest.raises(ArrayMismatchError, match=r"StickyAction: actions has shape \(3, 1\)"):
         envs.step(np.zeros((3, 1), np.float32))
-    after = [getattr(envs, k) for k in ("num_repeats", "repeats_taken", "is_sticky_actions", "last_actions")]
+    after = [
+        getattr(envs, k)
+        for k in ("num_repeats", "repeats_taken", "is_sticky_actions", "last_actions")
+    ]
     for old, new in zip(state, after, strict=True):
         np.testing.assert_array_equal(new, old)
     assert len(received.actions) == 2

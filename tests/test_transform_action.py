@@ -60,7 +60,9 @@ def test_actions_keep_their_backend(backend: Backend) -> None:
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
 def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
     def make() -> Any:
-        return SyncVectorEnv([lambda: gym.make("Pendulum-v1", max_episode_steps=30)] * 3, autoreset_mode=mode)
+        return SyncVectorEnv(
+            [lambda: gym.make("Pendulum-v1", max_episode_steps=30)] * 3, autoreset_mode=mode
+        )
 
     ours = VectorTransformAction(make(), _half)
     theirs = gym.wrappers.vector.TransformAction(make(), _half)
@@ -81,16 +83,23 @@ def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
 
 def test_vector_spaces_like_gymnasium() -> None:
     single = gym.spaces.Box(-3.0, 3.0, (1,), np.float32)
-    for kwargs in ({"single_action_space": single}, {"action_space": gym.spaces.Box(-3.0, 3.0, (2, 1), np.float32)}):
+    for kwargs in (
+        {"single_action_space": single},
+        {"action_space": gym.spaces.Box(-3.0, 3.0, (2, 1), np.float32)},
+    ):
         ours = VectorTransformAction(gym.make_vec("Pendulum-v1", 2), _half, **kwargs)
-        theirs = gym.wrappers.vector.TransformAction(gym.make_vec("Pendulum-v1", 2), _half, **kwargs)
+        theirs = gym.wrappers.vector.TransformAction(
+            gym.make_vec("Pendulum-v1", 2), _half, **kwargs
+        )
         assert ours.action_space == theirs.action_space
         assert ours.single_action_space == theirs.single_action_space
 
 
 def test_vectorize_transform_action_applies_func_to_the_batch(backend: Backend) -> None:
     received = VectorReceived(gym.make_vec("Pendulum-v1", 2, vectorization_mode="sync"))
-    envs = VectorizeTransformAction(received, gym.wrappers.TransformAction, func=_half, action_space=None)
+    envs = VectorizeTransformAction(
+        received, gym.wrappers.TransformAction, func=_half, action_space=None
+    )
     assert isinstance(envs.wrapper, gym.wrappers.TransformAction)
     envs.reset(seed=0)
     envs.step(backend.asarray(np.array([[0.5], [-1.0]], np.float32), "float32"))

@@ -52,11 +52,15 @@ def test_array_rewards_keep_their_backend(backend: Backend) -> None:
 @pytest.mark.parametrize("vectorized", [False, True])
 def test_vector_equals_gymnasium_vector(mode: AutoresetMode, vectorized: bool) -> None:
     def make() -> Any:
-        return SyncVectorEnv([lambda: gym.make("CartPole-v1", max_episode_steps=20)] * 3, autoreset_mode=mode)
+        return SyncVectorEnv(
+            [lambda: gym.make("CartPole-v1", max_episode_steps=20)] * 3, autoreset_mode=mode
+        )
 
     if vectorized:
         ours: Any = VectorizeTransformReward(make(), TransformReward, func=_affine)
-        theirs: Any = gym.wrappers.vector.VectorizeTransformReward(make(), gym.wrappers.TransformReward, func=_affine)
+        theirs: Any = gym.wrappers.vector.VectorizeTransformReward(
+            make(), gym.wrappers.TransformReward, func=_affine
+        )
     else:
         ours = VectorTransformReward(make(), _affine)
         theirs = gym.wrappers.vector.TransformReward(make(), _affine)
@@ -75,7 +79,9 @@ def test_vector_equals_gymnasium_vector(mode: AutoresetMode, vectorized: bool) -
 
 
 def test_vector_rewards_keep_their_backend(backend: Backend) -> None:
-    envs = VectorTransformReward(VectorRewardsOn(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), backend), _affine)
+    envs = VectorTransformReward(
+        VectorRewardsOn(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), backend), _affine
+    )
     envs.reset(seed=0)
     rewards = envs.step(np.array([0, 1]))[1]
     assert_on_backend(rewards, backend.xp, backend.device)

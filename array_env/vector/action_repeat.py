@@ -68,7 +68,7 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         >>> for actions in ([1, 1], [0, 0], [1, 0]):
         ...     _ = envs.step(np.array(actions))
         >>> envs.last_actions.tolist()
-        [1, 1]
+        [1, 0]
     """
 
     def __init__(
@@ -105,12 +105,12 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         self.repeats_taken[rows] = 0
 
     def reset(
-        self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Forget the previous actions of the sub-envs reset (all, or ``options["reset_mask"]``)."""
         mask = reset_mask(options)  # read before the env pops it
         rows = slice(None) if mask is None else host_flags(mask)
-        result = self.env.reset(seed=seed, options=options)
+        result = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
         self._forget(rows)
         self._pending_reset[rows] = False
         return result
@@ -119,7 +119,7 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         generators: Any = self.env.np_random
         if isinstance(generators, np.random.Generator):
             return [generators] * self.num_envs
-        return list(generators)  # pyright: ignore[reportUnknownArgumentType]
+        return list(generators)
 
     def actions(self, actions: Any) -> Any:
         """Return the actions the sub-envs receive (new ones, or previous ones repeated)."""
@@ -170,7 +170,9 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         state = dict(self.__dict__)
         state["_contract"] = None
         state["last_actions"] = (
-            None if self.last_actions is None else convert_array(self.last_actions, xp=resolve_namespace("numpy"))
+            None
+            if self.last_actions is None
+            else convert_array(self.last_actions, xp=resolve_namespace("numpy"))
         )
         return state
 
@@ -212,22 +214,24 @@ class RepeatAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         self._pending_reset = False
 
     def reset(
-        self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs (a full reset clears any pending reset step)."""
         if reset_mask(options) is None:
             self._pending_reset = False
-        return self.env.reset(seed=seed, options=options)
+        return self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
     def step(self, actions: Any) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Step the sub-envs up to ``num_repeats`` times with ``actions``; sum the rewards."""
         resets_now = self._mode is AutoresetMode.NEXT_STEP and self._pending_reset
-        total: Any = None
-        for _ in range(self.num_repeats):
-            observation, reward, terminated, truncated, info = self.env.step(actions)
-            total = reward if total is None else total + reward
-            done = bool((host_flags(terminated) | host_flags(truncated)).any())
+        total: Any
+        observation, total, terminated, truncated, info = self.env.step(actions)
+        done = bool((host_flags(terminated) | host_flags(truncated)).any())
+        for _ in range(self.num_repeats - 1):
             if done or resets_now:
                 break
-        self._pending_reset = done  # pyright: ignore[reportPossiblyUnboundVariable]
-        return observation, total, terminated, truncated, info  # pyright: ignore[reportPossiblyUnboundVariable]
+            observation, reward, terminated, truncated, info = self.env.step(actions)
+            total = total + reward
+            done = bool((host_flags(terminated) | host_flags(truncated)).any())
+        self._pending_reset = done
+        return observation, total, terminated, truncated, info

@@ -70,12 +70,11 @@ class RescaleAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstr
         owner = type(self).__name__
         box = require_box(owner, env.single_action_space, f"{owner} requires a Box action space")  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
         single, gradient, intercept = rescaled_box(owner, box, min_action, max_action)
-        gym.utils.RecordConstructorArgs.__init__(
-            self, min_action=min_action, max_action=max_action
-        )
+        gym.utils.RecordConstructorArgs.__init__(self, min_action=min_action, max_action=max_action)
         VectorWrapper.__init__(self, env)
         self.single_action_space = single
         self.action_space = batch_space(single, self.num_envs)
+        self._shape: tuple[int, ...] = box.shape
         self._host_affine = (gradient, intercept)
         self._contract: ArrayContract | None = None
         self._affine: ActionAffine | None = None
@@ -84,7 +83,7 @@ class RescaleAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstr
         """Map a batch of actions of the new Box onto the sub-envs' Box."""
         contract, affine = self._contract, self._affine
         if contract is None or affine is None:
-            shape = (self.num_envs, *(self.single_action_space.shape or ()))
+            shape = (self.num_envs, *self._shape)
             contract = float_action_contract(type(self).__name__, "actions", actions, shape)
             affine = ActionAffine(*(upload(v, contract, actions.dtype) for v in self._host_affine))
             self._contract, self._affine = contract, affine
@@ -174,7 +173,11 @@ class DiscretizeAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordCon
         if first or table is None or index.dtype != table.bins.dtype:
             table = upload_bin_table(self._host_table, self._box.dtype, contract, index.dtype)
         out = discretize_action(
-            index, table, multidiscrete=self.multidiscrete, shape=self._box.shape, xp=contract.fast_xp
+            index,
+            table,
+            multidiscrete=self.multidiscrete,
+            shape=self._box.shape,
+            xp=contract.fast_xp,
         )
         if first:
             self._indices.fix(contract, compat.is_numpy_array(index))

@@ -45,15 +45,14 @@ class ClipReward(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruct
         self, env: VectorEnv[Obs, Act, A], min_reward: Any = None, max_reward: Any = None
     ) -> None:
         check_reward_bounds(type(self).__name__, min_reward, max_reward)
-        gym.utils.RecordConstructorArgs.__init__(
-            self, min_reward=min_reward, max_reward=max_reward
-        )
+        gym.utils.RecordConstructorArgs.__init__(self, min_reward=min_reward, max_reward=max_reward)
         VectorWrapper.__init__(self, env)
         self.func = RewardClipper(type(self).__name__, "rewards", min_reward, max_reward)
 
     def rewards(self, rewards: A) -> A:
         """Return the clipped rewards."""
-        return self.func(rewards)
+        clipped: A = self.func(rewards)
+        return clipped
 
     def step(self, actions: Act) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Step the sub-envs and clip their rewards."""

@@ -16,8 +16,8 @@ from gymnasium.logger import warn
 from gymnasium.vector import VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
 
+from array_env.vector.action import ClipAction
 from array_env.vector.action_transform import DiscretizeAction, RescaleAction
-from array_env.wrappers import action_transform
 
 __all__ = ["TransformAction", "VectorizeTransformAction"]
 
@@ -67,11 +67,14 @@ class TransformAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordCons
             self.action_space = action_space
         elif single_action_space is not None:
             self.action_space = batch_space(single_action_space, self.num_envs)
-        if self.action_space != batch_space(self.single_action_space, self.num_envs):
+        # gymnasium types these as bare (partly unknown) spaces
+        space: Any = self.action_space  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        batched = batch_space(self.single_action_space, self.num_envs)  # pyright: ignore[reportUnknownMemberType]
+        if space != batched:
             warn(
                 f"TransformAction: for {env}, the action space and the batched single action "
-                f"space don't match as expected, action_space={self.action_space}, batched "
-                f"single_action_space={batch_space(self.single_action_space, self.num_envs)}"
+                f"space don't match as expected, action_space={space}, batched "
+                f"single_action_space={batched}"
             )
         self.func = func
 
@@ -92,16 +95,16 @@ class _SingleEnv(gym.Env[Any, Any]):
 
 
 def _twin(wrapper: type[Any]) -> type[Any] | None:
-    """array_env's vector twin of a single action transform (same core), if it has one."""
-    from array_env.vector.action import ClipAction
-    from array_env.wrappers.action import ClipAction as SingleClipAction
+    """array_env's vector twin of a single action transform (same core), if it has one.
 
-    twins: dict[type[Any], type[Any]] = {
-        action_transform.RescaleAction: RescaleAction,
-        action_transform.DiscretizeAction: DiscretizeAction,
-        SingleClipAction: ClipAction,
+    Looked up by qualified name, not identity, so a module imported twice still finds it.
+    """
+    twins: dict[tuple[str, str], type[Any]] = {
+        ("array_env.wrappers.action_transform", "RescaleAction"): RescaleAction,
+        ("array_env.wrappers.action_transform", "DiscretizeAction"): DiscretizeAction,
+        ("array_env.wrappers.action", "ClipAction"): ClipAction,
     }
-    return twins.get(wrapper)
+    return twins.get((wrapper.__module__, wrapper.__qualname__))
 
 
 class VectorizeTransformAction(VectorWrapper[Obs, Any, Obs, Any, A]):
@@ -134,7 +137,8 @@ class VectorizeTransformAction(VectorWrapper[Obs, Any, Obs, Any, A]):
 
     def __init__(self, env: VectorEnv[Obs, Any, A], wrapper: type[Any], **kwargs: Any) -> None:
         VectorWrapper.__init__(self, env)
-        self.wrapper = wrapper(_SingleEnv(env.single_action_space), **kwargs)  # pyright: ignore[reportUnknownMemberType]
+        single: Any = env.single_action_space  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        self.wrapper = wrapper(_SingleEnv(single), **kwargs)
         self.single_action_space = self.wrapper.action_space
         self.action_space = batch_space(self.single_action_space, self.num_envs)
         twin = _twin(wrapper)
@@ -149,5 +153,6 @@ class VectorizeTransformAction(VectorWrapper[Obs, Any, Obs, Any, A]):
     def step(self, actions: Any) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Step the sub-envs with the transformed batch."""
         if self._twin is not None:  # the twin wraps the same env and checks the batch itself
-            return self._twin.step(actions)
+            result: tuple[Obs, A, A, A, dict[str, Any]] = self._twin.step(actions)
+            return result
         return self.env.step(self.wrapper.func(actions))

@@ -65,8 +65,7 @@ def check_sticky_arguments(
         )
     if pair[0] < 1:
         raise ValueError(
-            f"{owner}: `repeat_action_duration` should be larger or equal than 1. "
-            f"Received {pair}"
+            f"{owner}: `repeat_action_duration` should be larger or equal than 1. Received {pair}"
         )
     return pair[0], pair[1]
 
@@ -128,7 +127,7 @@ def stick_actions(last: Any, actions: Any, use_last: Any, *, xp: Namespace[Any])
 
 
 def is_array_action(action: Any) -> bool:
-    """Whether ``action`` is an array (not a Python number or NumPy scalar, which are host kinds)."""
+    """Whether ``action`` is an array (Python numbers and NumPy scalars are host kinds)."""
     return compat.is_array_api_obj(action) and not isinstance(action, np.generic)
 
 
@@ -157,9 +156,10 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
         >>> import gymnasium as gym
         >>> env = StickyAction(gym.make("CartPole-v1"), repeat_action_probability=0.9)
         >>> _ = env.reset(seed=123)
-        >>> sent = [env.step(a)[0] is not None and env.last_action for a in (1, 0, 1, 0)]
-        >>> sent
-        [1, 1, 1, 0]
+        >>> for action in (1, 0, 1, 0):
+        ...     _ = env.step(action)
+        ...     print(env.last_action, end=" ")  # what the env received
+        1 1 1 0
     """
 
     def __init__(
@@ -180,9 +180,9 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
         self.repeat_action_probability = repeat_action_probability
         self.repeat_action_duration_range = duration
         self.last_action: Act | None = None
-        self.is_sticky_actions = False
-        self.num_repeats = 0
-        self.repeats_taken = 0
+        self.is_sticky_actions: bool = False
+        self.num_repeats: int = 0
+        self.repeats_taken: int = 0
         self._contract: ArrayContract | None = None
 
     def reset(
@@ -202,9 +202,10 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
             if not contract.matches(action):
                 contract.check(action, owner=type(self).__name__, name="action")
         elif is_array_action(action):
+            array: Any = action
             contract = contract_for(
-                action, owner=type(self).__name__, name="action", shape=tuple(action.shape)  # pyright: ignore[reportUnknownMemberType, reportAttributeAccessIssue, reportUnknownArgumentType]
-            )._replace(dtype=action.dtype)  # pyright: ignore[reportUnknownMemberType, reportAttributeAccessIssue]
+                array, owner=type(self).__name__, name="action", shape=tuple(array.shape)
+            )._replace(dtype=array.dtype)
         step = advance_sticky(
             self.is_sticky_actions,
             self.num_repeats,
@@ -217,7 +218,9 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
         self._contract = contract
         if step.use_last and self.last_action is not None:
             action = self.last_action
-        self.is_sticky_actions, self.num_repeats, self.repeats_taken = step[1:]
+        self.is_sticky_actions = step.sticky
+        self.num_repeats = step.num_repeats
+        self.repeats_taken = step.repeats_taken
         self.last_action = action
         return action
 
@@ -233,7 +236,8 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
 
 def check_num_repeats(owner: str, num_repeats: Any) -> int:
     """Validate RepeatAction's ``num_repeats`` as Gymnasium does (type, then value)."""
-    if not np.issubdtype(type(num_repeats), np.integer):
+    kind: Any = type(num_repeats)  # pyright: ignore[reportUnknownVariableType]
+    if not np.issubdtype(kind, np.integer):
         raise TypeError(
             f"{owner}: the num_repeats is expected to be an integer, actual type: "
             f"{type(num_repeats)} ({num_repeats!r})"
@@ -296,10 +300,11 @@ class RepeatAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env up to ``num_repeats`` times with ``action``; sum the rewards."""
-        total: Any = None
-        for _ in range(self.num_repeats):
-            observation, reward, terminated, truncated, info = self.env.step(action)
-            total = accumulate_reward(total, reward)
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        total = accumulate_reward(None, reward)
+        for _ in range(self.num_repeats - 1):
             if terminated or truncated:
                 break
-        return observation, total, terminated, truncated, info  # pyright: ignore[reportPossiblyUnboundVariable]
+            observation, reward, terminated, truncated, info = self.env.step(action)
+            total = accumulate_reward(total, reward)
+        return observation, total, terminated, truncated, info

@@ -15,6 +15,7 @@ import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium.error import InvalidBound
+from numpy.typing import NDArray
 
 from array_env._checks import ArrayMismatchError
 from array_env._namespace import resolve_namespace
@@ -85,7 +86,7 @@ class TransformAction(Wrapper[Obs, WAct, Obs, Act], gym.utils.RecordConstructorA
 
 
 class ActionAffine(NamedTuple):
-    """The inverse affine map of a rescaled Box: ``env_action = (action - intercept) / gradient``."""
+    """The inverse map of a rescaled Box: ``env_action = (action - intercept) / gradient``."""
 
     gradient: Any
     intercept: Any
@@ -104,9 +105,10 @@ def rescale_action(action: Any, affine: ActionAffine, *, xp: Namespace[Any]) -> 
     return (action - affine.intercept) / affine.gradient
 
 
-def _full_bound(owner: str, name: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+def _full_bound(owner: str, name: str, value: Any, shape: tuple[int, ...]) -> NDArray[Any]:
+    bound: NDArray[Any]
     if isinstance(value, np.ndarray):
-        bound: np.ndarray = value
+        bound = np.asarray(value)  # pyright: ignore[reportUnknownArgumentType]
     elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         bound = np.full(shape, value)
     else:
@@ -121,7 +123,7 @@ def _full_bound(owner: str, name: str, value: Any, shape: tuple[int, ...]) -> np
 
 def rescaled_box(
     owner: str, box: gym.spaces.Box, min_action: Any, max_action: Any
-) -> tuple[gym.spaces.Box, np.ndarray, np.ndarray]:
+) -> tuple[gym.spaces.Box, NDArray[Any], NDArray[Any]]:
     """Return the rescaled Box and its host ``gradient`` and ``intercept`` (the Box's dtype).
 
     Raises Gymnasium's errors for the same arguments: ``TypeError`` for a non-number bound,
@@ -129,8 +131,8 @@ def rescaled_box(
     round) or ``min_action > max_action``, and ``InvalidBound`` where they are equal (the map has
     no inverse there).
     """
-    low: np.ndarray = box.low
-    high: np.ndarray = box.high
+    low: NDArray[Any] = box.low
+    high: NDArray[Any] = box.high
     new_min = _full_bound(owner, "min_action", min_action, box.shape)
     new_max = _full_bound(owner, "max_action", max_action, box.shape)
     for new, old in ((new_min, low), (new_max, high)):
@@ -146,7 +148,7 @@ def rescaled_box(
             f"{owner}: expected min_action to be less than or equal to max_action, got "
             f"{min_action} and {max_action}"
         )
-    space = gym.spaces.Box(low=new_min, high=new_max, shape=box.shape, dtype=box.dtype)  # pyright: ignore[reportUnknownArgumentType]
+    space = gym.spaces.Box(low=new_min, high=new_max, shape=box.shape, dtype=box.dtype)
     if np.any(space.low == space.high):
         raise InvalidBound(
             f"{owner}: min action ({min_action}) must be strictly smaller than max action "
@@ -171,7 +173,7 @@ def require_box(owner: str, space: gym.Space[Any], requirement: str) -> gym.spac
     """Return ``space`` as a Box, or raise ``TypeError`` with Gymnasium's ``requirement`` text."""
     if not isinstance(space, gym.spaces.Box):
         raise TypeError(f"{owner}: {requirement}, got {type(space)} ({space})")
-    return space
+    return space  # pyright: ignore[reportUnknownVariableType]
 
 
 def float_action_contract(
@@ -186,7 +188,7 @@ def float_action_contract(
     return contract._replace(dtype=first.dtype)
 
 
-def upload(values: np.ndarray, contract: ArrayContract, dtype: Any) -> Any:
+def upload(values: NDArray[Any], contract: ArrayContract, dtype: Any) -> Any:
     """Move host constants once to the contract's namespace and device, cast to ``dtype``."""
     xp = contract.xp
     # 64-bit host values cannot go to a device without float64; narrow on the host side.
@@ -233,11 +235,9 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
         owner = type(self).__name__
         box = require_box(owner, env.action_space, f"{owner} requires a Box action space")
         space, gradient, intercept = rescaled_box(owner, box, min_action, max_action)
-        gym.utils.RecordConstructorArgs.__init__(
-            self, min_action=min_action, max_action=max_action
-        )
+        gym.utils.RecordConstructorArgs.__init__(self, min_action=min_action, max_action=max_action)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
-        self.action_space = space  # pyright: ignore[reportAttributeAccessIssue]
+        self.action_space = space
         self._host_affine = (gradient, intercept)
         self._contract: ArrayContract | None = None
         self._affine: ActionAffine | None = None
@@ -322,20 +322,20 @@ def discretize_action(
     return xp.reshape(values, (*batch, *shape))
 
 
-def bin_centers(low: np.ndarray, high: np.ndarray, bins: np.ndarray) -> list[np.ndarray]:
+def bin_centers(low: NDArray[Any], high: NDArray[Any], bins: NDArray[Any]) -> list[NDArray[Any]]:
     """Each dimension's bin centres (host): midpoints of ``bins + 1`` even edges.
 
     The edges are computed from the Box's own scalars, so a float32 Box gives float32 centres
     rounded exactly as Gymnasium's.
     """
-    centers: list[np.ndarray] = []
+    centers: list[NDArray[Any]] = []
     for d in range(low.size):
-        edges = np.linspace(low[d], high[d], int(bins[d]) + 1)
-        centers.append(0.5 * (edges[:-1] + edges[1:]))
+        edges: NDArray[Any] = np.linspace(low[d], high[d], int(bins[d]) + 1)  # pyright: ignore[reportUnknownVariableType]
+        centers.append(0.5 * (edges[:-1] + edges[1:]))  # pyright: ignore[reportUnknownArgumentType]
     return centers
 
 
-def host_bin_table(centers: list[np.ndarray], bins: np.ndarray) -> dict[str, np.ndarray]:
+def host_bin_table(centers: list[NDArray[Any]], bins: NDArray[Any]) -> dict[str, NDArray[Any]]:
     """The host arrays of a :class:`BinTable` (uploaded once, at the first action)."""
     width = int(bins.max())
     padded = np.zeros((len(centers), width))
@@ -353,10 +353,13 @@ def host_bin_table(centers: list[np.ndarray], bins: np.ndarray) -> dict[str, np.
 
 
 def upload_bin_table(
-    host: dict[str, np.ndarray], box_dtype: Any, contract: ArrayContract, index_dtype: Any
+    host: dict[str, NDArray[Any]], box_dtype: Any, contract: ArrayContract, index_dtype: Any
 ) -> BinTable:
-    """Move a host table to the contract's device: centres in the Box's dtype, integers in the
-    indices' dtype (so no mixed-kind arithmetic in the core)."""
+    """Move a host table to the contract's device, once.
+
+    Centres go in the Box's dtype and the integers in the indices' dtype, so the core does no
+    mixed-kind arithmetic.
+    """
     action_dtype = space_dtype(box_dtype, xp=contract.xp, device=contract.device)
     return BinTable(
         upload(host["centers"], contract, action_dtype),
@@ -364,17 +367,19 @@ def upload_bin_table(
     )
 
 
-def check_bins(owner: str, bins: Any, n_dims: int) -> np.ndarray:
+def check_bins(owner: str, bins: Any, n_dims: int) -> NDArray[Any]:
     """Return ``bins`` as one positive count per dimension, or raise ``ValueError``."""
-    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
-        counts = np.full(n_dims, int(bins), dtype=np.int64)
+    value: Any = bins
+    if not isinstance(bins, (tuple, list)):
+        counts = np.full(n_dims, int(value), dtype=np.int64)
     else:
-        if len(bins) != n_dims:
+        per_dim = [int(b) for b in value]
+        if len(per_dim) != n_dims:
             raise ValueError(
                 f"{owner}: bins must match action dimensions: expected {n_dims}, got "
-                f"{len(bins)} ({bins})"
+                f"{len(per_dim)} ({bins})"
             )
-        counts = np.asarray(bins, dtype=np.int64)
+        counts = np.asarray(per_dim, dtype=np.int64)
     if np.any(counts < 1):
         raise ValueError(f"{owner}: every dimension needs at least one bin, got bins={bins}")
     return counts
@@ -487,9 +492,11 @@ class DiscretizeAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorA
         self.bin_centers = bin_centers(low, high, counts)
         self._host_table = host_bin_table(self.bin_centers, counts)
         space: gym.Space[Any] = (
-            gym.spaces.MultiDiscrete(counts) if multidiscrete else gym.spaces.Discrete(int(np.prod(counts)))
+            gym.spaces.MultiDiscrete(counts)
+            if multidiscrete
+            else gym.spaces.Discrete(int(np.prod(counts)))
         )
-        self.action_space = space  # pyright: ignore[reportAttributeAccessIssue]
+        self.action_space = space
         self._indices = IndexStream(owner, "action", (self.n_dims,) if multidiscrete else ())
         self._table: BinTable | None = None
 
@@ -500,7 +507,11 @@ class DiscretizeAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorA
         if first or table is None or index.dtype != table.bins.dtype:
             table = upload_bin_table(self._host_table, self._box.dtype, contract, index.dtype)
         out = discretize_action(
-            index, table, multidiscrete=self.multidiscrete, shape=self._box.shape, xp=contract.fast_xp
+            index,
+            table,
+            multidiscrete=self.multidiscrete,
+            shape=self._box.shape,
+            xp=contract.fast_xp,
         )
         if first:
             self._indices.fix(contract, compat.is_numpy_array(index))
@@ -522,5 +533,7 @@ class DiscretizeAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorA
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_table"] = None
-        state["_indices"] = IndexStream(*(getattr(self._indices, k) for k in ("owner", "name", "shape")))
+        state["_indices"] = IndexStream(
+            *(getattr(self._indices, k) for k in ("owner", "name", "shape"))
+        )
         return state

@@ -92,8 +92,10 @@ def check_reward_bounds(owner: str, min_reward: Any, max_reward: Any) -> None:
     """Raise Gymnasium's ``InvalidBound`` for missing or crossed bounds."""
     if min_reward is None and max_reward is None:
         raise InvalidBound(f"{owner}: both `min_reward` and `max_reward` cannot be None")
-    if min_reward is not None and max_reward is not None and np.any(
-        np.asarray(max_reward) - np.asarray(min_reward) < 0
+    if (
+        min_reward is not None
+        and max_reward is not None
+        and np.any(np.asarray(max_reward) - np.asarray(min_reward) < 0)
     ):
         raise InvalidBound(
             f"{owner}: min reward ({min_reward}) must be smaller than max reward ({max_reward})"
@@ -130,6 +132,7 @@ class RewardClipper:
         return self._first_or_mismatch(reward)
 
     def _first_or_mismatch(self, reward: Any) -> Any:
+        value: Any = reward  # for messages: isinstance narrows ``reward`` to partly unknown types
         host = isinstance(reward, (int, float, np.generic))
         if self._host is None and host:
             self._host = True
@@ -138,7 +141,7 @@ class RewardClipper:
             expected = "host rewards" if self._host else "array rewards"
             raise ArrayMismatchError(
                 f"{self.owner}: {self.name} must be {expected} (like the first one), got "
-                f"{type(reward).__name__} ({reward!r})"
+                f"{type(value).__name__} ({value!r})"
             )
         if self._contract is not None:
             self._contract.check(reward, owner=self.owner, name=self.name)
@@ -147,7 +150,8 @@ class RewardClipper:
                 f"{self.owner}: {self.name} must be a number or an array, got "
                 f"{type(reward).__name__} ({reward!r})"
             )
-        contract = contract_for(reward, owner=self.owner, name=self.name, shape=tuple(reward.shape))
+        shape: Any = tuple(reward.shape)
+        contract = contract_for(reward, owner=self.owner, name=self.name, shape=shape)
         contract = contract._replace(dtype=reward.dtype)
         xp = contract.xp
         cast = None
@@ -202,10 +206,7 @@ class ClipReward(TransformReward[Obs, Act], gym.utils.RecordConstructorArgs):
         self, env: gym.Env[Obs, Act], min_reward: Any = None, max_reward: Any = None
     ) -> None:
         check_reward_bounds(type(self).__name__, min_reward, max_reward)
-        gym.utils.RecordConstructorArgs.__init__(
-            self, min_reward=min_reward, max_reward=max_reward
-        )
-        TransformReward.__init__(
+        gym.utils.RecordConstructorArgs.__init__(self, min_reward=min_reward, max_reward=max_reward)
+        TransformReward.__init__(  # pyright: ignore[reportUnknownMemberType]
             self, env, RewardClipper(type(self).__name__, "reward", min_reward, max_reward)
         )
-
