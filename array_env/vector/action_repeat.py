@@ -97,6 +97,7 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         self.repeats_taken = np.zeros(n, dtype=np.int64)
         self._pending_reset = np.zeros(n, dtype=bool)
         self._contract: ArrayContract | None = None
+        self._own_generators: list[np.random.Generator] | None = None
 
     def _forget(self, rows: Any) -> None:
         self.has_last_action[rows] = False
@@ -111,15 +112,41 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         mask = reset_mask(options)  # read before the env pops it
         rows = slice(None) if mask is None else host_flags(mask)
         result = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # VectorEnv types seed as int | None; SyncVectorEnv takes a list too
+        if mask is None:
+            self._check_generators_live(seed)
         self._forget(rows)
         self._pending_reset[rows] = False
         return result
 
     def _generators(self) -> list[np.random.Generator]:
+        if self._own_generators is not None:
+            return self._own_generators
         generators: Any = self.env.np_random
         if isinstance(generators, np.random.Generator):
             return [generators] * self.num_envs
         return list(generators)
+
+    def _check_generators_live(self, seed: Any) -> None:
+        """Draw from own generators where the env hands out copies of its sub-envs' ones.
+
+        ``AsyncVectorEnv.np_random`` pickles each sub-env's generator across the process
+        boundary, so drawing from it would repeat the same numbers forever. There the wrapper
+        seeds one generator per sub-env from the reset seed instead (``[seed, index]``).
+        """
+        first: Any = self.env.np_random
+        if isinstance(first, np.random.Generator):
+            self._own_generators = None
+            return
+        second: Any = self.env.np_random
+        if all(a is b for a, b in zip(first, second, strict=True)):
+            self._own_generators = None
+        elif seed is not None or self._own_generators is None:
+            seeds: list[Any] = (
+                list(seed) if isinstance(seed, (list, tuple)) else [seed] * self.num_envs
+            )  # pyright: ignore[reportUnknownArgumentType]
+            self._own_generators = [
+                np.random.default_rng(None if s is None else [s, i]) for i, s in enumerate(seeds)
+            ]
 
     def actions(self, actions: Any) -> Any:
         """Return the actions the sub-envs receive (new ones, or previous ones repeated)."""
