@@ -141,9 +141,8 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         if all(a is b for a, b in zip(first, second, strict=True)):
             self._own_generators = None
         elif seed is not None or self._own_generators is None:
-            seeds: list[Any] = (
-                list(seed) if isinstance(seed, (list, tuple)) else [seed] * self.num_envs
-            )  # pyright: ignore[reportUnknownArgumentType]
+            given: Any = seed
+            seeds: list[Any] = list(given) if isinstance(seed, list) else [given] * self.num_envs
             self._own_generators = [
                 np.random.default_rng(None if s is None else [s, i]) for i, s in enumerate(seeds)
             ]
