@@ -5,8 +5,10 @@ the backend labels the conformance suite runs on. ``array-env check`` runs the s
 process (no pytest needed), reports progress on stderr, prints a wrapper x backend matrix (or
 JSON with ``--format json``) and exits with 1 when any property fails.
 
-The suite itself lives in the ``conformance`` package of a source checkout (it is the spec, with
-its own README); the command needs it importable.
+The suite is the ``conformance/`` folder of a source checkout (the spec, with its own README and
+``SPEC.md``); an installed wheel ships it as the module ``array_env_conformance``. The command
+uses the folder beside the imported ``array_env`` when there is one, the installed module
+otherwise.
 
 Example:
     >>> main(["check", "--backend", "numpy", "--wrapper", "ArrayConversion", "--format", "json"])
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import sys
 from collections import Counter
@@ -134,18 +137,42 @@ def _select_backends(names: list[str] | None) -> list[Backend]:
     return [b for b in Backend if b.label in names]  # report columns in the enum's order
 
 
+SUITE_MODULES = ("conformance", "array_env_conformance")
+"""The suite's module: the source checkout's folder, or the name the wheel installs it under."""
+
+
+def suite_module() -> str:
+    """The name the conformance suite is importable under here.
+
+    A ``conformance/`` folder beside the imported ``array_env`` (a source checkout) wins over an
+    installed ``array_env_conformance``, so a checkout never runs a stale installed suite.
+
+    Raises:
+        ImportError: If neither is importable.
+    """
+    from pathlib import Path
+
+    import array_env
+
+    beside = Path(array_env.__file__).resolve().parent.parent / "conformance" / "framework.py"
+    if beside.exists():
+        return "conformance"
+    if importlib.util.find_spec("array_env_conformance") is not None:
+        return "array_env_conformance"
+    raise ImportError("neither a source checkout's conformance/ nor array_env_conformance")
+
+
 def _check(args: argparse.Namespace) -> int:
     try:
-        from conformance.cases import all_cases
-        from conformance.framework import backend_device, plan, run
-        from conformance.implementation import load_implementation
-        from conformance.xfails import load_xfails
+        suite = suite_module()
+        all_cases = importlib.import_module(f"{suite}.cases").all_cases
+        framework = importlib.import_module(f"{suite}.framework")
+        load_implementation = importlib.import_module(f"{suite}.implementation").load_implementation
+        load_xfails = importlib.import_module(f"{suite}.xfails").load_xfails
     except ImportError as e:
-        sys.stderr.write(
-            f"array-env check: the conformance suite is not importable ({e}); run it from a "
-            "source checkout of array_env (the `conformance` package beside `array_env`)\n"
-        )
+        sys.stderr.write(f"array-env check: the conformance suite is not importable ({e})\n")
         return 2
+    backend_device, plan, run = framework.backend_device, framework.plan, framework.run
     backends = _select_backends(args.backend)
     try:
         impl = load_implementation(args.impl)

@@ -16,7 +16,7 @@ from array_env.cli import main
 from array_env.testing import Backend
 
 SUBSET = ["--backend", "numpy", "--backend", "array_api_strict"]
-FIELDS = ["wrapper", "kind", "backend", "device", "property", "outcome", "message"]
+FIELDS = ["wrapper", "kind", "backend", "device", "id", "property", "outcome", "message"]
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
