@@ -5,6 +5,9 @@
 """
 
 from array_env.wrappers.action import ClipAction as ClipActionV0
+from array_env.wrappers.action_repeat import StickyAction as StickyActionV0
+from array_env.wrappers.action_transform import RescaleAction as RescaleActionV0
+from array_env.wrappers.action_transform import TransformAction as LambdaActionV0
 from array_env.wrappers.common import RecordEpisodeStatistics as RecordEpisodeStatisticsV0
 from array_env.wrappers.image_observation import AddRenderObservation as PixelObservationV0
 from array_env.wrappers.image_observation import GrayscaleObservation as GrayscaleObservationV0
@@ -12,6 +15,8 @@ from array_env.wrappers.image_observation import ResizeObservation as ResizeObse
 from array_env.wrappers.observation import FrameStackObservation as FrameStackObservationV0
 from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
 from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
+from array_env.wrappers.reward_transform import ClipReward as ClipRewardV0
+from array_env.wrappers.reward_transform import TransformReward as LambdaRewardV0
 from array_env.wrappers.stateless_observation import DtypeObservation as DtypeObservationV0
 from array_env.wrappers.stateless_observation import FilterObservation as FilterObservationV0
 from array_env.wrappers.stateless_observation import FlattenObservation as FlattenObservationV0
@@ -23,19 +28,24 @@ from array_env.wrappers.temporal_observation import TimeAwareObservation as Time
 
 __all__ = [
     "ClipActionV0",
+    "ClipRewardV0",
     "DelayObservationV0",
     "DtypeObservationV0",
     "FilterObservationV0",
     "FlattenObservationV0",
     "FrameStackObservationV0",
     "GrayscaleObservationV0",
+    "LambdaActionV0",
     "LambdaObservationV0",
+    "LambdaRewardV0",
     "NormalizeObservationV0",
     "NormalizeRewardV0",
     "PixelObservationV0",
     "RecordEpisodeStatisticsV0",
+    "RescaleActionV0",
     "RescaleObservationV0",
     "ReshapeObservationV0",
     "ResizeObservationV0",
+    "StickyActionV0",
     "TimeAwareObservationV0",
 ]

@@ -5,6 +5,8 @@ honour Gymnasium's three autoreset modes. Importing this package imports no torc
 """
 
 from array_env.vector.action import ClipAction
+from array_env.vector.action_repeat import RepeatAction, StickyAction
+from array_env.vector.action_transform import DiscretizeAction, RescaleAction
 from array_env.vector.common import RecordEpisodeStatistics
 from array_env.vector.conversion import (
     ArrayConversion,
@@ -25,6 +27,7 @@ from array_env.vector.max_and_skip import MaxAndSkipObservation
 from array_env.vector.noisy_observation import AddWhiteNoise
 from array_env.vector.observation import FrameStackObservation, NormalizeObservation
 from array_env.vector.reward import NormalizeReward
+from array_env.vector.reward_transform import ClipReward
 from array_env.vector.stateless_observation import (
     DiscretizeObservation,
     DtypeObservation,
@@ -35,14 +38,18 @@ from array_env.vector.stateless_observation import (
     TransformObservation,
 )
 from array_env.vector.temporal_observation import DelayObservation, TimeAwareObservation
+from array_env.vector.vectorize_action import TransformAction, VectorizeTransformAction
 from array_env.vector.vectorize_observation import VectorizeTransformObservation
+from array_env.vector.vectorize_reward import TransformReward, VectorizeTransformReward
 
 __all__ = [
     "AddRenderObservation",
     "AddWhiteNoise",
     "ArrayConversion",
     "ClipAction",
+    "ClipReward",
     "DelayObservation",
+    "DiscretizeAction",
     "DiscretizeObservation",
     "DtypeObservation",
     "FilterObservation",
@@ -58,12 +65,19 @@ __all__ = [
     "NumpyToTorch",
     "ObstructView",
     "RecordEpisodeStatistics",
+    "RepeatAction",
+    "RescaleAction",
     "RescaleObservation",
     "ReshapeObservation",
     "ResizeObservation",
+    "StickyAction",
     "TimeAwareObservation",
     "TorchToJax",
     "TorchToNumpy",
+    "TransformAction",
     "TransformObservation",
+    "TransformReward",
+    "VectorizeTransformAction",
     "VectorizeTransformObservation",
+    "VectorizeTransformReward",
 ]

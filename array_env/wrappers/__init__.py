@@ -6,6 +6,8 @@ imports no torch, jax or cupy.
 """
 
 from array_env.wrappers.action import ClipAction
+from array_env.wrappers.action_repeat import RepeatAction, StickyAction
+from array_env.wrappers.action_transform import DiscretizeAction, RescaleAction, TransformAction
 from array_env.wrappers.common import RecordEpisodeStatistics
 from array_env.wrappers.conversion import (
     ArrayConversion,
@@ -26,6 +28,7 @@ from array_env.wrappers.max_and_skip import MaxAndSkipObservation
 from array_env.wrappers.noisy_observation import AddWhiteNoise
 from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
 from array_env.wrappers.reward import NormalizeReward
+from array_env.wrappers.reward_transform import ClipReward, TransformReward
 from array_env.wrappers.stateless_observation import (
     DiscretizeObservation,
     DtypeObservation,
@@ -42,7 +45,9 @@ __all__ = [
     "AddWhiteNoise",
     "ArrayConversion",
     "ClipAction",
+    "ClipReward",
     "DelayObservation",
+    "DiscretizeAction",
     "DiscretizeObservation",
     "DtypeObservation",
     "FilterObservation",
@@ -58,11 +63,16 @@ __all__ = [
     "NumpyToTorch",
     "ObstructView",
     "RecordEpisodeStatistics",
+    "RepeatAction",
+    "RescaleAction",
     "RescaleObservation",
     "ReshapeObservation",
     "ResizeObservation",
+    "StickyAction",
     "TimeAwareObservation",
     "TorchToJax",
     "TorchToNumpy",
+    "TransformAction",
     "TransformObservation",
+    "TransformReward",
 ]
