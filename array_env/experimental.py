@@ -17,3 +17,8 @@ __all__ = [
     "NormalizeRewardV0",
     "RecordEpisodeStatisticsV0",
 ]
+from array_env.wrappers.lifecycle import Autoreset as AutoresetV0
+from array_env.wrappers.lifecycle import OrderEnforcing as OrderEnforcingV0
+from array_env.wrappers.lifecycle import PassiveEnvChecker as PassiveEnvCheckerV0
+
+__all__ += ["AutoresetV0", "OrderEnforcingV0", "PassiveEnvCheckerV0"]

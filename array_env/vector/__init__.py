@@ -32,3 +32,7 @@ __all__ = [
     "TorchToJax",
     "TorchToNumpy",
 ]
+from array_env.vector.dict_info_to_list import DictInfoToList
+from array_env.vector.lifecycle import TimeLimit
+
+__all__ += ["DictInfoToList", "TimeLimit"]

@@ -33,3 +33,6 @@ __all__ = [
     "TorchToJax",
     "TorchToNumpy",
 ]
+from array_env.wrappers.lifecycle import Autoreset, OrderEnforcing, PassiveEnvChecker, TimeLimit
+
+__all__ += ["Autoreset", "OrderEnforcing", "PassiveEnvChecker", "TimeLimit"]
