@@ -102,7 +102,7 @@ class TimeLimit(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     The step that brings the count to ``max_episode_steps`` returns ``truncated`` true, as in
     Gymnasium. The count is a host int (:attr:`_elapsed_steps`), so nothing is read from the
     device; a ``truncated`` that the env returns as an array stays an array of its namespace and
-    device (``truncated | True`` on the last step), a Python bool stays a Python bool. :attr:`spec`
+    device (all true on the last step), a Python bool stays a Python bool. :attr:`spec`
     is the inner env's spec with ``max_episode_steps`` set. The vector twin is
     :class:`array_env.vector.TimeLimit`.
 
@@ -142,7 +142,10 @@ class TimeLimit(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
             self._elapsed_steps, max_episode_steps=self._max_episode_steps
         )
         if reached:
-            truncated = truncated | True if compat.is_array_api_obj(truncated) else True
+            if compat.is_array_api_obj(truncated):  # an array stays one (`| True` gives a NumPy scalar)
+                truncated = compat.array_namespace(truncated).ones_like(truncated)
+            else:
+                truncated = True
         return observation, reward, terminated, truncated, info
 
     def reset(
