@@ -139,6 +139,9 @@ def _inside(x: Any, space: spaces.Space[Any]) -> bool:
             return False
         low = convert_array(space.low, xp=xp, device=device)
         high = convert_array(space.high, xp=xp, device=device)
+        if not xp.can_cast(x.dtype, low.dtype):  # Gymnasium's Box.contains: np.can_cast
+            return False
+        x = xp.astype(x, low.dtype)
         return bool(xp.all(xp.logical_and(x >= low, x <= high)))
     if isinstance(space, spaces.MultiDiscrete):
         start = convert_array(space.start, xp=xp, device=device)
@@ -367,14 +370,16 @@ def warn_on_shared_data(
     previous: tuple[Any, dict[str, Any]], data: tuple[Any, Any], previous_source: str, source: str
 ) -> None:
     """Warn if two calls returned observations or infos that share an object."""
-    if shares_data(previous[0], data[0]):
+    previous_obs, previous_info = previous  # a reset that returned no pair fails here, as in Gymnasium
+    obs, info = data
+    if shares_data(previous_obs, obs):
         logger.warn(
             f"The observations returned by `{previous_source}` and the following `{source}` share "
             "an object, therefore, modifying one will modify the other. Environments should "
             "return new observation data on every call as users commonly keep the data returned "
             "to them."
         )
-    if shares_data(previous[1], data[1]):
+    if shares_data(previous_info, info):
         logger.warn(
             f"The infos returned by `{previous_source}` and the following `{source}` share an "
             "object, therefore, modifying one will modify the other. Environments should return "

@@ -364,11 +364,10 @@ class PassiveEnvChecker(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructor
         else:
             self.checked_data_reuse = True
             previous_source = "step"
-        if len(result) == 5 and self._previous_data is not None:
-            warn_on_shared_data(
-                self._previous_data, (result[0], result[4]), previous_source, "step"
-            )
-        self._previous_data = None if self.checked_data_reuse else (result[0], result[-1])
+        obs, _, _, _, info = result  # an old 4-tuple fails here, as in Gymnasium
+        if self._previous_data is not None:
+            warn_on_shared_data(self._previous_data, (obs, info), previous_source, "step")
+        self._previous_data = None if self.checked_data_reuse else (obs, info)
         return result
 
     def reset(
