@@ -58,7 +58,9 @@ def split_info(infos: dict[str, Any], num_envs: int, *, owner: str) -> list[dict
                     f"{type(value)}"
                 )
             _require_length(owner, key, value, num_envs)
-            rows = value
+            # NumPy's value[i] is Gymnasium's (a NumPy scalar for 1-d); the standard spells a
+            # row of an n-d array value[i, ...]
+            rows = value if isinstance(value, np.ndarray) else _Rows(value)
         mask = infos.get(f"_{key}")
         if mask is None:
             present = [True] * num_envs
@@ -69,6 +71,16 @@ def split_info(infos: dict[str, Any], num_envs: int, *, owner: str) -> list[dict
             if has_info:
                 out[env_num][key] = rows[env_num]
     return out
+
+
+class _Rows:
+    """Row access ``value[i, ...]`` to an array of any namespace."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __getitem__(self, index: int) -> Any:
+        return self.value[index, ...]
 
 
 def _require_length(owner: str, key: str, value: Any, num_envs: int) -> None:
