@@ -42,8 +42,9 @@ STACKS: dict[str, tuple[str, list[Wrap]]] = {
     "ClipAction": ("pendulum", [lambda e: ClipAction(e)]),
     "RecordEpisodeStatistics": ("cartpole", [lambda e: RecordEpisodeStatistics(e)]),
     "PassiveEnvChecker+OrderEnforcing": (
-        "cartpole", [lambda e: PassiveEnvChecker(e), lambda e: OrderEnforcing(e)],
-    ),  # fmt: skip
+        "cartpole",
+        [lambda e: PassiveEnvChecker(e), lambda e: OrderEnforcing(e)],
+    ),
     "Autoreset": ("cartpole", [lambda e: TimeLimit(e, 15), lambda e: Autoreset(e)]),
     "template stack": (
         "pendulum",

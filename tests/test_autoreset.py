@@ -49,8 +49,10 @@ def test_step_before_reset_raises_reset_needed() -> None:
 
 
 def test_reset_step_outputs_stay_arrays_on_every_backend(backend: Backend) -> None:
-    env = Autoreset(TimeLimit(CartPoleEnv(xp=backend.namespace_name, device=backend.device_spec), 3))
-    obs, _ = env.reset(seed=0)
+    env = Autoreset(
+        TimeLimit(CartPoleEnv(xp=backend.namespace_name, device=backend.device_spec), 3)
+    )
+    _obs, _ = env.reset(seed=0)
     action = backend.asarray(0, "int64")
     outputs = [env.step(action) for _ in range(4)]
     assert [env.autoreset for _ in range(1)] == [False]
@@ -58,7 +60,8 @@ def test_reset_step_outputs_stay_arrays_on_every_backend(backend: Backend) -> No
     assert bool(to_host(last[3])) is True
     for got, model in zip(reset_step[1:4], last[1:4], strict=True):
         assert_on_backend(got, backend.xp, backend.device)
-        assert got.dtype == model.dtype and got.shape == model.shape
+        assert got.dtype == model.dtype
+        assert got.shape == model.shape
         assert not to_host(got).any()
     assert (np.abs(to_host(reset_step[0])) <= 0.05).all()  # a fresh CartPole state
 
@@ -66,5 +69,6 @@ def test_reset_step_outputs_stay_arrays_on_every_backend(backend: Backend) -> No
 def test_keeps_gymnasium_constructor_record() -> None:
     env = Autoreset(gym.make("CartPole-v1"))
     assert env._saved_kwargs == {}  # pyright: ignore[reportPrivateUsage]
-    assert env.spec is not None and env.spec.additional_wrappers[-1].name == "Autoreset"
+    assert env.spec is not None
+    assert env.spec.additional_wrappers[-1].name == "Autoreset"
     assert gym.make(env.spec).spec == env.spec

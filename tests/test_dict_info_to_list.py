@@ -87,7 +87,10 @@ def test_nested_and_unmasked_infos_as_gymnasium() -> None:
     theirs.reset(seed=0)
     got, want = ours.step(np.zeros(2, np.int64))[4], theirs.step(np.zeros(2, np.int64))[4]
     _compare(got, want)
-    assert want == [{"a": 1.0, "b": want[0]["b"], "nested": {}}, {"b": want[1]["b"], "nested": {"c": 6}}]
+    assert want == [
+        {"a": 1.0, "b": want[0]["b"], "nested": {}},
+        {"b": want[1]["b"], "nested": {"c": 6}},
+    ]
 
 
 def test_wrong_lengths_raise_assertion_errors_naming_the_key() -> None:
@@ -95,9 +98,17 @@ def test_wrong_lengths_raise_assertion_errors_naming_the_key() -> None:
         ({"a": np.zeros(3)}, "'a'"),
         ({"a": np.zeros(2), "_a": np.zeros(3, bool)}, "'_a'"),
     ]:
-        envs = DictInfoToList(_Infos(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), info))
+        envs = DictInfoToList(
+            _Infos(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), info)
+        )
         envs.reset(seed=0)
-        with pytest.raises(AssertionError, match=f"DictInfoToList: Expects {key} to have length equal to the num-envs \\(2\\), actual length is 3"):
+        with pytest.raises(
+            AssertionError,
+            match=(
+                f"DictInfoToList: Expects {key} to have length equal to the num-envs "
+                r"\(2\), actual length is 3"
+            ),
+        ):
             envs.step(np.zeros(2, np.int64))
         theirs = gym.wrappers.vector.DictInfoToList(
             _Infos(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), info)

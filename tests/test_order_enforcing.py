@@ -54,7 +54,7 @@ def test_render_order_can_be_disabled() -> None:
     assert env.render() == "frame"
     with pytest.raises(gym.error.ResetNeeded):
         env.step(0)
-    with pytest.raises(gym.error.ResetNeeded, match="OrderEnforcing: Cannot call `env.render"):
+    with pytest.raises(gym.error.ResetNeeded, match=r"OrderEnforcing: Cannot call `env\.render"):
         OrderEnforcing(Frames()).render()
 
 
@@ -63,7 +63,8 @@ def test_spec_sets_order_enforce_and_keeps_constructor_arguments() -> None:
     ours = OrderEnforcing(base, disable_render_order_enforcing=True)
     theirs = gym.wrappers.OrderEnforcing(base, disable_render_order_enforcing=True)
     assert ours.spec == theirs.spec
-    assert ours.spec is not None and ours.spec.order_enforce is True
+    assert ours.spec is not None
+    assert ours.spec.order_enforce is True
     assert ours._saved_kwargs == theirs._saved_kwargs  # pyright: ignore[reportPrivateUsage]
 
 
@@ -80,7 +81,9 @@ def test_outputs_pass_through_on_every_backend(backend: Backend) -> None:
 
 def _ours(env_id: str, max_episode_steps: int, **kwargs: Any) -> gym.Env[Any, Any]:
     """The stack ``gym.make(env_id, max_episode_steps=...)`` builds, from array_env's wrappers."""
-    base = gym.make(env_id, max_episode_steps=max_episode_steps, disable_env_checker=False, **kwargs)
+    base = gym.make(
+        env_id, max_episode_steps=max_episode_steps, disable_env_checker=False, **kwargs
+    )
     return TimeLimit(OrderEnforcing(PassiveEnvChecker(base.unwrapped)), max_episode_steps)
 
 
@@ -88,7 +91,9 @@ def _trajectory(env: gym.Env[Any, Any], steps: int, seed: int) -> list[Any]:
     rng = np.random.default_rng(seed)
     out: list[Any] = [env.reset(seed=seed)]
     for _ in range(steps):
-        result = env.step(np.asarray(rng.integers(2)) if "array_env" in str(env.spec) else int(rng.integers(2)))
+        result = env.step(
+            np.asarray(rng.integers(2)) if "array_env" in str(env.spec) else int(rng.integers(2))
+        )
         out.append(result)
         if result[2] or result[3]:
             out.append(env.reset())
@@ -102,7 +107,8 @@ def test_stack_behaves_as_gym_make_and_spec_round_trips(env_id: str) -> None:
     assert str(ours) == str(theirs)
     assert ours.spec == theirs.spec
     rebuilt = gym.make(ours.spec)  # pyright: ignore[reportArgumentType]
-    assert rebuilt.spec == ours.spec and str(rebuilt) == str(theirs)
+    assert rebuilt.spec == ours.spec
+    assert str(rebuilt) == str(theirs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Gymnasium's checker warns on array flags (see below)
         expected = _trajectory(theirs, 2000, 3)
@@ -125,14 +131,16 @@ def test_stack_over_torch_env_keeps_arrays() -> None:
     env = _ours("array_env/CartPole-v1", 5, xp="torch")
     with pytest.raises(gym.error.ResetNeeded):
         env.step(None)
-    obs, _ = env.reset(seed=0)
+    env.reset(seed=0)
     import torch
 
     flags = []
     for _ in range(5):
-        obs, reward, terminated, truncated, _ = env.step(torch.tensor(0))
-        assert isinstance(truncated, torch.Tensor) and isinstance(reward, torch.Tensor)
+        _obs, reward, terminated, truncated, _ = env.step(torch.tensor(0))
+        assert isinstance(truncated, torch.Tensor)
+        assert isinstance(reward, torch.Tensor)
         flags.append(bool(truncated) or bool(terminated))
     assert flags[-1] is True
-    assert env.spec is not None and env.spec.kwargs["xp"] == "torch"
+    assert env.spec is not None
+    assert env.spec.kwargs["xp"] == "torch"
     assert gym.make(env.spec).spec == env.spec

@@ -53,7 +53,9 @@ class Fake(gym.Env[Any, Any]):
         return self._frame
 
 
-def _warnings_and_error(make: Callable[[], Any], checker: type, calls: int = 2) -> tuple[list[str], Any]:
+def _warnings_and_error(
+    make: Callable[[], Any], checker: type, calls: int = 2
+) -> tuple[list[str], Any]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -62,7 +64,7 @@ def _warnings_and_error(make: Callable[[], Any], checker: type, calls: int = 2) 
             for _ in range(calls):
                 env.step(0)
             env.render()
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             return [str(w.message) for w in caught], e
     return [str(w.message) for w in caught], None
 
@@ -84,7 +86,9 @@ CASES: dict[str, Callable[[], Any]] = {
     "reset not a tuple": lambda: Fake(reset_result=lambda o: o),
     "reset info not a dict": lambda: Fake(reset_result=lambda o: (o, None)),
     "reused data": lambda: Fake(obs=lambda: SHARED),
-    "flat box": lambda: Fake(observation_space=spaces.Box(0.0, 0.0, (2,)), obs=lambda: np.zeros(2, np.float32)),
+    "flat box": lambda: Fake(
+        observation_space=spaces.Box(0.0, 0.0, (2,)), obs=lambda: np.zeros(2, np.float32)
+    ),
     "flat action box": lambda: Fake(action_space=spaces.Box(1.0, 1.0, (1,))),
     "empty dict space": lambda: Fake(observation_space=spaces.Dict({})),
     "not a space": lambda: Fake(observation_space="box"),
@@ -134,7 +138,9 @@ def test_checks_only_the_first_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(10):
         env.step(0)
     env.reset()
-    assert env.checked_step and env.checked_reset and env.checked_data_reuse
+    assert env.checked_step
+    assert env.checked_reset
+    assert env.checked_data_reuse
 
 
 def test_array_env_outputs_pass_silently_on_every_backend(backend: Backend) -> None:
@@ -177,17 +183,11 @@ def test_array_checks_run_on_the_arrays_backend(backend: Backend) -> None:
     assert any("step()` method is not within the observation space" in w for w in bad)
     assert any("The reward is a NaN value." in w for w in bad)
     assert any("Expects `terminated` signal to be a boolean" in w for w in bad)
-    wrong_dtype = _array_case(
-        backend, ([0, 1, 0], "int16"), 1.0, False
-    )
+    wrong_dtype = _array_case(backend, ([0, 1, 0], "int16"), 1.0, False)
     assert any("was expecting numpy array dtype to be float32" in w for w in wrong_dtype)
-    discrete = _array_case(
-        backend, (4, "int32"), 1.0, False, space=spaces.Discrete(3)
-    )
+    discrete = _array_case(backend, (4, "int32"), 1.0, False, space=spaces.Discrete(3))
     assert any("is not within the observation space" in w for w in discrete)
-    multi = _array_case(
-        backend, ([0, 2], "int32"), 1.0, False, space=spaces.MultiDiscrete([3, 2])
-    )
+    multi = _array_case(backend, ([0, 2], "int32"), 1.0, False, space=spaces.MultiDiscrete([3, 2]))
     assert any("is not within the observation space" in w for w in multi)
 
 
@@ -195,7 +195,8 @@ def test_spec_and_close_follow_gymnasium() -> None:
     base = gym.make("CartPole-v1", disable_env_checker=True).unwrapped
     ours, theirs = PassiveEnvChecker(base), gym.wrappers.PassiveEnvChecker(base)
     assert ours.spec == theirs.spec
-    assert ours.spec is not None and ours.spec.disable_env_checker is False
+    assert ours.spec is not None
+    assert ours.spec.disable_env_checker is False
     ours.close()
     ours.close()
     assert ours.close_called

@@ -73,14 +73,21 @@ def test_truncated_stays_an_array_on_every_backend(backend: Backend) -> None:
 @pytest.mark.parametrize(
     ("value", "error", "message"),
     [
-        (2.0, TypeError, r"TimeLimit: Expect the `max_episode_steps` to be an integer, actually: <class 'float'> \(2.0\)"),
+        (
+            2.0,
+            TypeError,
+            r"TimeLimit: Expect the `max_episode_steps` to be an integer, "
+            r"actually: <class 'float'> \(2.0\)",
+        ),
         (np.int64(3), TypeError, "to be an integer, actually: <class 'numpy.int64'>"),
         (None, TypeError, "to be an integer, actually: <class 'NoneType'>"),
         (0, ValueError, "TimeLimit: Expect the `max_episode_steps` to be positive, actually: 0"),
         (-2, ValueError, "to be positive, actually: -2"),
     ],
 )
-def test_invalid_max_episode_steps_raise_at_construction(value: Any, error: type, message: str) -> None:
+def test_invalid_max_episode_steps_raise_at_construction(
+    value: Any, error: type, message: str
+) -> None:
     with pytest.raises(error, match=message):
         TimeLimit(_cartpole(None), value)
     with pytest.raises(error, match=message):
@@ -105,10 +112,12 @@ def test_spec_carries_max_episode_steps_and_round_trips() -> None:
     env = TimeLimit(base.unwrapped, 17)
     theirs = gym.wrappers.TimeLimit(base.unwrapped, 17)
     assert env.spec == theirs.spec
-    assert env.spec is not None and env.spec.max_episode_steps == 17
+    assert env.spec is not None
+    assert env.spec.max_episode_steps == 17
     assert env.spec is env.spec  # cached, as Gymnasium's
     rebuilt = gym.make(env.spec)
-    assert rebuilt.spec is not None and rebuilt.spec.max_episode_steps == 17
+    assert rebuilt.spec is not None
+    assert rebuilt.spec.max_episode_steps == 17
     assert TimeLimit(CartPoleEnv(), 3).spec is None
 
 
@@ -141,7 +150,13 @@ class _FlagsInReward(gym.Wrapper[Any, Any, Any, Any]):
 
     def step(self, action: Any) -> Any:
         obs, reward, terminated, truncated, info = self.env.step(action)
-        return obs, float(reward) + 2 * bool(terminated) + 4 * bool(truncated), terminated, truncated, info
+        return (
+            obs,
+            float(reward) + 2 * bool(terminated) + 4 * bool(truncated),
+            terminated,
+            truncated,
+            info,
+        )
 
 
 class _VectorFlagsInReward(VectorWrapper[Any, Any, Any, Any, Any]):
@@ -163,7 +178,7 @@ def test_vector_equals_single_per_sub_env(
         compared[what] = compared.get(what, 0) + 1
         np.testing.assert_array_equal(vector_value, single_value, err_msg=f"{what} of {index}")
 
-    vector, _ = drive(
+    _vector, _ = drive(
         lambda: _cartpole(inner),
         lambda envs: _VectorFlagsInReward(VectorTimeLimit(envs, limit)),
         lambda env: _FlagsInReward(single_class(env, limit)),
@@ -183,14 +198,20 @@ def test_vector_equals_single_per_sub_env(
 def test_vector_same_step_info_layout_matches_gymnasium() -> None:
     """Forced same-step resets put the last observation into Gymnasium's ``final_obs``."""
     theirs = gym.make_vec(
-        "CartPole-v1", 2, vectorization_mode="sync", vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP},
+        "CartPole-v1",
+        2,
+        vectorization_mode="sync",
+        vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP},
         max_episode_steps=3,
     )
     ours = VectorTimeLimit(
-        gym.vector.SyncVectorEnv([lambda: _cartpole(None)] * 2, autoreset_mode=AutoresetMode.SAME_STEP), 3
+        gym.vector.SyncVectorEnv(
+            [lambda: _cartpole(None)] * 2, autoreset_mode=AutoresetMode.SAME_STEP
+        ),
+        3,
     )
-    a, _ = ours.reset(seed=2)
-    b, _ = theirs.reset(seed=2)
+    _a, _ = ours.reset(seed=2)
+    _b, _ = theirs.reset(seed=2)
     for _ in range(7):
         actions = np.array([0, 1])
         got, want = ours.step(actions), theirs.step(actions)
@@ -228,14 +249,17 @@ def test_vector_counts_on_the_device_per_sub_env(backend: Backend, mode: Autores
         term, trunc, host_obs = to_host(terminated), to_host(truncated), to_host(obs)
         if mode is AutoresetMode.NEXT_STEP:
             counts = np.where(prev_done, 0, counts + 1)
-            assert not trunc[prev_done].any() and not term[prev_done].any()
+            assert not trunc[prev_done].any()
+            assert not term[prev_done].any()
             assert (to_host(rewards)[prev_done] == 0).all()
             assert (np.abs(host_obs[prev_done]) <= 0.05).all(), "reset step without a reset"
         else:
             counts = counts + 1
         np.testing.assert_array_equal(trunc, counts >= limit)
-        np.testing.assert_array_equal(to_host(envs.elapsed_steps), np.where(
-            (term | trunc) & (mode is AutoresetMode.SAME_STEP), 0, counts))
+        np.testing.assert_array_equal(
+            to_host(envs.elapsed_steps),
+            np.where((term | trunc) & (mode is AutoresetMode.SAME_STEP), 0, counts),
+        )
         done = term | trunc
         truncations += int(trunc.sum())
         if mode is AutoresetMode.SAME_STEP:

@@ -1,4 +1,4 @@
-"""Vector ``DictInfoToList``: a vector env's ``info`` dict of batched arrays as one dict per sub-env."""
+"""Vector ``DictInfoToList``: a vector env's ``info`` of batched arrays as one dict per sub-env."""
 
 from __future__ import annotations
 
@@ -22,11 +22,8 @@ _HOST = resolve_namespace("numpy")
 
 def _present(mask: Any) -> list[bool]:
     """A ``_key`` mask as host booleans: one transfer per mask, not one per sub-env."""
-    if isinstance(mask, np.ndarray):
-        return mask.tolist()  # pyright: ignore[reportUnknownVariableType, reportUnknownMemberType]
-    if compat.is_array_api_obj(mask):
-        return convert_array(mask, xp=_HOST).tolist()
-    return [bool(m) for m in mask]
+    host: Any = convert_array(mask, xp=_HOST)  # a NumPy mask is returned as it is
+    return [bool(m) for m in host.tolist()]
 
 
 def split_info(infos: dict[str, Any], num_envs: int, *, owner: str) -> list[dict[str, Any]]:
@@ -52,7 +49,7 @@ def split_info(infos: dict[str, Any], num_envs: int, *, owner: str) -> list[dict
         if isinstance(value, dict):
             rows: Any = split_info(value, num_envs, owner=owner)  # pyright: ignore[reportUnknownArgumentType]
         else:
-            if not compat.is_array_api_obj(value) and not isinstance(value, np.ndarray):
+            if not compat.is_array_api_obj(value) and not _is_numpy(value):
                 raise AssertionError(
                     f"{owner}: Expects the info value of {key!r} to be an array, actual type: "
                     f"{type(value)}"
@@ -60,7 +57,7 @@ def split_info(infos: dict[str, Any], num_envs: int, *, owner: str) -> list[dict
             _require_length(owner, key, value, num_envs)
             # NumPy's value[i] is Gymnasium's (a NumPy scalar for 1-d); the standard spells a
             # row of an n-d array value[i, ...]
-            rows = value if isinstance(value, np.ndarray) else _Rows(value)
+            rows = value if _is_numpy(value) else _Rows(value)
         mask = infos.get(f"_{key}")
         if mask is None:
             present = [True] * num_envs
@@ -71,6 +68,10 @@ def split_info(infos: dict[str, Any], num_envs: int, *, owner: str) -> list[dict
             if has_info:
                 out[env_num][key] = rows[env_num]
     return out
+
+
+def _is_numpy(x: object) -> bool:
+    return isinstance(x, np.ndarray)
 
 
 class _Rows:
@@ -131,10 +132,10 @@ class DictInfoToList(VectorWrapper[Obs, Act, Obs, Act, A]):
         )
 
     def reset(  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, list[dict[str, Any]]]:
         """Reset the sub-envs; return their infos as a list."""
-        observations, infos = self.env.reset(seed=seed, options=options)  # pyright: ignore[reportArgumentType]
+        observations, infos = self.env.reset(seed=seed, options=options)
         _require_dict(type(self).__name__, infos)
         return observations, split_info(infos, self.num_envs, owner=type(self).__name__)
 

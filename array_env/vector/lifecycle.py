@@ -30,9 +30,7 @@ A = TypeVar("A")
 _FINAL_KEYS = ("final_obs", "_final_obs", "final_info", "_final_info")
 
 
-def count_steps(
-    elapsed: A, restart: A | None, *, max_episode_steps: int, xp: Any
-) -> tuple[A, A]:
+def count_steps(elapsed: A, restart: A | None, *, max_episode_steps: int, xp: Any) -> tuple[A, A]:
     """Advance every sub-env's step count; return the counts and where they reach the limit.
 
     ``restart`` (next-step autoreset) marks the sub-envs whose step is a reset step: their new
@@ -48,7 +46,8 @@ def count_steps(
     """
     if restart is None:
         return count_step(elapsed, max_episode_steps=max_episode_steps)
-    counted: Any = xp.where(restart, 0, elapsed + 1)  # pyright: ignore[reportOperatorIssue]
+    previous: Any = elapsed
+    counted: Any = xp.where(restart, 0, previous + 1)
     return counted, counted >= max_episode_steps
 
 
@@ -113,11 +112,11 @@ class TimeLimit(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructo
         return self._elapsed
 
     def reset(
-        self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs and restart the step counts of those reset."""
         mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
-        result = self.env.reset(seed=seed, options=options)  # pyright: ignore[reportArgumentType]
+        result = self.env.reset(seed=seed, options=options)
         contract = self._contract
         if mask is None or contract is None or not self._has_reset:
             self._elapsed = self._restart = self._forced = None
@@ -190,11 +189,12 @@ class TimeLimit(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructo
         n = self.num_envs
         final_mask = infos.get("_final_obs", xp.zeros_like(forced))
         final_obs = infos.get("final_obs")
-        if self._host_masks and (final_obs is None or getattr(final_obs, "dtype", None) == object):
+        if self._host_masks and (final_obs is None or _is_object_array(final_obs)):
             # Gymnasium's layout: an object array of per-sub-env observations
             final_obs = np.full(n, None, dtype=object) if final_obs is None else final_obs.copy()
             rows = np.flatnonzero(forced).tolist()
-            for row, obs in enumerate(iterate(self.env.observation_space, last)):
+            space: Any = self.env.observation_space  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            for row, obs in enumerate(iterate(space, last)):
                 if row in rows:
                     final_obs[row] = obs
         elif final_obs is None:
@@ -231,6 +231,11 @@ class TimeLimit(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructo
         return contract.fast_xp.zeros(
             (self.num_envs,), dtype=self._int_dtype, device=contract.device
         )
+
+
+def _is_object_array(x: object) -> bool:
+    dtype: Any = getattr(x, "dtype", None)
+    return isinstance(x, np.ndarray) and dtype == np.dtype(object)
 
 
 def _broadcast(mask: Any, value: Any, xp: Any) -> Any:

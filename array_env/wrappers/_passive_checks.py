@@ -31,7 +31,10 @@ __all__ = [
     "warn_on_shared_data",
 ]
 
-_DOCS = "https://gymnasium.farama.org/introduction/create_custom_env/"
+
+def _is(x: object, kinds: Any) -> bool:
+    """``isinstance`` without narrowing: spaces and env outputs are checked as untyped data."""
+    return isinstance(x, kinds)
 
 
 def _require(condition: bool, owner: str, message: str) -> None:
@@ -41,7 +44,7 @@ def _require(condition: bool, owner: str, message: str) -> None:
 
 def check_space(space: Any, kind: str, *, owner: str) -> None:
     """Check that an ``action`` or ``observation`` space (``kind``) is sensibly defined."""
-    if not isinstance(space, spaces.Space):
+    if not _is(space, spaces.Space):
         base = str(space.__class__.__base__)
         if base == "<class 'gym.spaces.space.Space'>":
             raise TypeError(
@@ -52,9 +55,9 @@ def check_space(space: Any, kind: str, *, owner: str) -> None:
             f"{owner}: {kind} space does not inherit from `gymnasium.spaces.Space`, actual "
             f"type: {type(space)}"
         )
-    if isinstance(space, spaces.Box):
+    if _is(space, spaces.Box):
         _check_box(space, kind, owner=owner)
-    elif isinstance(space, spaces.Discrete):
+    elif _is(space, spaces.Discrete):
         _require(
             space.n > 0,
             owner,
@@ -66,7 +69,7 @@ def check_space(space: Any, kind: str, *, owner: str) -> None:
             owner,
             f"Discrete {kind} space's shape should be empty, actual shape: {space.shape}",
         )
-    elif isinstance(space, spaces.MultiDiscrete):
+    elif _is(space, spaces.MultiDiscrete):
         _require(
             space.shape == space.nvec.shape,
             owner,
@@ -79,24 +82,24 @@ def check_space(space: Any, kind: str, *, owner: str) -> None:
             f"Multi-discrete {kind} space's all nvec elements must be greater than 0, actual "
             f"nvec: {space.nvec}",
         )
-    elif isinstance(space, spaces.MultiBinary):
+    elif _is(space, spaces.MultiBinary):
         _require(
             all(n > 0 for n in space.shape),
             owner,
             f"Multi-binary {kind} space's all shape elements must be greater than 0, actual "
             f"shape: {space.shape}",
         )
-    elif isinstance(space, spaces.Tuple):
+    elif _is(space, spaces.Tuple):
         _require(len(space.spaces) > 0, owner, f"An empty Tuple {kind} space is not allowed.")
         for subspace in space.spaces:
             check_space(subspace, kind, owner=owner)
-    elif isinstance(space, spaces.Dict):
+    elif _is(space, spaces.Dict):
         _require(len(space.spaces) > 0, owner, f"An empty Dict {kind} space is not allowed.")
         for subspace in space.spaces.values():
             check_space(subspace, kind, owner=owner)
 
 
-def _check_box(space: spaces.Box, kind: str, *, owner: str) -> None:
+def _check_box(space: Any, kind: str, *, owner: str) -> None:
     # Gymnasium's two messages differ in a typo ("have have") by kind and bound; kept verbatim.
     low_verb = "have have" if kind == "action" else "have"
     high_verb = "have" if kind == "action" else "have have"
@@ -120,21 +123,21 @@ def _check_box(space: spaces.Box, kind: str, *, owner: str) -> None:
 
 def _is_foreign_array(x: Any) -> bool:
     """An array of a namespace other than NumPy (NumPy data gets Gymnasium's exact checks)."""
-    return compat.is_array_api_obj(x) and not isinstance(x, (np.ndarray, np.generic))
+    return compat.is_array_api_obj(x) and not _is(x, (np.ndarray, np.generic))
 
 
-def _inside(x: Any, space: spaces.Space[Any]) -> bool:
+def _inside(x: Any, space: Any) -> bool:
     """``x in space`` for a Box, Discrete, MultiDiscrete or MultiBinary space, on x's device."""
-    xp = compat.array_namespace(x)
+    xp: Any = compat.array_namespace(x)
     device = compat.device(x)
-    if isinstance(space, spaces.Discrete):
+    if _is(space, spaces.Discrete):
         if x.shape != () or not xp.isdtype(x.dtype, "integral"):
             return False
         start = int(space.start)
         return bool(xp.logical_and(x >= start, x < start + int(space.n)))
     if tuple(x.shape) != space.shape:
         return False
-    if isinstance(space, spaces.Box):
+    if _is(space, spaces.Box):
         if not xp.isdtype(x.dtype, ("real floating", "integral", "bool")):
             return False
         low = convert_array(space.low, xp=xp, device=device)
@@ -143,7 +146,7 @@ def _inside(x: Any, space: spaces.Space[Any]) -> bool:
             return False
         x = xp.astype(x, low.dtype)
         return bool(xp.all(xp.logical_and(x >= low, x <= high)))
-    if isinstance(space, spaces.MultiDiscrete):
+    if _is(space, spaces.MultiDiscrete):
         start = convert_array(space.start, xp=xp, device=device)
         nvec = convert_array(space.nvec, xp=xp, device=device)
         return bool(xp.all(xp.logical_and(start <= x, x - start < nvec)))
@@ -153,39 +156,36 @@ def _inside(x: Any, space: spaces.Space[Any]) -> bool:
 _ARRAY_SPACES = (spaces.Box, spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)
 
 
-def _device_dtype(x: Any, space: spaces.Space[Any]) -> Any:
+def _device_dtype(x: Any, space: Any) -> Any:
     """The space's dtype in ``x``'s namespace (JAX without x64 narrows 64-bit types)."""
     return space_dtype(space.dtype, xp=compat.array_namespace(x), device=compat.device(x))
 
 
-def check_observation(obs: Any, space: spaces.Space[Any], method_name: str, *, owner: str) -> None:
+def check_observation(obs: Any, space: Any, method_name: str, *, owner: str) -> None:
     """Warn (or raise, for a wrong structure) if ``obs`` does not fit ``space``."""
     pre = f"The obs returned by the `{method_name}()` method"
     foreign = _is_foreign_array(obs)
-    if isinstance(space, spaces.Discrete):
-        if not isinstance(obs, (np.int64, int)) and not (
-            foreign and obs.shape == () and compat.array_namespace(obs).isdtype(obs.dtype, "integral")
+    if _is(space, spaces.Discrete):
+        if not _is(obs, (np.int64, int)) and not (
+            foreign
+            and obs.shape == ()
+            and compat.array_namespace(obs).isdtype(obs.dtype, "integral")
         ):
             logger.warn(f"{pre} should be an int or np.int64, actual type: {type(obs)}")
-    elif isinstance(space, spaces.Box):
+    elif _is(space, spaces.Box):
         if space.shape != ():
-            if not isinstance(obs, np.ndarray) and not foreign:
+            if not _is(obs, np.ndarray) and not foreign:
                 logger.warn(f"{pre} was expecting a numpy array, actual type: {type(obs)}")
-            elif not foreign and obs.dtype != space.dtype:
+            elif obs.dtype != (_device_dtype(obs, space) if foreign else space.dtype):
                 logger.warn(
                     f"{pre} was expecting numpy array dtype to be {space.dtype}, actual type: "
                     f"{obs.dtype}"
                 )
-            elif foreign and obs.dtype != _device_dtype(obs, space):
-                logger.warn(
-                    f"{pre} was expecting numpy array dtype to be {space.dtype}, actual type: "
-                    f"{obs.dtype}"
-                )
-    elif isinstance(space, (spaces.MultiBinary, spaces.MultiDiscrete)):
-        if not isinstance(obs, np.ndarray) and not foreign:
+    elif _is(space, (spaces.MultiBinary, spaces.MultiDiscrete)):
+        if not _is(obs, np.ndarray) and not foreign:
             logger.warn(f"{pre} was expecting a numpy array, actual type: {type(obs)}")
-    elif isinstance(space, spaces.Tuple):
-        if not isinstance(obs, tuple):
+    elif _is(space, spaces.Tuple):
+        if not _is(obs, tuple):
             logger.warn(f"{pre} was expecting a tuple, actual type: {type(obs)}")
         _require(
             len(obs) == len(space.spaces),
@@ -195,8 +195,8 @@ def check_observation(obs: Any, space: spaces.Space[Any], method_name: str, *, o
         )
         for sub_obs, sub_space in zip(obs, space.spaces, strict=True):
             check_observation(sub_obs, sub_space, method_name, owner=owner)
-    elif isinstance(space, spaces.Dict):
-        _require(isinstance(obs, dict), owner, f"{pre} must be a dict, actual type: {type(obs)}")
+    elif _is(space, spaces.Dict):
+        _require(_is(obs, dict), owner, f"{pre} must be a dict, actual type: {type(obs)}")
         _require(
             obs.keys() == space.spaces.keys(),
             owner,
@@ -205,40 +205,46 @@ def check_observation(obs: Any, space: spaces.Space[Any], method_name: str, *, o
         )
         for key, sub_space in space.spaces.items():
             check_observation(obs[key], sub_space, method_name, owner=owner)
-    if foreign and isinstance(space, _ARRAY_SPACES):
+    if foreign and _is(space, _ARRAY_SPACES):
         if not _inside(obs, space):
             logger.warn(f"{pre} is not within the observation space.")
         return
-    if isinstance(space, (spaces.Tuple, spaces.Dict)) and _has_foreign_leaf(obs):
+    if _is(space, (spaces.Tuple, spaces.Dict)) and _has_foreign_leaf(obs):
         return  # the leaves were checked one by one above, on their devices
     try:
         if obs not in space:
             logger.warn(f"{pre} is not within the observation space.")
-    except Exception as e:  # noqa: BLE001  (Gymnasium reports any failure as a warning)
+    except Exception as e:
         logger.warn(f"{pre} is not within the observation space with exception: {e}")
 
 
 def _has_foreign_leaf(obs: Any) -> bool:
-    if isinstance(obs, dict):
-        return any(_has_foreign_leaf(v) for v in obs.values())  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
-    if isinstance(obs, tuple):
-        return any(_has_foreign_leaf(v) for v in obs)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    if _is(obs, dict):
+        return any(_has_foreign_leaf(v) for v in obs.values())
+    if _is(obs, tuple):
+        return any(_has_foreign_leaf(v) for v in obs)
     return _is_foreign_array(obs)
 
 
 def _is_zero_d_array(x: Any) -> bool:
     """A 0-d array of any namespace, NumPy's included (array envs return those for flags)."""
-    return compat.is_array_api_obj(x) and not isinstance(x, np.generic) and x.shape == ()
+    return compat.is_array_api_obj(x) and not _is(x, np.generic) and x.shape == ()
 
 
 def _is_flag(x: Any) -> bool:
-    if isinstance(x, (bool, np.bool_)):
+    if _is(x, (bool, np.bool_)):
         return True
     return _is_zero_d_array(x) and x.dtype == compat.array_namespace(x).bool
 
 
+def _is_host_number(x: object) -> bool:
+    """Gymnasium's test: the type is a NumPy integer or floating type (Python's count)."""
+    kind: Any = type(x)
+    return bool(np.issubdtype(kind, np.integer) or np.issubdtype(kind, np.floating))
+
+
 def _is_number(x: Any) -> bool:
-    if np.issubdtype(type(x), np.integer) or np.issubdtype(type(x), np.floating):
+    if _is_host_number(x):
         return True
     return _is_zero_d_array(x) and compat.array_namespace(x).isdtype(
         x.dtype, ("real floating", "integral")
@@ -269,13 +275,13 @@ def check_reset(
             "allow the environment initialisation to be passed additional information."
         )
     result = env.reset(seed=seed, options=options)
-    if not isinstance(result, tuple):
+    if not _is(result, tuple):
         logger.warn(
             "The result returned by `env.reset()` was not a tuple of the form `(obs, info)`, "
             "where `obs` is a observation and `info` is a dictionary containing additional "
             f"information. Actual type: `{type(result)}`"
         )
-    elif len(result) != 2:  # pyright: ignore[reportUnnecessaryComparison]
+    elif len(result) != 2:
         logger.warn(
             "The result returned by `env.reset()` should be `(obs, info)` by default, , where "
             "`obs` is a observation and `info` is a dictionary containing additional information."
@@ -284,7 +290,7 @@ def check_reset(
         obs, info = result
         check_observation(obs, env.observation_space, "reset", owner=owner)
         _require(
-            isinstance(info, dict),
+            _is(info, dict),
             owner,
             "The second element returned by `env.reset()` was not a dictionary, actual type: "
             f"{type(info)}",
@@ -295,7 +301,7 @@ def check_reset(
 def check_step(env: gym.Env[Any, Any], result: Any, *, owner: str) -> None:
     """Check one ``env.step`` result (a 5-tuple, or the old 4-tuple with a deprecation)."""
     _require(
-        isinstance(result, tuple),
+        _is(result, tuple),
         owner,
         f"Expects step result to be a tuple, actual type: {type(result)}",
     )
@@ -329,7 +335,7 @@ def check_step(env: gym.Env[Any, Any], result: Any, *, owner: str) -> None:
             f"actual type: {type(reward)}"
         )
     elif _is_zero_d_array(reward):
-        xp = compat.array_namespace(reward)
+        xp: Any = compat.array_namespace(reward)
         if xp.isdtype(reward.dtype, "real floating"):
             if bool(xp.isnan(reward)):
                 logger.warn("The reward is a NaN value.")
@@ -341,7 +347,7 @@ def check_step(env: gym.Env[Any, Any], result: Any, *, owner: str) -> None:
         if np.isinf(reward):
             logger.warn("The reward is an inf value.")
     _require(
-        isinstance(info, dict),
+        _is(info, dict),
         owner,
         f"The `info` returned by `step()` must be a python dictionary, actual type: {type(info)}",
     )
@@ -355,13 +361,13 @@ def shares_data(a: Any, b: Any) -> bool:
     """
     if type(a) is not type(b):
         return False
-    if isinstance(a, dict):
-        return a is b or any(shares_data(a[k], b[k]) for k in a.keys() & b.keys())  # pyright: ignore[reportUnknownVariableType, reportUnknownMemberType, reportUnknownArgumentType]
-    if isinstance(a, tuple):
-        return any(shares_data(x, y) for x, y in zip(a, b, strict=False))  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
-    if isinstance(a, np.ndarray):
+    if _is(a, dict):
+        return a is b or any(shares_data(a[k], b[k]) for k in a.keys() & b.keys())
+    if _is(a, tuple):
+        return any(shares_data(x, y) for x, y in zip(a, b, strict=False))
+    if _is(a, np.ndarray):
         if a.dtype == object:
-            return a is b or any(shares_data(x, y) for x, y in zip(a.flat, b.flat, strict=False))  # pyright: ignore[reportUnknownArgumentType]
+            return a is b or any(shares_data(x, y) for x, y in zip(a.flat, b.flat, strict=False))
         return bool(np.shares_memory(a, b))
     return _is_foreign_array(a) and a is b
 
@@ -370,7 +376,9 @@ def warn_on_shared_data(
     previous: tuple[Any, dict[str, Any]], data: tuple[Any, Any], previous_source: str, source: str
 ) -> None:
     """Warn if two calls returned observations or infos that share an object."""
-    previous_obs, previous_info = previous  # a reset that returned no pair fails here, as in Gymnasium
+    previous_obs, previous_info = (
+        previous  # a reset that returned no pair fails here, as in Gymnasium
+    )
     obs, info = data
     if shares_data(previous_obs, obs):
         logger.warn(
@@ -396,15 +404,15 @@ def check_render(env: gym.Env[Any, Any], *, owner: str) -> Any:
             "None or not defined), you may have trouble when calling `.render()`."
         )
     else:
-        if not isinstance(modes, (list, tuple)):
+        if not _is(modes, (list, tuple)):
             logger.warn(
                 "Expects the render_modes to be a sequence (i.e. list, tuple), actual type: "
                 f"{type(modes)}"
             )
-        elif not all(isinstance(mode, str) for mode in modes):  # pyright: ignore[reportUnknownVariableType]
+        elif not all(_is(mode, str) for mode in modes):
             logger.warn(
                 "Expects all render modes to be strings, actual types: "
-                f"{[type(mode) for mode in modes]}"  # pyright: ignore[reportUnknownVariableType]
+                f"{[type(mode) for mode in modes]}"
             )
         fps = env.metadata.get("render_fps")
         if len(modes) > 0:
@@ -413,7 +421,7 @@ def check_render(env: gym.Env[Any, Any], *, owner: str) -> Any:
                     "No render fps was declared in the environment (env.metadata['render_fps'] "
                     "is None or not defined), rendering may occur at inconsistent fps."
                 )
-            elif not (np.issubdtype(type(fps), np.integer) or np.issubdtype(type(fps), np.floating)):
+            elif not _is_host_number(fps):
                 logger.warn(
                     "Expects the `env.metadata['render_fps']` to be an integer or a float, "
                     f"actual type: {type(fps)}"
@@ -445,7 +453,7 @@ def check_render(env: gym.Env[Any, Any], *, owner: str) -> Any:
 
 
 def _check_frame(mode: str, frame: Any) -> None:
-    is_array = isinstance(frame, np.ndarray) or _is_foreign_array(frame)
+    is_array = _is(frame, np.ndarray) or _is_foreign_array(frame)
     if mode == "human":
         if frame is not None:
             logger.warn(f"Human rendering should return `None`, got {type(frame)}")
@@ -475,11 +483,11 @@ def _check_frame(mode: str, frame: Any) -> None:
                 f"Depth-array rendering should return a numpy array with two axes, got {frame.ndim}"
             )
     elif mode in ("ansi", "ascii"):
-        if not isinstance(frame, str):
+        if not _is(frame, str):
             logger.warn(f"ANSI/ASCII rendering should produce a string, got {type(frame)}")
     elif mode.endswith("_list"):
-        if not isinstance(frame, list):
+        if not _is(frame, list):
             logger.warn(f"Render mode `{mode}` should produce a list, got {type(frame)}")
         else:
-            for item in frame:  # pyright: ignore[reportUnknownVariableType]
+            for item in frame:
                 _check_frame(mode[: -len("_list")], item)

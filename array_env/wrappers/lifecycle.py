@@ -87,7 +87,7 @@ def _spec_with(wrapper: gym.Wrapper[Any, Any, Any, Any], **changes: Any) -> EnvS
             env_spec = deepcopy(env_spec)
             for name, value in changes.items():
                 setattr(env_spec, name, value)
-        except Exception as e:  # noqa: BLE001  (Gymnasium warns and returns None on any failure)
+        except Exception as e:
             gym.logger.warn(
                 f"An exception occurred ({e}) while copying the environment spec={env_spec}"
             )
@@ -129,23 +129,27 @@ class TimeLimit(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     def __init__(self, env: gym.Env[Obs, Act], max_episode_steps: int) -> None:
         check_max_episode_steps(type(self).__name__, max_episode_steps)
         gym.utils.RecordConstructorArgs.__init__(self, max_episode_steps=max_episode_steps)
-        Wrapper.__init__(self, env)
+        super().__init__(env)
         self._max_episode_steps = max_episode_steps
         self._elapsed_steps: int | None = None
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env; truncate once the episode has run ``max_episode_steps`` steps."""
         if self._elapsed_steps is None:
-            raise ResetNeeded(f"{type(self).__name__}: Cannot call env.step() before calling env.reset()")
-        observation, reward, terminated, truncated, info = self.env.step(action)
+            raise ResetNeeded(
+                f"{type(self).__name__}: Cannot call env.step() before calling env.reset()"
+            )
+        observation, reward, terminated, flag, info = self.env.step(action)
         self._elapsed_steps, reached = count_step(
             self._elapsed_steps, max_episode_steps=self._max_episode_steps
         )
-        if reached:
-            if compat.is_array_api_obj(truncated):  # an array stays one (`| True` gives a NumPy scalar)
-                truncated = compat.array_namespace(truncated).ones_like(truncated)
-            else:
-                truncated = True
+        truncated: Any = flag
+        if reached:  # an array stays one (NumPy's `| True` would give a NumPy scalar)
+            truncated = (
+                compat.array_namespace(flag).ones_like(flag)
+                if compat.is_array_api_obj(flag)
+                else True
+            )
         return observation, reward, terminated, truncated, info
 
     def reset(
@@ -157,7 +161,7 @@ class TimeLimit(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
         return result
 
     @property
-    def spec(self) -> EnvSpec | None:
+    def spec(self) -> EnvSpec | None:  # type: ignore[override]
         """The inner env's spec with ``max_episode_steps`` set to this wrapper's."""
         return _spec_with(self, max_episode_steps=self._max_episode_steps)
 
@@ -193,7 +197,7 @@ class Autoreset(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
 
     def __init__(self, env: gym.Env[Obs, Act]) -> None:
         gym.utils.RecordConstructorArgs.__init__(self)
-        Wrapper.__init__(self, env)
+        super().__init__(env)
         self.autoreset = False
         self._has_reset = False
         self._zeros: tuple[Any, Any, Any] = (0.0, False, False)
@@ -210,7 +214,9 @@ class Autoreset(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env, or reset it if the previous step ended an episode."""
         if not self._has_reset:
-            raise ResetNeeded(f"{type(self).__name__}: Cannot call env.step() before calling env.reset()")
+            raise ResetNeeded(
+                f"{type(self).__name__}: Cannot call env.step() before calling env.reset()"
+            )
         if self.autoreset:
             observation, info = self.env.reset()
             reward, terminated, truncated = self._zeros
@@ -218,8 +224,11 @@ class Autoreset(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
             observation, reward, terminated, truncated, info = self.env.step(action)
         self.autoreset = bool(terminated) or bool(truncated)
         if self.autoreset and compat.is_array_api_obj(reward):
+            outputs: tuple[Any, Any, Any] = (reward, terminated, truncated)
             xp = compat.array_namespace(reward)
-            self._zeros = (xp.zeros_like(reward), xp.zeros_like(terminated), xp.zeros_like(truncated))
+            self._zeros = (
+                xp.zeros_like(outputs[0]), xp.zeros_like(outputs[1]), xp.zeros_like(outputs[2])
+            )  # fmt: skip
         return observation, reward, terminated, truncated, info
 
 
@@ -238,10 +247,10 @@ class OrderEnforcing(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArg
     Example:
         >>> import gymnasium as gym
         >>> env = OrderEnforcing(gym.make("CartPole-v1").unwrapped)
-        >>> env.step(0)
+        >>> env.step(0)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        gymnasium.error.ResetNeeded: OrderEnforcing: Cannot call env.step() before calling env.reset()
+        gymnasium.error.ResetNeeded: OrderEnforcing: Cannot call env.step() before ...
         >>> _ = env.reset(seed=0)
         >>> env.has_reset
         True
@@ -253,14 +262,16 @@ class OrderEnforcing(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArg
         gym.utils.RecordConstructorArgs.__init__(
             self, disable_render_order_enforcing=disable_render_order_enforcing
         )
-        Wrapper.__init__(self, env)
+        super().__init__(env)
         self._has_reset = False
         self._disable_render_order_enforcing = disable_render_order_enforcing
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env, which must have been reset."""
         if not self._has_reset:
-            raise ResetNeeded(f"{type(self).__name__}: Cannot call env.step() before calling env.reset()")
+            raise ResetNeeded(
+                f"{type(self).__name__}: Cannot call env.step() before calling env.reset()"
+            )
         return self.env.step(action)
 
     def reset(
@@ -287,7 +298,7 @@ class OrderEnforcing(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArg
         return self._has_reset
 
     @property
-    def spec(self) -> EnvSpec | None:
+    def spec(self) -> EnvSpec | None:  # type: ignore[override]
         """The inner env's spec with ``order_enforce=True``."""
         return _spec_with(self, order_enforce=True)
 
@@ -324,7 +335,7 @@ class PassiveEnvChecker(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructor
 
     def __init__(self, env: gym.Env[Obs, Act]) -> None:
         gym.utils.RecordConstructorArgs.__init__(self)
-        Wrapper.__init__(self, env)
+        super().__init__(env)
         owner = type(self).__name__
         if not isinstance(env, gym.Env):  # pyright: ignore[reportUnnecessaryIsInstance]
             if str(env.__class__.__base__) == "<class 'gym.core.Env'>":
@@ -379,7 +390,7 @@ class PassiveEnvChecker(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructor
         self.checked_reset = True
         result = check_reset(self.env, owner=type(self).__name__, seed=seed, options=options)
         self._previous_data = result
-        return result
+        return result  # type: ignore[no-any-return]
 
     def render(self) -> Any:
         """Render the env; check the render metadata and the first frame."""
@@ -403,6 +414,6 @@ class PassiveEnvChecker(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructor
             raise
 
     @property
-    def spec(self) -> EnvSpec | None:
+    def spec(self) -> EnvSpec | None:  # type: ignore[override]
         """The inner env's spec with ``disable_env_checker=False``."""
         return _spec_with(self, disable_env_checker=False)
