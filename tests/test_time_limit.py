@@ -166,7 +166,7 @@ class _VectorFlagsInReward(VectorWrapper[Any, Any, Any, Any, Any]):
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
-@pytest.mark.parametrize(("limit", "inner"), [(7, None), (9, 9), (12, 8), (1, 30)])
+@pytest.mark.parametrize(("limit", "inner"), [(7, None), (25, None), (9, 9), (12, 8), (1, 30)])
 @pytest.mark.parametrize("single", ["ours", "gymnasium"])
 def test_vector_equals_single_per_sub_env(
     mode: AutoresetMode, limit: int, inner: int | None, single: str
@@ -195,33 +195,61 @@ def test_vector_equals_single_per_sub_env(
         assert compared["final observation"] > 20
 
 
-def test_vector_same_step_info_layout_matches_gymnasium() -> None:
-    """Forced same-step resets put the last observation into Gymnasium's ``final_obs``."""
-    theirs = gym.make_vec(
-        "CartPole-v1",
-        2,
-        vectorization_mode="sync",
-        vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP},
-        max_episode_steps=3,
+class _Infos(gym.Wrapper[Any, Any, Any, Any]):
+    """Adds step and reset infos, so that the vector infos have rows to merge."""
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
+        obs, info = self.env.reset(seed=seed, options=options)
+        self.count = 0
+        return obs, {**info, "reset": 1.5, "nested": {"seeded": seed is not None}}
+
+    def step(self, action: Any) -> Any:
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        self.count += 1
+        return obs, reward, terminated, truncated, {**info, "count": self.count}
+
+
+def _same_tree(got: Any, want: Any, where: str) -> None:
+    if isinstance(want, dict):
+        assert sorted(got) == sorted(want), where
+        for key in want:
+            _same_tree(got[key], want[key], f"{where}[{key!r}]")
+    elif isinstance(want, tuple) or (isinstance(want, np.ndarray) and want.dtype == object):
+        for index, (g, w) in enumerate(zip(got, want, strict=True)):
+            _same_tree(g, w, f"{where}[{index}]")
+    else:
+        assert np.asarray(got).dtype == np.asarray(want).dtype, where
+        np.testing.assert_array_equal(got, want, err_msg=where)
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_vector_outputs_and_infos_equal_gymnasium_timelimit_in_each_sub_env(
+    mode: AutoresetMode,
+) -> None:
+    """Anchor: ours around SyncVectorEnv == Gymnasium's TimeLimit inside each sub-env, infos too."""
+    limit, n = 6, 3
+    theirs = gym.vector.SyncVectorEnv(
+        [lambda: gym.wrappers.TimeLimit(_Infos(_cartpole(None)), limit)] * n, autoreset_mode=mode
     )
     ours = VectorTimeLimit(
-        gym.vector.SyncVectorEnv(
-            [lambda: _cartpole(None)] * 2, autoreset_mode=AutoresetMode.SAME_STEP
-        ),
-        3,
+        gym.vector.SyncVectorEnv([lambda: _Infos(_cartpole(None))] * n, autoreset_mode=mode), limit
     )
-    _a, _ = ours.reset(seed=2)
-    _b, _ = theirs.reset(seed=2)
-    for _ in range(7):
-        actions = np.array([0, 1])
+    _same_tree(ours.reset(seed=2), theirs.reset(seed=2), "reset")
+    rng = np.random.default_rng(5)
+    truncations = 0
+    for step in range(300):
+        actions = rng.integers(0, 2, n)
         got, want = ours.step(actions), theirs.step(actions)
-        for g, w in zip(got[:4], want[:4], strict=True):
-            np.testing.assert_array_equal(g, w)
-        assert sorted(got[4]) == sorted(want[4])
-        if "final_obs" in want[4]:
-            np.testing.assert_array_equal(got[4]["_final_obs"], want[4]["_final_obs"])
-            for g, w in zip(got[4]["final_obs"], want[4]["final_obs"], strict=True):
-                np.testing.assert_array_equal(g, w)
+        _same_tree(got, want, f"step {step}")
+        done = np.logical_or(want[2], want[3])
+        truncations += int(want[3].sum())
+        if mode is AutoresetMode.DISABLED and done.any():
+            _same_tree(
+                ours.reset(options={"reset_mask": done.copy()}),
+                theirs.reset(options={"reset_mask": done.copy()}),
+                f"partial reset {step}",
+            )
+    assert truncations > 30
 
 
 # -- vector on every backend, on array_env's native vector env --------------------------------
