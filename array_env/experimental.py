@@ -49,3 +49,8 @@ __all__ = [
     "StickyActionV0",
     "TimeAwareObservationV0",
 ]
+from array_env.wrappers.lifecycle import Autoreset as AutoresetV0
+from array_env.wrappers.lifecycle import OrderEnforcing as OrderEnforcingV0
+from array_env.wrappers.lifecycle import PassiveEnvChecker as PassiveEnvCheckerV0
+
+__all__ += ["AutoresetV0", "OrderEnforcingV0", "PassiveEnvCheckerV0"]

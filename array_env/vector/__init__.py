@@ -81,3 +81,7 @@ __all__ = [
     "VectorizeTransformObservation",
     "VectorizeTransformReward",
 ]
+from array_env.vector.dict_info_to_list import DictInfoToList
+from array_env.vector.lifecycle import TimeLimit
+
+__all__ += ["DictInfoToList", "TimeLimit"]

@@ -76,3 +76,6 @@ __all__ = [
     "TransformObservation",
     "TransformReward",
 ]
+from array_env.wrappers.lifecycle import Autoreset, OrderEnforcing, PassiveEnvChecker, TimeLimit
+
+__all__ += ["Autoreset", "OrderEnforcing", "PassiveEnvChecker", "TimeLimit"]
