@@ -1,7 +1,8 @@
 """The ``array-env`` command: list backends, run the conformance suite.
 
-``array-env info`` lists every backend array_env knows, installed or not, with its devices, and
-the backend labels the conformance suite runs on. ``array-env check`` runs the suite in this
+``array-env info`` lists what is installed (array_env's dependencies, every backend with its
+devices, the optional packages and the test tools), how to add what is missing, and the backend
+labels the conformance suite runs on. ``array-env check`` runs the suite in this
 process (no pytest needed), reports progress on stderr, prints a wrapper x backend matrix (or
 JSON with ``--format json``) and exits with 1 when any property fails.
 
@@ -24,20 +25,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from array_env._namespace import (
-    BACKEND_NAMES,
-    available_devices,
-    backend_available,
-    device_name,
-    resolve_namespace,
-)
+from array_env._namespace import available_devices, device_name, resolve_namespace
 from array_env.testing import Backend
 
 if TYPE_CHECKING:
@@ -95,32 +92,79 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _version(name: str) -> str:
-    module = importlib.import_module("jax" if name == "jax" else name)
-    return str(getattr(module, "__version__", "?"))
+# What `info` reports: (row label, import name, the backend it provides, how to add it).
+_CPU_TORCH = "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
+_PACKAGES: tuple[tuple[str, str, str | None, str | None], ...] = (
+    ("gymnasium", "gymnasium", None, None),
+    ("numpy", "numpy", "numpy", None),
+    ("array-api-compat", "array_api_compat", None, None),
+    ("array-api-extra", "array_api_extra", None, None),
+    ("array-api-strict", "array_api_strict", "array_api_strict", None),
+    ("torch", "torch", "torch", _CPU_TORCH),
+    ("jax", "jax", "jax", 'pip install "array-env[jax]"'),
+    ("cupy", "cupy", "cupy", 'pip install "array-env[cupy]"  (CUDA 12 GPUs)'),
+    ("ale-py", "ale_py", None, 'pip install "array-env[atari]"  (Atari environments)'),
+    ("moviepy", "moviepy", None, 'pip install "array-env[video]"  (video encoder)'),
+    ("imageio", "imageio", None, 'pip install "array-env[video]"'),
+)
+_TEST_TOOLS = ("pytest", "hypothesis", "mypy", "pyright", "ruff")
+
+
+def _installed_version(module: str) -> str | None:
+    """The version of the distribution providing ``module``, or ``None`` when absent.
+
+    Looks at the installed metadata only: nothing is imported.
+    """
+    if importlib.util.find_spec(module) is None:
+        return None
+    for distribution in importlib.metadata.packages_distributions().get(module, []):
+        try:
+            return importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "?"
+
+
+def _devices(backend: str) -> str:
+    try:
+        return ", ".join(device_name(d) for d in available_devices(resolve_namespace(backend)))
+    except Exception as e:  # a broken install is reported, not raised
+        return f"unusable: {type(e).__name__}: {e}"
 
 
 def _info(args: argparse.Namespace) -> int:
-    from array_env import __version__
+    import array_env
 
     out = sys.stdout
-    out.write(f"array_env {__version__}\n\n{'backend':<18} {'version':<10} devices\n")
-    for name in BACKEND_NAMES:
-        if not backend_available(name):
-            extra = "array-api-strict" if name == "array_api_strict" else name
-            out.write(f"{name:<18} {'-':<10} not installed (pip install array-env[{extra}])\n")
-            continue
-        try:
-            version = _version(name)
-            devices = ", ".join(device_name(d) for d in available_devices(resolve_namespace(name)))
-        except Exception as e:  # a broken install is reported, not raised
-            version, devices = "?", f"unusable: {type(e).__name__}: {e}"
-        out.write(f"{name:<18} {version:<10} {devices}\n")
+    python = ".".join(map(str, sys.version_info[:3]))
+    where = Path(array_env.__file__).parent
+    out.write(f"array_env {array_env.__version__} (Python {python}) from {where}\n\n")
+    out.write(f"{'package':<18} {'version':<12} devices, or how to add it\n")
+    missing = False
+    for label, module, backend, how in _PACKAGES:
+        version = _installed_version(module)
+        if version is None:
+            missing = True
+            out.write(f"{label:<18} {'-':<12} {how or ''}\n")
+        else:
+            out.write(f"{label:<18} {version:<12} {_devices(backend) if backend else ''}".rstrip())
+            out.write("\n")
+    tools = {tool: _installed_version(tool) for tool in _TEST_TOOLS}
+    parts = [", ".join(f"{tool} {v}" for tool, v in tools.items() if v is not None)]
+    absent = [tool for tool, v in tools.items() if v is None]
+    if absent:
+        parts.append(f'missing {", ".join(absent)}: pip install "array-env[test]"')
+    out.write(f"{'test tools':<18} {'; '.join(filter(None, parts))}\n")
+    if missing:
+        out.write(
+            'From a source checkout: pip install -e ".[EXTRA]". '
+            'torch with CUDA: pip install "array-env[torch]".\n'
+        )
     out.write("\nconformance backend labels (array-env check --backend NAME):\n")
-    for backend in Backend:
-        reason = backend.unavailable_reason
-        where = f"unavailable: {reason}" if reason else device_name(backend.device)
-        out.write(f"  {backend.label:<28} {where}\n")
+    for member in Backend:
+        reason = member.unavailable_reason
+        state = f"unavailable: {reason}" if reason else device_name(member.device)
+        out.write(f"  {member.label:<28} {state}\n")
     return 0
 
 

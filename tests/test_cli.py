@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
 import sys
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from array_env import BACKEND_NAMES
+from array_env._namespace import backend_available
 from array_env.cli import main
 from array_env.testing import Backend
 
@@ -31,21 +35,68 @@ def broken_impl(monkeypatch: pytest.MonkeyPatch) -> str:
     return "_broken_impl"
 
 
-def test_info_lists_every_backend_and_label(capsys: pytest.CaptureFixture[str]) -> None:
+def _info_rows(out: str) -> tuple[dict[str, str], dict[str, str]]:
+    packages_part, labels_part = out.split("conformance backend labels")
+    table = packages_part.split("devices, or how to add it\n")[1]
+    rows = {line[:18].strip(): line[18:].strip() for line in table.splitlines() if line[:1] != " "}
+    labels = {line.split()[0]: line for line in labels_part.splitlines()[1:] if line.strip()}
+    return rows, labels
+
+
+def test_info_lists_packages_backends_devices_and_labels(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = run_cli(capsys, "info")
     assert code == 0
-    backends_part, labels_part = out.split("conformance backend labels")
-    rows = {line.split()[0]: line for line in backends_part.splitlines() if line.strip()}
+    assert len(out.splitlines()) <= 30, out  # one screen
+    rows, labels = _info_rows(out)
+    for name in ("gymnasium", "numpy", "array-api-compat", "array-api-strict", "torch", "jax",
+                 "cupy", "ale-py", "moviepy", "test tools"):  # fmt: skip
+        assert name in rows, out
+    assert rows["numpy"].split() == [np.__version__, "cpu"]
+    assert "device1" in rows["array-api-strict"]
     for name in BACKEND_NAMES:
-        assert name in rows
-    assert rows["numpy"].split()[-1] == "cpu"
-    assert "device1" in rows["array_api_strict"]
-    labels = {line.split()[0]: line for line in labels_part.splitlines()[1:] if line.strip()}
+        row = rows[name.replace("_", "-")]
+        if backend_available(name):
+            assert row.split()[0] != "-", row
+            assert "pip install" not in row, row
+        else:
+            assert row.startswith("-"), row
+            assert "pip install" in row, row
     assert list(labels) == [b.label for b in Backend]
     for backend in Backend:
         line = labels[backend.label]
         reason = backend.unavailable_reason
         assert (f"unavailable: {reason}" in line) if reason else "unavailable" not in line
+
+
+def test_info_says_how_to_add_what_is_missing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Simulate a core install: no torch, jax, cupy, ale-py, moviepy, imageio or test tools.
+    present = ("gymnasium", "numpy", "array_api_compat", "array_api_extra", "array_api_strict")
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
+        return real_find_spec(name, package) if name.partition(".")[0] in present else None
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    code, out, _ = run_cli(capsys, "info")
+    monkeypatch.undo()
+    assert code == 0
+    rows, _ = _info_rows(out)
+    assert rows["torch"] == (
+        "-            pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
+    )
+    assert rows["jax"].endswith('pip install "array-env[jax]"')
+    assert 'pip install "array-env[cupy]"' in rows["cupy"]
+    assert 'pip install "array-env[atari]"' in rows["ale-py"]
+    assert 'pip install "array-env[video]"' in rows["moviepy"]
+    assert rows["test tools"] == (
+        'missing pytest, hypothesis, mypy, pyright, ruff: pip install "array-env[test]"'
+    )
+    assert 'pip install -e ".[EXTRA]"' in out
+    assert rows["numpy"].split()[0] == np.__version__
 
 
 def test_check_text_prints_matrix_progress_and_summary(

@@ -278,6 +278,7 @@ def test_cartpole_frame_shows_cart_pole_and_track() -> None:
 
 
 def test_pendulum_frame_points_the_rod_along_the_angle() -> None:
+    pytest.importorskip("torch", reason="torch is not installed")
     env = envs.PendulumEnv(render_mode="rgb_array", xp="torch")
     env.reset(seed=0)
     for theta, side in ((0.0, "up"), (np.pi / 2, "left"), (np.pi, "down")):
