@@ -34,7 +34,9 @@ MISSING = frozenset(name for name in OPTIONAL_BACKENDS if not backend_available(
 
 def missing_reason(user: str, backends: list[str]) -> str:
     """The skip reason for ``user``, which needs ``backends``, which are not installed."""
-    return f"{user} {' and '.join(backends)}, not installed here (`array-env info` says how to add)"
+    verb = "is" if len(backends) == 1 else "are"
+    hint = "`array-env info` says how to add it"
+    return f"{user} {' and '.join(backends)}, which {verb} not installed here ({hint})"
 
 
 def _top_level_imports(path: Path) -> set[str]:
