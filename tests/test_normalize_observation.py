@@ -470,8 +470,10 @@ def copy_state(envs: Any) -> list[np.ndarray]:
     return inner + [np.array(to_host(ring.frames), copy=True) for ring in envs._rings]
 
 
-def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() -> None:
-    """A native env's stacked ``final_obs``, against Gymnasium's RunningMeanStd fed by hand."""
+@pytest.mark.parametrize("native", [True, False], ids=["native_stacked", "sync_object_array"])
+def test_vector_same_step_final_obs_is_counted_and_normalised(native: bool) -> None:
+    """``final_obs`` (a native env's stacked array, or SyncVectorEnv's object array) against
+    Gymnasium's RunningMeanStd fed by hand: counted before the new observations, normalised."""
     from gymnasium.wrappers.utils import RunningMeanStd
 
     class Recorder(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
@@ -485,10 +487,15 @@ def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() 
             self.last = self.env.step(actions)
             return self.last
 
-    base = gym.make_vec(
-        "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
-        autoreset_mode=AutoresetMode.SAME_STEP,
-    )  # fmt: skip
+    if native:
+        base: Any = gym.make_vec(
+            "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
+            autoreset_mode=AutoresetMode.SAME_STEP,
+        )  # fmt: skip
+    else:
+        base = SyncVectorEnv(
+            [lambda: gym.make("CartPole-v1")] * 3, autoreset_mode=AutoresetMode.SAME_STEP
+        )
     recorder = Recorder(base)
     envs = VectorNormalizeObservation(recorder)
     rms: Any = RunningMeanStd(shape=(4,))  # type: ignore[no-untyped-call]
@@ -499,14 +506,16 @@ def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() 
     for _ in range(150):
         obs, *_, infos = envs.step(rng.integers(0, 2, 3))
         raw, *_, raw_infos = recorder.last
-        mask = np.asarray(raw_infos["_final_obs"])
+        mask = np.asarray(raw_infos.get("_final_obs", np.zeros(3, bool)))
         if mask.any():
-            final = np.asarray(raw_infos["final_obs"])
-            rms.update(final[mask])
+            rows = np.flatnonzero(mask)
+            final = np.stack([np.asarray(raw_infos["final_obs"][i]) for i in rows])
+            rms.update(final)
             expected = (final - rms.mean) / np.sqrt(rms.var + envs.epsilon)
-            got = np.asarray(infos["final_obs"])
-            np.testing.assert_allclose(got[mask], expected[mask], rtol=1e-4, atol=1e-4)
-            finished += int(mask.sum())
+            got = np.stack([np.asarray(infos["final_obs"][i]) for i in rows])
+            assert got.dtype == np.float32
+            np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+            finished += len(rows)
         rms.update(np.asarray(raw))
         np.testing.assert_allclose(
             obs, (raw - rms.mean) / np.sqrt(rms.var + envs.epsilon), rtol=1e-4, atol=1e-4
