@@ -240,15 +240,16 @@ class RecordEpisodeStatistics(
     def _check(self, rewards: Any, terminated: Any, truncated: Any) -> ArrayContract:
         owner = type(self).__name__
         contract = self._contract
+        flags: ArrayContract | None
         if contract is None:  # checked in full before anything is adopted
             candidate = contract_for(rewards, owner=owner, name="rewards", shape=(self.num_envs,))
             candidate = candidate._replace(dtype=rewards.dtype)
             flags = candidate._replace(dtype=candidate.xp.bool)
         else:
             candidate, flags = contract, self._flags
-            assert flags is not None
             if not contract.matches(rewards):
                 contract.check(rewards, owner=owner, name="rewards")
+        assert flags is not None
         if not flags.matches(terminated):
             flags.check(terminated, owner=owner, name="terminated")
         if not flags.matches(truncated):

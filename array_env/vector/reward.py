@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import gymnasium as gym
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
@@ -66,7 +66,7 @@ class NormalizeReward(
     """
 
     _device_arrays = ("_prev_done",)
-    _not_pickled = ("_flags", "_scale_dtype")  # derived again at the copy's first contact
+    _not_pickled: ClassVar[tuple[str, ...]] = ("_flags", "_scale_dtype")  # derived again
     _flags: ArrayContract  # terminated and truncated: set with the contract at first contact
     _scale_dtype: Any  # the rewards' float dtype where it is not the statistics', else None
 

@@ -17,6 +17,7 @@ from array_env._ops.stop_gradient import stop_gradient
 from array_env.core import Wrapper
 from array_env.typing import Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._host_reward import is_host_number
 
 __all__ = [
     "EpisodeTally",
@@ -29,10 +30,6 @@ __all__ = [
 
 Obs = TypeVar("Obs")
 Act = TypeVar("Act")
-
-HOST_NUMBERS = (int, float, np.integer, np.floating)
-"""Host rewards: Python numbers and NumPy scalars of any int or float type, one kind, as in
-Gymnasium (BipedalWalker returns ``np.float32``, then the Python int -100 when it falls)."""
 
 
 class EpisodeTally(NamedTuple):
@@ -232,7 +229,7 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         """
         observation, reward, terminated, truncated, info = self.env.step(action)
         value = reward
-        if not isinstance(reward, HOST_NUMBERS):  # host numbers mix freely, as in Gymnasium
+        if not is_host_number(reward):  # host numbers mix freely, as in Gymnasium
             contract = self._contract
             if contract is None:
                 self._contract = contract_for(
@@ -252,7 +249,7 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
             now = time.perf_counter()
             elapsed = round(now - tally.starts, 6)
             returns = tally.returns
-            if self._contract is not None and not isinstance(returns, HOST_NUMBERS):
+            if self._contract is not None and not is_host_number(returns):
                 returns = self._contract.xp.asarray(returns, copy=True)  # info's own copy
             info = {**info, self._stats_key: {"r": returns, "l": tally.lengths, "t": elapsed}}
             self._returns.append(tally.returns)

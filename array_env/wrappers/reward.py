@@ -6,7 +6,7 @@ and an ``active`` mask.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -28,6 +28,7 @@ from array_env._ops.stop_gradient import stop_gradient
 from array_env.core import Wrapper
 from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._host_reward import is_host_number
 from array_env.wrappers._moments_holder import MomentsHolder, RunningMeanStdView
 
 __all__ = [
@@ -110,12 +111,6 @@ def scale_reward(
     return reward / scale
 
 
-HOST_NUMBERS = (int, float, np.integer, np.floating)
-"""What a Gymnasium env may return as a reward besides an array: Python numbers (bool is an
-int) and NumPy scalars of any int or float type, all one kind of host reward, as in Gymnasium
-(BipedalWalker returns ``np.float32`` and then the Python int -100)."""
-
-
 def _check_real(owner: str, name: str, value: object) -> None:
     # Gymnasium compares first and fails with a bare TypeError; bool passes its comparison
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
@@ -151,7 +146,7 @@ def check_reward_epsilon(owner: str, epsilon: object) -> None:
 class ReturnsHolder(MomentsHolder):
     """:class:`MomentsHolder` plus the per-sub-env discounted returns (key ``returns``)."""
 
-    _not_pickled = ("_returns",)  # travels in the state dict
+    _not_pickled: ClassVar[tuple[str, ...]] = ("_returns",)  # travels in the state dict
     _returns: Any
     _returns_shape: tuple[int, ...]
 
@@ -287,7 +282,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         owner = type(self).__name__
         contract = self._contract
         # check everything (on a contract not yet adopted), then assign
-        if isinstance(reward, HOST_NUMBERS):
+        if is_host_number(reward):
             value: Any = float(reward)  # Gymnasium: float(reward) into the return
             candidate = self._host_reward_contract() if contract is None else contract
         else:
@@ -327,7 +322,7 @@ def checked_terminated(terminated: Any, contract: ArrayContract, *, owner: str) 
             dtype, namespace or device), naming ``owner``.
     """
     if isinstance(terminated, bool | np.bool_):
-        return bool(terminated)
+        return terminated is True or terminated is np.True_
     flags = contract._replace(dtype=contract.xp.bool, shape=())
     if not flags.matches(terminated):
         if not compat.is_array_api_obj(terminated):
