@@ -60,6 +60,11 @@ class RecordEpisodeStatistics(
     * same-step: the finishing step counts, and the next episode starts right after it;
     * disabled: ``reset(options={"reset_mask": mask})`` starts new episodes for ``mask``.
 
+    What ``info`` gets never aliases the wrapper's history: editing it in place changes no
+    queue, count or mask. ``reset_mask`` is checked (a boolean array of shape ``(num_envs,)``,
+    of the rewards' namespace and device) before the env is reset; a first step that fails
+    half-way (the log cannot be allocated) leaves the wrapper as it was.
+
     Durations ``"t"`` use the host clock (seconds since the episode's start, rounded to
     microseconds), sent to the device as a scalar: no synchronisation.
 

@@ -44,14 +44,21 @@ class NormalizeReward(
 
     A full ``reset()`` starts every return at 0, as Gymnasium's vector wrapper does; a partial
     ``reset(options={"reset_mask": m})`` leaves returns alone, like the single wrapper's reset.
+    The mask is checked (a boolean array of shape ``(num_envs,)``, of the rewards' namespace
+    and device) before the env is reset. Rewards are detached before they enter the state.
+    Gymnasium's attributes keep their meaning: :attr:`return_rms`, :attr:`accumulated_reward`,
+    :attr:`gamma`, :attr:`epsilon`. Non-finite rewards poison the statistics, as in Gymnasium,
+    unless ``check_finite=True`` (one device read per step) rejects them first.
 
     Args:
         env: The vector environment.
         gamma: The discount factor of the return, in ``[0, 1]``.
         epsilon: Added to the variance under the square root; must be positive.
+        check_finite: Raise ``ValueError`` on a NaN or infinite reward instead of merging it.
 
     Raises:
         gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
+        TypeError: If ``gamma`` or ``epsilon`` is not a real number (bool included).
 
     Example:
         >>> import gymnasium as gym

@@ -123,11 +123,12 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
 
     At the end of an episode ``info[stats_key]`` is ``{"r": return, "l": length, "t": seconds}``
     and the three values are appended to :attr:`return_queue`, :attr:`length_queue` and
-    :attr:`time_queue` (the last ``buffer_length`` episodes), as in Gymnasium. With Python-number
-    rewards (Gymnasium's envs) everything is identical to Gymnasium's wrapper. With array rewards
-    the return is accumulated on their device and ``"r"`` is a 0-d array of their namespace
-    (Gymnasium would read it back as a float: a device synchronisation every episode); the
-    queues hold those arrays and give floats when read. Whether an episode ended is read on the
+    :attr:`time_queue` (the last ``buffer_length`` episodes), as in Gymnasium. With host rewards
+    (Python numbers and NumPy scalars of any int or float type, mixed in any order, as
+    Gymnasium's envs return them) everything is identical to Gymnasium's wrapper. With array
+    rewards the return is accumulated (detached) on their device and ``"r"`` is a 0-d array of
+    their namespace, a copy of its own (Gymnasium would read it back as a float: a device
+    synchronisation every episode); the queues hold those arrays and give floats when read. Whether an episode ended is read on the
     host (``bool(terminated or truncated)``), which a single env's caller does anyway to call
     ``reset``; the vector twin, :class:`array_env.vector.RecordEpisodeStatistics`, never reads
     the device.

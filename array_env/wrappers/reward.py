@@ -217,16 +217,27 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
     and divides each reward by the running standard deviation of that return (Gymnasium's
     semantics, kept bit-compatible: the return survives ``reset`` and truncation). Statistics
     live on the device of the rewards (NumPy for Python-number rewards), float64 where the
-    backend has it; :attr:`update_running_mean` freezes them. The vector twin is
+    backend has it; :attr:`update_running_mean` freezes them. Rewards may be Python numbers
+    and NumPy scalars of any int or float type, mixed, as Gymnasium's envs return them, or 0-d
+    arrays of one namespace and device (the first one's); array rewards are detached before
+    they enter the state. Gymnasium's attributes keep their meaning: :attr:`return_rms`
+    (``mean``, ``var``, ``count``, readable and assignable over the device state),
+    :attr:`discounted_reward`, :attr:`gamma`, :attr:`epsilon`. The vector twin is
     :class:`array_env.vector.NormalizeReward`.
+
+    Non-finite rewards: as in Gymnasium, one NaN or inf reward makes the statistics NaN or inf
+    for good, silently; ``check_finite=True`` rejects it with ``ValueError`` before anything
+    is updated (one host read per step). See the migration guide.
 
     Args:
         env: The environment.
         gamma: The discount factor of the return, in ``[0, 1]``.
         epsilon: Added to the variance under the square root; must be positive.
+        check_finite: Raise ``ValueError`` on a NaN or infinite reward instead of merging it.
 
     Raises:
         gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
+        TypeError: If ``gamma`` or ``epsilon`` is not a real number (bool included).
 
     Example:
         >>> import gymnasium as gym
