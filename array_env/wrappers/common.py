@@ -128,10 +128,10 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
     Gymnasium's envs return them) everything is identical to Gymnasium's wrapper. With array
     rewards the return is accumulated (detached) on their device and ``"r"`` is a 0-d array of
     their namespace, a copy of its own (Gymnasium would read it back as a float: a device
-    synchronisation every episode); the queues hold those arrays and give floats when read. Whether an episode ended is read on the
-    host (``bool(terminated or truncated)``), which a single env's caller does anyway to call
-    ``reset``; the vector twin, :class:`array_env.vector.RecordEpisodeStatistics`, never reads
-    the device.
+    synchronisation every episode); the queues hold those arrays and give floats when read.
+    Whether an episode ended is read on the host (``bool(terminated or truncated)``), which a
+    single env's caller does anyway to call ``reset``; the vector twin,
+    :class:`array_env.vector.RecordEpisodeStatistics`, never reads the device.
 
     Args:
         env: The environment.
