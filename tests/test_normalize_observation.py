@@ -522,3 +522,26 @@ def test_vector_same_step_final_obs_is_counted_and_normalised(native: bool) -> N
         )
     assert finished >= 3
     assert envs.obs_rms.count == pytest.approx(rms.count)
+
+
+def test_check_finite_rejects_before_the_statistics_change() -> None:
+    base = Feed()
+    env = NormalizeObservation(base, check_finite=True)
+    base.next = np.asarray([1.0, 2.0, 3.0], np.float32)
+    env.reset()
+    before = env.state_dict()
+    for bad in (np.asarray([1.0, np.nan, 0.0], np.float32), np.asarray([np.inf, 0, 0], np.float32)):
+        base.next = bad
+        with pytest.raises(ValueError, match="NormalizeObservation: observation is not finite"):
+            env.step(0)
+        for key, value in env.state_dict().items():
+            np.testing.assert_array_equal(value, before[key])
+    feed = Feed()
+    unchecked = NormalizeObservation(feed)  # the default is Gymnasium's: poisoned, silently
+    unchecked.reset()
+    feed.next = np.asarray([np.nan, 0.0, 0.0], np.float32)
+    unchecked.step(0)
+    assert np.isnan(unchecked.state_dict()["mean"][0])
+    vector = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2), check_finite=True)
+    vector.reset(seed=0)
+    assert vector.check_finite
