@@ -545,3 +545,23 @@ def test_check_finite_rejects_before_the_statistics_change() -> None:
     vector = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2), check_finite=True)
     vector.reset(seed=0)
     assert vector.check_finite
+
+
+def test_cores_run_under_jax_jit() -> None:
+    jax = pytest.importorskip("jax")
+    from array_env._ops.running_moments import Moments
+    from array_env.wrappers.observation import normalize_observation
+
+    xp = resolve_namespace("jax")
+    moments = Moments(xp.asarray([1.0, -2.0]), xp.asarray([4.0, 0.25]), xp.asarray(10.0))
+    batch = xp.asarray([[3.0, -2.0], [1.0, -1.5]])
+
+    def core(mean: Any, var: Any, count: Any, x: Any) -> Any:
+        return normalize_observation(
+            Moments(mean, var, count), x, epsilon=1e-8, dtype=xp.float32, xp=xp
+        )
+
+    eager = core(*moments[:3], batch)
+    jitted = jax.jit(core)(*moments[:3], batch)
+    np.testing.assert_allclose(np.asarray(jitted), np.asarray(eager), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(eager), [[1.0, 0.0], [0.0, 1.0]], rtol=1e-6)
