@@ -339,6 +339,7 @@ class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordC
         self.padding_type: str = padding_kind
         self._leaves = leaves
         self._root_leaf = len(leaves) == 1 and leaves[0].path == ()
+        self._root_array = self._root_leaf and leaves[0].is_array
         self._contracts: list[ArrayContract | None] = [None] * len(leaves)
         self._layouts: list[Any] = [None] * len(leaves)
         self._paddings: list[Any] = [None] * len(leaves)
@@ -368,6 +369,14 @@ class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordC
         rings = self._rings
         if rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
+        contract = self._contracts[0]
+        if self._root_array and contract is not None:  # one array: the step path of a Box
+            if not contract.matches(observation):
+                observation = self._checked(observation)[0]
+            xp, layout = contract.fast_xp, self._layouts[0]
+            rings[0] = ring = push_frame(rings[0], stop_gradient(observation), layout=layout,
+                                         xp=xp)  # fmt: skip
+            return stacked_frames(ring, layout=layout, xp=xp), reward, terminated, truncated, info
         values = self._checked(observation)
         for i, (leaf, value) in enumerate(zip(self._leaves, values, strict=True)):
             if leaf.is_array:
