@@ -230,7 +230,8 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         """
         observation, reward, terminated, truncated, info = self.env.step(action)
         value = reward
-        if not is_host_number(reward):  # host numbers mix freely, as in Gymnasium
+        # host numbers mix freely, as in Gymnasium (a Python float, the usual one, asks nothing)
+        if type(reward) is not float and not is_host_number(reward):
             contract = self._contract
             if contract is None:
                 self._contract = contract_for(

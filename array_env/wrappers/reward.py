@@ -293,7 +293,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         owner = type(self).__name__
         contract = self._contract
         # check everything (on a contract not yet adopted), then assign
-        if is_host_number(reward):
+        if type(reward) is float or is_host_number(reward):
             value: Any = float(reward)  # Gymnasium: float(reward) into the return
             candidate = self._host_reward_contract() if contract is None else contract
         else:
