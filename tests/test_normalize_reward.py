@@ -661,3 +661,26 @@ def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode) -> None
     assert float(state["var"]) == pytest.approx(float(reference.return_rms.var), rel=1e-9)
     assert float(state["count"]) == pytest.approx(reference.return_rms.count, rel=1e-12)
     np.testing.assert_allclose(state["returns"], reference.discounted_reward, rtol=1e-9)
+
+
+def test_vector_rejected_first_step_adopts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first step whose terminations are bad fixes no contract: the next one still may."""
+    envs = VectorNormalizeReward(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"))
+    envs.reset(seed=0)
+    strict = Backend.ARRAY_API_STRICT
+    before = _host_state(envs)
+
+    def list_terminations(actions: Any) -> tuple[Any, ...]:
+        return None, np.ones(2), [False, False], np.zeros(2, bool), {}
+
+    def strict_step(actions: Any) -> tuple[Any, ...]:
+        flags = strict.asarray([False, False])
+        return None, strict.asarray([1.0, 1.0]), flags, flags, {}
+
+    monkeypatch.setattr(envs.env, "step", list_terminations)
+    with pytest.raises(ArrayMismatchError, match="NormalizeReward: terminated must be"):
+        envs.step(np.ones(2, dtype=np.int64))
+    _assert_state(envs, before)
+    monkeypatch.setattr(envs.env, "step", strict_step)
+    envs.step(np.ones(2, dtype=np.int64))
+    assert_on_backend(envs.state_dict(), strict.xp, None)
