@@ -11,11 +11,11 @@ from array_env._ops.running_moments import require_finite
 from array_env._ops.stop_gradient import stop_gradient
 from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers.observation import check_epsilon
 from array_env.wrappers.reward import (
     ReturnsHolder,
     ReturnState,
     check_gamma,
-    check_reward_epsilon,
     update_returns,
 )
 
@@ -86,7 +86,7 @@ class NormalizeReward(
         check_finite: bool = False,
     ) -> None:
         check_gamma(type(self).__name__, gamma)
-        check_reward_epsilon(type(self).__name__, epsilon)
+        check_epsilon(type(self).__name__, epsilon)
         gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
         VectorWrapper.__init__(self, env)
         self.gamma = gamma

@@ -30,12 +30,12 @@ from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers._host_reward import is_host_number
 from array_env.wrappers._moments_holder import MomentsHolder, RunningMeanStdView
+from array_env.wrappers.observation import check_epsilon
 
 __all__ = [
     "NormalizeReward",
     "ReturnState",
     "check_gamma",
-    "check_reward_epsilon",
     "checked_terminated",
     "scale_reward",
     "update_returns",
@@ -129,18 +129,6 @@ def check_gamma(owner: str, gamma: object) -> None:
     _check_real(owner, "gamma", gamma)
     if not 0 <= gamma <= 1:  # type: ignore[operator]  # pyright: ignore[reportOperatorIssue]  # a real number, checked above
         raise InvalidBound(f"{owner}: `gamma` should be in the interval [0, 1]. Received {gamma}")
-
-
-def check_reward_epsilon(owner: str, epsilon: object) -> None:
-    """Raise unless ``epsilon`` is a strictly positive real number (Gymnasium's wording).
-
-    Raises:
-        TypeError: If ``epsilon`` is not an int or float (Python or NumPy; bool is refused).
-        gymnasium.error.InvalidBound: If it is not strictly positive (NaN included).
-    """
-    _check_real(owner, "epsilon", epsilon)
-    if not epsilon > 0:  # type: ignore[operator]  # pyright: ignore[reportOperatorIssue]  # a real number, checked above
-        raise InvalidBound(f"{owner}: `epsilon` should be strictly positive. Received {epsilon}")
 
 
 class ReturnsHolder(MomentsHolder):
@@ -259,7 +247,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         check_finite: bool = False,
     ) -> None:
         check_gamma(type(self).__name__, gamma)
-        check_reward_epsilon(type(self).__name__, epsilon)
+        check_epsilon(type(self).__name__, epsilon)
         gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.gamma = gamma
