@@ -460,6 +460,11 @@ def test_vector_reset_mask_is_checked_before_the_env_resets(
         after = copy_state(envs)
         for got, want in zip(after, before, strict=True):
             np.testing.assert_array_equal(got, want)
+        fresh: Any = wrap(
+            gym.make_vec("array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point")
+        )
+        with pytest.raises(error, match=f"Observation: .*{message}"):  # the very first reset too
+            fresh.reset(seed=0, options={"reset_mask": mask})
 
 
 def copy_state(envs: Any) -> list[np.ndarray]:
