@@ -242,6 +242,12 @@ def test_vector_matches_sync_vector_env(case: str, mode: AutoresetMode, member: 
         if mode is AutoresetMode.SAME_STEP:
             reset = done
             np.testing.assert_array_equal(to_host(info["_final_obs"]), done)
+            # a finished row's obs is its new episode's first one, not the terminal obs again
+            for i in np.flatnonzero(done):
+                pairs = zip(tree_leaves(obs), tree_leaves(info["final_obs"]), strict=True)
+                assert any(
+                    not np.array_equal(to_host(new)[i], to_host(old)[i]) for new, old in pairs
+                ), f"sub-env {i}: the same-step obs is the terminal observation"
             for i in np.flatnonzero(done):
                 final = zip(
                     tree_leaves(info["final_obs"]),

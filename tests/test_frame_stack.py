@@ -473,3 +473,32 @@ def test_vector_refuses_spaces_whose_values_are_not_arrays() -> None:
     envs = SyncVectorEnv([lambda: SpaceEnv(OTHER_SPACES["dict_with_text"])] * 2)
     with pytest.raises(TypeError, match=r'FrameStackObservation: .*Text at space\["t"\]'):
         VectorFrameStack(envs, 3)
+
+
+def test_ring_cores_run_under_jax_jit() -> None:
+    jax = pytest.importorskip("jax")
+    from array_env import resolve_namespace
+    from array_env._ops.ring_buffer import make_layout, push_frame, restart_rows, stacked_frames
+    from array_env._ops.ring_buffer import start_ring as start
+
+    xp = resolve_namespace("jax")
+    layout = make_layout(
+        3, batch_ndim=1, frame_ndim=1, pad_with_first=True, xp=xp, device=jax.devices("cpu")[0]
+    )
+    first = xp.reshape(xp.arange(8.0), (2, 4))
+
+    def core(frames: Any, age: Any, padding: Any, frame: Any, restart: Any, mask: Any) -> Any:
+        ring = FrameRing(frames, 2, age, padding)  # the slot is host state: static under jit
+        ring = push_frame(ring, frame, layout=layout, restart=restart, xp=xp)
+        ring = restart_rows(ring, frame + 1, mask, layout=layout, xp=xp)
+        return stacked_frames(ring, layout=layout, xp=xp), ring.frames, ring.age, ring.padding
+
+    ring = start(first, layout=layout, xp=xp)
+    args = (ring.frames, ring.age, ring.padding, first * 2, xp.asarray([True, False]),
+            xp.asarray([False, True]))  # fmt: skip
+    eager, jitted = core(*args), jax.jit(core)(*args)
+    for got, want in zip(jitted, eager, strict=True):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    # row 0 restarted from its pushed frame, row 1 from its reset frame: all padding
+    np.testing.assert_array_equal(np.asarray(eager[0][0]), [[0, 2, 4, 6]] * 3)
+    np.testing.assert_array_equal(np.asarray(eager[0][1]), [[9, 11, 13, 15]] * 3)

@@ -460,6 +460,11 @@ def test_vector_reset_mask_is_checked_before_the_env_resets(
         after = copy_state(envs)
         for got, want in zip(after, before, strict=True):
             np.testing.assert_array_equal(got, want)
+        fresh: Any = wrap(
+            gym.make_vec("array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point")
+        )
+        with pytest.raises(error, match=f"Observation: .*{message}"):  # the very first reset too
+            fresh.reset(seed=0, options={"reset_mask": mask})
 
 
 def copy_state(envs: Any) -> list[np.ndarray]:
@@ -470,8 +475,10 @@ def copy_state(envs: Any) -> list[np.ndarray]:
     return inner + [np.array(to_host(ring.frames), copy=True) for ring in envs._rings]
 
 
-def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() -> None:
-    """A native env's stacked ``final_obs``, against Gymnasium's RunningMeanStd fed by hand."""
+@pytest.mark.parametrize("native", [True, False], ids=["native_stacked", "sync_object_array"])
+def test_vector_same_step_final_obs_is_counted_and_normalised(native: bool) -> None:
+    """``final_obs`` (a native env's stacked array, or SyncVectorEnv's object array) against
+    Gymnasium's RunningMeanStd fed by hand: counted before the new observations, normalised."""
     from gymnasium.wrappers.utils import RunningMeanStd
 
     class Recorder(gym.vector.VectorWrapper[Any, Any, Any, Any, Any]):
@@ -485,10 +492,15 @@ def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() 
             self.last = self.env.step(actions)
             return self.last
 
-    base = gym.make_vec(
-        "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
-        autoreset_mode=AutoresetMode.SAME_STEP,
-    )  # fmt: skip
+    if native:
+        base: Any = gym.make_vec(
+            "array_env/CartPole-v1", 3, vectorization_mode="vector_entry_point",
+            autoreset_mode=AutoresetMode.SAME_STEP,
+        )  # fmt: skip
+    else:
+        base = SyncVectorEnv(
+            [lambda: gym.make("CartPole-v1")] * 3, autoreset_mode=AutoresetMode.SAME_STEP
+        )
     recorder = Recorder(base)
     envs = VectorNormalizeObservation(recorder)
     rms: Any = RunningMeanStd(shape=(4,))  # type: ignore[no-untyped-call]
@@ -499,17 +511,62 @@ def test_vector_same_step_final_obs_of_a_native_env_is_counted_and_normalised() 
     for _ in range(150):
         obs, *_, infos = envs.step(rng.integers(0, 2, 3))
         raw, *_, raw_infos = recorder.last
-        mask = np.asarray(raw_infos["_final_obs"])
+        mask = np.asarray(raw_infos.get("_final_obs", np.zeros(3, bool)))
         if mask.any():
-            final = np.asarray(raw_infos["final_obs"])
-            rms.update(final[mask])
+            rows = np.flatnonzero(mask)
+            final = np.stack([np.asarray(raw_infos["final_obs"][i]) for i in rows])
+            rms.update(final)
             expected = (final - rms.mean) / np.sqrt(rms.var + envs.epsilon)
-            got = np.asarray(infos["final_obs"])
-            np.testing.assert_allclose(got[mask], expected[mask], rtol=1e-4, atol=1e-4)
-            finished += int(mask.sum())
+            got = np.stack([np.asarray(infos["final_obs"][i]) for i in rows])
+            assert got.dtype == np.float32
+            np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+            finished += len(rows)
         rms.update(np.asarray(raw))
         np.testing.assert_allclose(
             obs, (raw - rms.mean) / np.sqrt(rms.var + envs.epsilon), rtol=1e-4, atol=1e-4
         )
     assert finished >= 3
     assert envs.obs_rms.count == pytest.approx(rms.count)
+
+
+def test_check_finite_rejects_before_the_statistics_change() -> None:
+    base = Feed()
+    env = NormalizeObservation(base, check_finite=True)
+    base.next = np.asarray([1.0, 2.0, 3.0], np.float32)
+    env.reset()
+    before = env.state_dict()
+    for bad in (np.asarray([1.0, np.nan, 0.0], np.float32), np.asarray([np.inf, 0, 0], np.float32)):
+        base.next = bad
+        with pytest.raises(ValueError, match="NormalizeObservation: observation is not finite"):
+            env.step(0)
+        for key, value in env.state_dict().items():
+            np.testing.assert_array_equal(value, before[key])
+    feed = Feed()
+    unchecked = NormalizeObservation(feed)  # the default is Gymnasium's: poisoned, silently
+    unchecked.reset()
+    feed.next = np.asarray([np.nan, 0.0, 0.0], np.float32)
+    unchecked.step(0)
+    assert np.isnan(unchecked.state_dict()["mean"][0])
+    vector = VectorNormalizeObservation(gym.make_vec("CartPole-v1", 2), check_finite=True)
+    vector.reset(seed=0)
+    assert vector.check_finite
+
+
+def test_cores_run_under_jax_jit() -> None:
+    jax = pytest.importorskip("jax")
+    from array_env._ops.running_moments import Moments
+    from array_env.wrappers.observation import normalize_observation
+
+    xp = resolve_namespace("jax")
+    moments = Moments(xp.asarray([1.0, -2.0]), xp.asarray([4.0, 0.25]), xp.asarray(10.0))
+    batch = xp.asarray([[3.0, -2.0], [1.0, -1.5]])
+
+    def core(mean: Any, var: Any, count: Any, x: Any) -> Any:
+        return normalize_observation(
+            Moments(mean, var, count), x, epsilon=1e-8, dtype=xp.float32, xp=xp
+        )
+
+    eager = core(*moments[:3], batch)
+    jitted = jax.jit(core)(*moments[:3], batch)
+    np.testing.assert_allclose(np.asarray(jitted), np.asarray(eager), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(eager), [[1.0, 0.0], [0.0, 1.0]], rtol=1e-6)

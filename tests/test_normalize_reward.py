@@ -125,7 +125,9 @@ def test_constructor_argument_types_name_the_wrapper(kwargs: dict[str, Any], mes
     with pytest.raises(TypeError, match=f"^NormalizeReward: {message}"):
         vector(gym.make_vec("CartPole-v1", 2), **kwargs)
     # NumPy scalars are real numbers, as Gymnasium's comparisons take them
-    env = NormalizeReward(gym.make("CartPole-v1"), gamma=np.float32(0.5), epsilon=np.int64(1))
+    gamma: Any = np.float32(0.5)
+    epsilon: Any = np.int64(1)
+    env = NormalizeReward(gym.make("CartPole-v1"), gamma=gamma, epsilon=epsilon)
     assert (env.gamma, env.epsilon) == (0.5, 1)
 
 
@@ -259,7 +261,7 @@ def test_vector_full_reset_zeroes_returns_partial_keeps_them() -> None:
             2,
             vectorization_mode="sync",
             vector_kwargs={"autoreset_mode": AutoresetMode.DISABLED},
-        )  # fmt: skip
+        )
     )
     envs.reset(seed=0)
     envs.step(np.ones(2, dtype=np.int64))
@@ -309,7 +311,7 @@ class HostRewardTypes(gym.Wrapper[Any, Any, Any, Any]):
     BipedalWalker-v3 returns ``np.float32`` and then a Python int when it falls.
     """
 
-    kinds = (float, np.float64, np.float32, int, np.int64, np.float16)
+    kinds: tuple[Any, ...] = (float, np.float64, np.float32, int, np.int64, np.float16)
 
     def __init__(self, env: gym.Env[Any, Any]) -> None:
         super().__init__(env)
@@ -357,6 +359,7 @@ def test_autograd_never_reaches_the_state() -> None:
     inner = Learned(_pendulum())
     env = NormalizeReward(inner)
     env.reset(seed=0)
+    reward: Any = None
     for _ in range(20):
         reward = env.step(np.zeros(1, np.float32))[1]
     assert reward.requires_grad  # the caller's own graph goes through the output
@@ -486,7 +489,7 @@ def test_load_state_dict_is_all_or_nothing(key: str, value: Any, message: str) -
     envs.step(np.ones(2, dtype=np.int64))
     vector_before = _host_state(envs)
     vector_value = value
-    if key == "returns" and isinstance(value, np.ndarray):
+    if key == "returns" and type(value) is np.ndarray:
         vector_value = np.zeros(3) if value.shape == (2,) else np.full(2, value)
     with pytest.raises(ValueError, match="NormalizeReward: state dict"):
         envs.load_state_dict({**state, "returns": np.zeros(2), key: vector_value})
@@ -579,7 +582,7 @@ def test_vector_checks_the_reset_mask_before_resetting(mask: Any, error: Any, me
                 3,
                 vectorization_mode="sync",
                 vector_kwargs={"autoreset_mode": AutoresetMode.DISABLED},
-            )  # fmt: skip
+            )
         ),
     ):
         envs = VectorNormalizeReward(inner)
@@ -658,3 +661,26 @@ def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode) -> None
     assert float(state["var"]) == pytest.approx(float(reference.return_rms.var), rel=1e-9)
     assert float(state["count"]) == pytest.approx(reference.return_rms.count, rel=1e-12)
     np.testing.assert_allclose(state["returns"], reference.discounted_reward, rtol=1e-9)
+
+
+def test_vector_rejected_first_step_adopts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first step whose terminations are bad fixes no contract: the next one still may."""
+    envs = VectorNormalizeReward(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"))
+    envs.reset(seed=0)
+    strict = Backend.ARRAY_API_STRICT
+    before = _host_state(envs)
+
+    def list_terminations(actions: Any) -> tuple[Any, ...]:
+        return None, np.ones(2), [False, False], np.zeros(2, bool), {}
+
+    def strict_step(actions: Any) -> tuple[Any, ...]:
+        flags = strict.asarray([False, False])
+        return None, strict.asarray([1.0, 1.0]), flags, flags, {}
+
+    monkeypatch.setattr(envs.env, "step", list_terminations)
+    with pytest.raises(ArrayMismatchError, match="NormalizeReward: terminated must be"):
+        envs.step(np.ones(2, dtype=np.int64))
+    _assert_state(envs, before)
+    monkeypatch.setattr(envs.env, "step", strict_step)
+    envs.step(np.ones(2, dtype=np.int64))
+    assert_on_backend(envs.state_dict(), strict.xp, None)

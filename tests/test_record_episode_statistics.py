@@ -398,6 +398,7 @@ def test_vector_failed_first_contact_leaves_the_wrapper_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import array_env.vector.common as vector_common
+    from array_env._ops.episode_log import start_log
 
     def make() -> Any:
         return gym.make_vec(
@@ -407,7 +408,6 @@ def test_vector_failed_first_contact_leaves_the_wrapper_as_it_was(
 
     envs = VectorRecordEpisodeStatistics(make(), buffer_length=4)
     reference = VectorRecordEpisodeStatistics(make(), buffer_length=4)
-    start_log = vector_common.start_log
 
     def out_of_memory(*args: Any, **kwargs: Any) -> Any:
         raise MemoryError("out of device memory")
@@ -419,7 +419,7 @@ def test_vector_failed_first_contact_leaves_the_wrapper_as_it_was(
     with pytest.raises(MemoryError):
         envs.step(xp.ones(3, dtype=xp.int64))
     assert envs.episode_count == 0
-    assert envs._contract is None
+    assert envs._contract is None  # pyright: ignore[reportPrivateUsage]  # nothing adopted
     monkeypatch.setattr(vector_common, "start_log", start_log)
     envs.reset(seed=2)
     for _ in range(60):
@@ -659,12 +659,14 @@ def test_episode_log_keeps_the_last_episodes_when_more_finish_than_it_holds() ->
 
 
 def test_gymnasium_attributes_with_gymnasium_meaning() -> None:
-    ours = RecordEpisodeStatistics(gym.make("CartPole-v1"), buffer_length=np.int64(3))
+    buffer_length: Any = np.int64(3)  # Gymnasium's deque takes it
+    ours = RecordEpisodeStatistics(gym.make("CartPole-v1"), buffer_length=buffer_length)
     theirs = gym.wrappers.RecordEpisodeStatistics(gym.make("CartPole-v1"), buffer_length=3)
-    names = ("time_queue", "return_queue", "length_queue", "episode_count")
+    names: tuple[str, ...] = ("time_queue", "return_queue", "length_queue", "episode_count")
     names += ("episode_start_time", "episode_returns", "episode_lengths")
     for name in names:
-        assert hasattr(ours, name) and hasattr(theirs, name), name
+        assert hasattr(ours, name), name
+        assert hasattr(theirs, name), name
     for env in (ours, theirs):
         env.reset(seed=0)
         for _ in range(5):
@@ -674,9 +676,11 @@ def test_gymnasium_attributes_with_gymnasium_meaning() -> None:
     assert (ours.episode_returns, ours.episode_lengths, ours.episode_start_time) == (1.0, 2, 3.0)
     vector = VectorRecordEpisodeStatistics(gym.make_vec("CartPole-v1", 2), buffer_length=4)
     reference = gym.wrappers.vector.RecordEpisodeStatistics(gym.make_vec("CartPole-v1", 2))
-    for name in names[:4] + ("episode_start_times", "episode_returns", "episode_lengths"):
-        assert hasattr(vector, name) and hasattr(reference, name), name
-    assert hasattr(vector, "prev_dones") and hasattr(reference, "prev_dones")
+    for name in (*names[:4], "episode_start_times", "episode_returns", "episode_lengths"):
+        assert hasattr(vector, name), name
+        assert hasattr(reference, name), name
+    assert hasattr(vector, "prev_dones")
+    assert hasattr(reference, "prev_dones")
     np.testing.assert_array_equal(vector.episode_returns, reference.episode_returns)
     np.testing.assert_array_equal(vector.episode_lengths, reference.episode_lengths)
     vector.reset(seed=0)

@@ -371,10 +371,7 @@ def require_finite(x: Any, *, owner: str, name: str, xp: Namespace[Any]) -> None
     call (a synchronisation on a GPU), which is why it is off by default. Called before the
     statistics are updated, so a rejected value changes nothing.
     """
-    if isinstance(x, int | float):
-        finite = math.isfinite(x)
-    else:
-        finite = bool(xp.all(xp.isfinite(x)))
+    finite = math.isfinite(x) if isinstance(x, int | float) else bool(xp.all(xp.isfinite(x)))
     if not finite:
         raise ValueError(
             f"{owner}: {name} is not finite (NaN or inf), got {x!r}; it would poison the "
@@ -405,6 +402,7 @@ def checked_statistic(
 
     from array_env.convert import to_namespace
 
+    original: Any = value  # returned as given (isinstance would narrow it)
     if compat.is_array_api_obj(value):
         host = np.asarray(to_namespace(value, "numpy"))
     elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
@@ -431,7 +429,7 @@ def checked_statistic(
             raise ValueError(
                 f"{owner}: state dict {key!r} must be {relation} {minimum}, got {host}"
             )
-    return value
+    return original
 
 
 def load_array(value: Any, *, xp: Namespace[ArrayT], device: Device, dtype: Any) -> ArrayT:

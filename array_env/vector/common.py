@@ -60,6 +60,11 @@ class RecordEpisodeStatistics(
     * same-step: the finishing step counts, and the next episode starts right after it;
     * disabled: ``reset(options={"reset_mask": mask})`` starts new episodes for ``mask``.
 
+    What ``info`` gets never aliases the wrapper's history: editing it in place changes no
+    queue, count or mask. ``reset_mask`` is checked (a boolean array of shape ``(num_envs,)``,
+    of the rewards' namespace and device) before the env is reset; a first step that fails
+    half-way (the log cannot be allocated) leaves the wrapper as it was.
+
     Durations ``"t"`` use the host clock (seconds since the episode's start, rounded to
     microseconds), sent to the device as a scalar: no synchronisation.
 
@@ -240,15 +245,16 @@ class RecordEpisodeStatistics(
     def _check(self, rewards: Any, terminated: Any, truncated: Any) -> ArrayContract:
         owner = type(self).__name__
         contract = self._contract
+        flags: ArrayContract | None
         if contract is None:  # checked in full before anything is adopted
             candidate = contract_for(rewards, owner=owner, name="rewards", shape=(self.num_envs,))
             candidate = candidate._replace(dtype=rewards.dtype)
             flags = candidate._replace(dtype=candidate.xp.bool)
         else:
             candidate, flags = contract, self._flags
-            assert flags is not None
             if not contract.matches(rewards):
                 contract.check(rewards, owner=owner, name="rewards")
+        assert flags is not None
         if not flags.matches(terminated):
             flags.check(terminated, owner=owner, name="terminated")
         if not flags.matches(truncated):

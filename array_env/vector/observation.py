@@ -22,7 +22,11 @@ from array_env._ops.ring_buffer import (
     stacked_frames,
     start_ring,
 )
-from array_env._ops.running_moments import update_moments, update_moments_masked
+from array_env._ops.running_moments import (
+    require_finite,
+    update_moments,
+    update_moments_masked,
+)
 from array_env._ops.stop_gradient import stop_gradient
 from array_env._tree import format_path
 from array_env.convert import convert_array
@@ -61,13 +65,19 @@ class NormalizeObservation(
       first and returned normalised, then the new episode's first observation;
     * disabled: a partial ``reset(options={"reset_mask": m})`` counts only the reset sub-envs.
 
+    A partial reset's ``reset_mask`` is checked (a boolean array of shape ``(num_envs,)``, of
+    the observations' namespace) before the env is reset. Non-finite values, ``obs_rms`` and
+    autograd are handled as in the single wrapper.
+
     Args:
-        env: The vector environment; its single observation space must be a Box.
+        env: The vector environment; its single observation space must have a shape.
         epsilon: Added to the variance under the square root; must be positive.
+        check_finite: Reject non-finite observations before they reach the statistics.
 
     Raises:
+        TypeError: If ``epsilon`` is not a real number.
         gymnasium.error.InvalidBound: If ``epsilon`` is not positive.
-        TypeError: If the observation space is not a Box.
+        ValueError: If the observation space has no shape (Dict, Tuple, ...).
 
     Example:
         >>> import gymnasium as gym
@@ -81,7 +91,9 @@ class NormalizeObservation(
         33.0001
     """
 
-    def __init__(self, env: VectorEnv[A, Act, A], epsilon: float = 1e-8) -> None:
+    def __init__(
+        self, env: VectorEnv[A, Act, A], epsilon: float = 1e-8, *, check_finite: bool = False
+    ) -> None:
         check_epsilon(type(self).__name__, epsilon)
         # gymnasium types VectorEnv.single_observation_space as a bare Space (Space[Unknown]).
         single = normalized_box(type(self).__name__, env.single_observation_space)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
@@ -90,6 +102,7 @@ class NormalizeObservation(
         self.single_observation_space = single
         self.observation_space = batch_space(single, self.num_envs)
         self.epsilon = epsilon
+        self.check_finite = bool(check_finite)
         self._host_dtype = env.single_observation_space.dtype  # pyright: ignore[reportUnknownMemberType]
         self._mode = autoreset_mode(env)
         self._init_moments(single.shape)
@@ -113,6 +126,9 @@ class NormalizeObservation(
         """Step the sub-envs; count and normalise their observations (and final ones)."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
         contract = self._check(observations)
+        if self.check_finite:  # before final_obs is counted: a rejected step changes nothing
+            owner = type(self).__name__
+            require_finite(observations, owner=owner, name="observations", xp=contract.fast_xp)
         if self._mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
             infos = {**infos, "final_obs": self._normalize_final(infos, contract)}
         return self._normalize(observations, contract, None), rewards, terminated, truncated, infos
@@ -126,6 +142,8 @@ class NormalizeObservation(
         xp = contract.fast_xp
         if self._cast:
             observations = xp.astype(observations, self._moments.mean.dtype)
+        if self.check_finite:
+            require_finite(observations, owner=type(self).__name__, name="observations", xp=xp)
         if self.update_running_mean:  # the statistics never join an autograd graph
             counted = stop_gradient(observations)
             if mask is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import gymnasium as gym
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
@@ -11,11 +11,11 @@ from array_env._ops.running_moments import require_finite
 from array_env._ops.stop_gradient import stop_gradient
 from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers.observation import check_epsilon
 from array_env.wrappers.reward import (
     ReturnsHolder,
     ReturnState,
     check_gamma,
-    check_reward_epsilon,
     update_returns,
 )
 
@@ -44,14 +44,21 @@ class NormalizeReward(
 
     A full ``reset()`` starts every return at 0, as Gymnasium's vector wrapper does; a partial
     ``reset(options={"reset_mask": m})`` leaves returns alone, like the single wrapper's reset.
+    The mask is checked (a boolean array of shape ``(num_envs,)``, of the rewards' namespace
+    and device) before the env is reset. Rewards are detached before they enter the state.
+    Gymnasium's attributes keep their meaning: :attr:`return_rms`, :attr:`accumulated_reward`,
+    :attr:`gamma`, :attr:`epsilon`. Non-finite rewards poison the statistics, as in Gymnasium,
+    unless ``check_finite=True`` (one device read per step) rejects them first.
 
     Args:
         env: The vector environment.
         gamma: The discount factor of the return, in ``[0, 1]``.
         epsilon: Added to the variance under the square root; must be positive.
+        check_finite: Raise ``ValueError`` on a NaN or infinite reward instead of merging it.
 
     Raises:
         gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
+        TypeError: If ``gamma`` or ``epsilon`` is not a real number (bool included).
 
     Example:
         >>> import gymnasium as gym
@@ -66,7 +73,7 @@ class NormalizeReward(
     """
 
     _device_arrays = ("_prev_done",)
-    _not_pickled = ("_flags", "_scale_dtype")  # derived again at the copy's first contact
+    _not_pickled: ClassVar[tuple[str, ...]] = ("_flags", "_scale_dtype")  # derived again
     _flags: ArrayContract  # terminated and truncated: set with the contract at first contact
     _scale_dtype: Any  # the rewards' float dtype where it is not the statistics', else None
 
@@ -79,7 +86,7 @@ class NormalizeReward(
         check_finite: bool = False,
     ) -> None:
         check_gamma(type(self).__name__, gamma)
-        check_reward_epsilon(type(self).__name__, epsilon)
+        check_epsilon(type(self).__name__, epsilon)
         gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
         VectorWrapper.__init__(self, env)
         self.gamma = gamma

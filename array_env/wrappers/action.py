@@ -55,9 +55,7 @@ def clip_action(action: ArrayT, bounds: ActionBounds, *, xp: Namespace[ArrayT]) 
 def unbounded_box(owner: str, space: gym.Space[Any]) -> gym.spaces.Box:
     """Return ``Box(-inf, inf)`` of the space's shape and dtype, or raise for a non-Box space."""
     if not isinstance(space, gym.spaces.Box):
-        raise TypeError(
-            f"{owner}: expected a Box action space, got {type(space).__name__} ({space})"
-        )
+        raise TypeError(f"{owner} requires a Box action space, got {type(space)} ({space})")
     return gym.spaces.Box(-np.inf, np.inf, shape=space.shape, dtype=space.dtype)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
 
 

@@ -17,6 +17,7 @@ from array_env._ops.stop_gradient import stop_gradient
 from array_env.core import Wrapper
 from array_env.typing import Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._host_reward import is_host_number
 
 __all__ = [
     "EpisodeTally",
@@ -29,10 +30,6 @@ __all__ = [
 
 Obs = TypeVar("Obs")
 Act = TypeVar("Act")
-
-HOST_NUMBERS = (int, float, np.integer, np.floating)
-"""Host rewards: Python numbers and NumPy scalars of any int or float type, one kind, as in
-Gymnasium (BipedalWalker returns ``np.float32``, then the Python int -100 when it falls)."""
 
 
 class EpisodeTally(NamedTuple):
@@ -126,14 +123,15 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
 
     At the end of an episode ``info[stats_key]`` is ``{"r": return, "l": length, "t": seconds}``
     and the three values are appended to :attr:`return_queue`, :attr:`length_queue` and
-    :attr:`time_queue` (the last ``buffer_length`` episodes), as in Gymnasium. With Python-number
-    rewards (Gymnasium's envs) everything is identical to Gymnasium's wrapper. With array rewards
-    the return is accumulated on their device and ``"r"`` is a 0-d array of their namespace
-    (Gymnasium would read it back as a float: a device synchronisation every episode); the
-    queues hold those arrays and give floats when read. Whether an episode ended is read on the
-    host (``bool(terminated or truncated)``), which a single env's caller does anyway to call
-    ``reset``; the vector twin, :class:`array_env.vector.RecordEpisodeStatistics`, never reads
-    the device.
+    :attr:`time_queue` (the last ``buffer_length`` episodes), as in Gymnasium. With host rewards
+    (Python numbers and NumPy scalars of any int or float type, mixed in any order, as
+    Gymnasium's envs return them) everything is identical to Gymnasium's wrapper. With array
+    rewards the return is accumulated (detached) on their device and ``"r"`` is a 0-d array of
+    their namespace, a copy of its own (Gymnasium would read it back as a float: a device
+    synchronisation every episode); the queues hold those arrays and give floats when read.
+    Whether an episode ended is read on the host (``bool(terminated or truncated)``), which a
+    single env's caller does anyway to call ``reset``; the vector twin,
+    :class:`array_env.vector.RecordEpisodeStatistics`, never reads the device.
 
     Args:
         env: The environment.
@@ -232,7 +230,8 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         """
         observation, reward, terminated, truncated, info = self.env.step(action)
         value = reward
-        if not isinstance(reward, HOST_NUMBERS):  # host numbers mix freely, as in Gymnasium
+        # host numbers mix freely, as in Gymnasium (a Python float, the usual one, asks nothing)
+        if type(reward) is not float and not is_host_number(reward):
             contract = self._contract
             if contract is None:
                 self._contract = contract_for(
@@ -252,7 +251,7 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
             now = time.perf_counter()
             elapsed = round(now - tally.starts, 6)
             returns = tally.returns
-            if self._contract is not None and not isinstance(returns, HOST_NUMBERS):
+            if self._contract is not None and not is_host_number(returns):
                 returns = self._contract.xp.asarray(returns, copy=True)  # info's own copy
             info = {**info, self._stats_key: {"r": returns, "l": tally.lengths, "t": elapsed}}
             self._returns.append(tally.returns)

@@ -26,6 +26,7 @@ from array_env._ops.ring_buffer import (
 )
 from array_env._ops.running_moments import (
     Moments,
+    require_finite,
     update_moments_one,
 )
 from array_env._ops.stop_gradient import stop_gradient
@@ -185,15 +186,28 @@ class NormalizeObservation(
     ``False`` to freeze them, e.g. for evaluation. Observations come back as float32 in the
     input's namespace, on its device; the observation space becomes an unbounded float32 Box.
     :meth:`state_dict` and :meth:`load_state_dict` save and restore the statistics as plain
-    arrays. The vector twin is :class:`array_env.vector.NormalizeObservation`.
+    arrays, and :attr:`obs_rms` shows them as Gymnasium's ``RunningMeanStd`` (``mean``, ``var``,
+    ``count``, readable and assignable). Every space with a shape is accepted, as in Gymnasium
+    (Discrete observations may be Python ints). The statistics never join an autograd graph:
+    a PyTorch observation that requires grad is counted detached (that step's output keeps its
+    gradient through the observation). The vector twin is
+    :class:`array_env.vector.NormalizeObservation`.
+
+    Non-finite values: as in Gymnasium, one NaN or infinite observation makes the statistics,
+    and every later output, NaN for the rest of the run, silently. ``check_finite=True`` rejects
+    such an observation with ``ValueError`` before the statistics change (one host read per
+    step: a synchronisation on a GPU, so it is off by default). With float32 statistics (no
+    float64 on the device), finite observations up to float32's range keep them finite.
 
     Args:
-        env: The environment; its observation space must be a Box.
+        env: The environment; its observation space must have a shape.
         epsilon: Added to the variance under the square root; must be positive.
+        check_finite: Reject non-finite observations before they reach the statistics.
 
     Raises:
+        TypeError: If ``epsilon`` is not a real number.
         gymnasium.error.InvalidBound: If ``epsilon`` is not positive.
-        TypeError: If the observation space is not a Box.
+        ValueError: If the observation space has no shape (Dict, Tuple, ...).
 
     Example:
         >>> import gymnasium as gym
@@ -211,7 +225,9 @@ class NormalizeObservation(
 
     _namespace_fields = ()
 
-    def __init__(self, env: gym.Env[ArrayT, Act], epsilon: float = 1e-8) -> None:
+    def __init__(
+        self, env: gym.Env[ArrayT, Act], epsilon: float = 1e-8, *, check_finite: bool = False
+    ) -> None:
         check_epsilon(type(self).__name__, epsilon)
         observation_space = normalized_box(type(self).__name__, env.observation_space)
         gym.utils.RecordConstructorArgs.__init__(self, epsilon=epsilon)
@@ -219,6 +235,7 @@ class NormalizeObservation(
         # a float32 Box, whose samples are NumPy arrays rather than the env's array type ArrayT
         self.observation_space = observation_space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
         self.epsilon = epsilon
+        self.check_finite = bool(check_finite)
         self._host_dtype = env.observation_space.dtype
         self._init_moments(observation_space.shape)
 
@@ -244,6 +261,8 @@ class NormalizeObservation(
         xp = contract.fast_xp
         if self._cast:
             observation = xp.astype(observation, self._moments.mean.dtype)
+        if self.check_finite:
+            require_finite(observation, owner=type(self).__name__, name="observation", xp=xp)
         if self.update_running_mean:  # the statistics never join an autograd graph
             self._moments = update_moments_one(self._moments, stop_gradient(observation), xp=xp)
         return normalize_observation(
@@ -320,6 +339,7 @@ class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordC
         self.padding_type: str = padding_kind
         self._leaves = leaves
         self._root_leaf = len(leaves) == 1 and leaves[0].path == ()
+        self._root_array = self._root_leaf and leaves[0].is_array
         self._contracts: list[ArrayContract | None] = [None] * len(leaves)
         self._layouts: list[Any] = [None] * len(leaves)
         self._paddings: list[Any] = [None] * len(leaves)
@@ -349,6 +369,14 @@ class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordC
         rings = self._rings
         if rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
+        contract = self._contracts[0]
+        if self._root_array and contract is not None:  # one array: the step path of a Box
+            if not contract.matches(observation):
+                observation = self._checked(observation)[0]
+            xp, layout = contract.fast_xp, self._layouts[0]
+            rings[0] = ring = push_frame(rings[0], stop_gradient(observation), layout=layout,
+                                         xp=xp)  # fmt: skip
+            return stacked_frames(ring, layout=layout, xp=xp), reward, terminated, truncated, info
         values = self._checked(observation)
         for i, (leaf, value) in enumerate(zip(self._leaves, values, strict=True)):
             if leaf.is_array:

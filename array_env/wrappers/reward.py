@@ -6,7 +6,7 @@ and an ``active`` mask.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -28,13 +28,14 @@ from array_env._ops.stop_gradient import stop_gradient
 from array_env.core import Wrapper
 from array_env.typing import ArrayT, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._host_reward import is_host_number
 from array_env.wrappers._moments_holder import MomentsHolder, RunningMeanStdView
+from array_env.wrappers.observation import check_epsilon
 
 __all__ = [
     "NormalizeReward",
     "ReturnState",
     "check_gamma",
-    "check_reward_epsilon",
     "checked_terminated",
     "scale_reward",
     "update_returns",
@@ -110,12 +111,6 @@ def scale_reward(
     return reward / scale
 
 
-HOST_NUMBERS = (int, float, np.integer, np.floating)
-"""What a Gymnasium env may return as a reward besides an array: Python numbers (bool is an
-int) and NumPy scalars of any int or float type, all one kind of host reward, as in Gymnasium
-(BipedalWalker returns ``np.float32`` and then the Python int -100)."""
-
-
 def _check_real(owner: str, name: str, value: object) -> None:
     # Gymnasium compares first and fails with a bare TypeError; bool passes its comparison
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
@@ -136,22 +131,10 @@ def check_gamma(owner: str, gamma: object) -> None:
         raise InvalidBound(f"{owner}: `gamma` should be in the interval [0, 1]. Received {gamma}")
 
 
-def check_reward_epsilon(owner: str, epsilon: object) -> None:
-    """Raise unless ``epsilon`` is a strictly positive real number (Gymnasium's wording).
-
-    Raises:
-        TypeError: If ``epsilon`` is not an int or float (Python or NumPy; bool is refused).
-        gymnasium.error.InvalidBound: If it is not strictly positive (NaN included).
-    """
-    _check_real(owner, "epsilon", epsilon)
-    if not epsilon > 0:  # type: ignore[operator]  # pyright: ignore[reportOperatorIssue]  # a real number, checked above
-        raise InvalidBound(f"{owner}: `epsilon` should be strictly positive. Received {epsilon}")
-
-
 class ReturnsHolder(MomentsHolder):
     """:class:`MomentsHolder` plus the per-sub-env discounted returns (key ``returns``)."""
 
-    _not_pickled = ("_returns",)  # travels in the state dict
+    _not_pickled: ClassVar[tuple[str, ...]] = ("_returns",)  # travels in the state dict
     _returns: Any
     _returns_shape: tuple[int, ...]
 
@@ -222,16 +205,27 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
     and divides each reward by the running standard deviation of that return (Gymnasium's
     semantics, kept bit-compatible: the return survives ``reset`` and truncation). Statistics
     live on the device of the rewards (NumPy for Python-number rewards), float64 where the
-    backend has it; :attr:`update_running_mean` freezes them. The vector twin is
+    backend has it; :attr:`update_running_mean` freezes them. Rewards may be Python numbers
+    and NumPy scalars of any int or float type, mixed, as Gymnasium's envs return them, or 0-d
+    arrays of one namespace and device (the first one's); array rewards are detached before
+    they enter the state. Gymnasium's attributes keep their meaning: :attr:`return_rms`
+    (``mean``, ``var``, ``count``, readable and assignable over the device state),
+    :attr:`discounted_reward`, :attr:`gamma`, :attr:`epsilon`. The vector twin is
     :class:`array_env.vector.NormalizeReward`.
+
+    Non-finite rewards: as in Gymnasium, one NaN or inf reward makes the statistics NaN or inf
+    for good, silently; ``check_finite=True`` rejects it with ``ValueError`` before anything
+    is updated (one host read per step). See the migration guide.
 
     Args:
         env: The environment.
         gamma: The discount factor of the return, in ``[0, 1]``.
         epsilon: Added to the variance under the square root; must be positive.
+        check_finite: Raise ``ValueError`` on a NaN or infinite reward instead of merging it.
 
     Raises:
         gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
+        TypeError: If ``gamma`` or ``epsilon`` is not a real number (bool included).
 
     Example:
         >>> import gymnasium as gym
@@ -253,7 +247,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         check_finite: bool = False,
     ) -> None:
         check_gamma(type(self).__name__, gamma)
-        check_reward_epsilon(type(self).__name__, epsilon)
+        check_epsilon(type(self).__name__, epsilon)
         gym.utils.RecordConstructorArgs.__init__(self, gamma=gamma, epsilon=epsilon)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         self.gamma = gamma
@@ -287,7 +281,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         owner = type(self).__name__
         contract = self._contract
         # check everything (on a contract not yet adopted), then assign
-        if isinstance(reward, HOST_NUMBERS):
+        if type(reward) is float or is_host_number(reward):
             value: Any = float(reward)  # Gymnasium: float(reward) into the return
             candidate = self._host_reward_contract() if contract is None else contract
         else:
@@ -327,7 +321,7 @@ def checked_terminated(terminated: Any, contract: ArrayContract, *, owner: str) 
             dtype, namespace or device), naming ``owner``.
     """
     if isinstance(terminated, bool | np.bool_):
-        return bool(terminated)
+        return terminated is True or terminated is np.True_
     flags = contract._replace(dtype=contract.xp.bool, shape=())
     if not flags.matches(terminated):
         if not compat.is_array_api_obj(terminated):
