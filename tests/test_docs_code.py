@@ -35,7 +35,9 @@ def _missing(code: str) -> str | None:
         used = re.search(rf"^\s*(import|from) {module}\b", code, re.MULTILINE)
         if (used or f'"{module}"' in code) and importlib.util.find_spec(module) is None:
             return f"{module} is not installed"
-    if "cuda" in code and not _cuda_available():
+    # A block that picks CUDA only when present (torch.cuda.is_available()) runs anywhere.
+    asks_cuda = re.search(r"[\"']cuda(:\d+)?[\"']", code) and "is_available()" not in code
+    if asks_cuda and not _cuda_available():
         return "needs a CUDA device"
     return None
 
