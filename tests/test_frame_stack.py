@@ -502,3 +502,33 @@ def test_ring_cores_run_under_jax_jit() -> None:
     # row 0 restarted from its pushed frame, row 1 from its reset frame: all padding
     np.testing.assert_array_equal(np.asarray(eager[0][0]), [[0, 2, 4, 6]] * 3)
     np.testing.assert_array_equal(np.asarray(eager[0][1]), [[9, 11, 13, 15]] * 3)
+
+
+def test_bad_leaf_of_a_dict_observation_leaves_every_stack_untouched() -> None:
+    space = ARRAY_SPACES["dict"]
+    base = SpaceEnv(space)
+    env = FrameStackObservation(base, 3)
+    env.reset(seed=0)
+    env.step(0)
+    rings = env._rings  # pyright: ignore[reportPrivateUsage] - the test checks the buffers
+    assert rings is not None
+    before = [to_host(ring.frames).copy() for ring in rings]
+    good = space.sample()
+    bad_leaf = {"a": good["a"], "b": (good["b"][0].astype(np.float64), good["b"][1])}
+    for bad, message in (
+        (bad_leaf, r'observation\["b"\]\[0\] has dtype float64'),
+        ({"a": good["a"]}, "observation does not have the observation space's structure"),
+    ):
+        sampler: Any = base.observation_space
+        sampler.sample = _returning(bad)
+        with pytest.raises(ArrayMismatchError, match=f"FrameStackObservation: {message}"):
+            env.step(0)
+        for ring, frames in zip(rings, before, strict=True):
+            np.testing.assert_array_equal(to_host(ring.frames), frames)
+
+
+def _returning(value: Any) -> Any:
+    def sample(*args: Any, **kwargs: Any) -> Any:
+        return value
+
+    return sample
