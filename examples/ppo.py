@@ -3,7 +3,7 @@
 The environment, the wrapper stack and the agent share a device: observations are born as torch
 tensors on it (``array_env/CartPole-v1`` or ``array_env/Pendulum-v1`` with ``xp="torch"``),
 ``RecordEpisodeStatistics``, ``NormalizeObservation`` and ``NormalizeReward`` (plus
-``ClipAction`` for Pendulum) update their statistics there, and actions go back as tensors. No
+``RescaleAction`` and ``ClipAction`` for Pendulum) update their statistics there, and actions go back as tensors. No
 step copies anything to the host; episode returns are read back only when a line is printed.
 
 Run ``python examples/ppo.py`` (CartPole, to an average return of 475),
@@ -32,6 +32,7 @@ from array_env.vector import (
     NormalizeObservation,
     NormalizeReward,
     RecordEpisodeStatistics,
+    RescaleAction,
 )
 
 
@@ -73,14 +74,14 @@ PRESETS = {
     "pendulum": Settings(
         env_id="array_env/Pendulum-v1",
         continuous=True,
-        num_envs=16,
+        num_envs=8,
         rollout=256,
-        total_steps=1_000_000,
+        total_steps=400_000,
         learning_rate=1e-3,
         gamma=0.9,
         gae_lambda=0.95,
         epochs=10,
-        minibatches=32,
+        minibatches=4,
         clip=0.2,
         entropy=0.0,
         target=-300.0,
@@ -138,7 +139,8 @@ def make_envs(
         device=device,
     )
     statistics = RecordEpisodeStatistics(envs, buffer_length=20)
-    envs = ClipAction(statistics) if settings.continuous else statistics
+    # Continuous actions: the policy acts in [-1, 1], rescaled to the env's bounds and clipped.
+    envs = ClipAction(RescaleAction(statistics, -1.0, 1.0)) if settings.continuous else statistics
     envs = NormalizeObservation(envs)
     return NormalizeReward(envs, gamma=settings.gamma), statistics
 
