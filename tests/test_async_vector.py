@@ -82,8 +82,7 @@ def _make(name: str, backend: str) -> Callable[[], gym.Env[Any, Any]]:
 def _actions(envs: Any, rng: np.random.Generator, scale: float) -> Any:
     space: Any = envs.single_action_space
     if _is(space, gym.spaces.Discrete):
-        discrete: Any = rng.integers(0, 2, envs.num_envs)
-        return discrete
+        return rng.integers(0, 2, int(envs.num_envs))
     actions: Any = rng.uniform(-scale, scale, (envs.num_envs, *space.shape))
     return actions.astype(space.dtype)
 
