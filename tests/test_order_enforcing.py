@@ -151,3 +151,12 @@ def test_stack_over_torch_env_keeps_arrays() -> None:
     assert env.spec is not None
     assert env.spec.kwargs["xp"] == "torch"
     assert gym.make(env.spec).spec == env.spec
+
+
+def test_reference_list_v0_aliases_are_the_classes() -> None:
+    from array_env import experimental
+    from array_env.wrappers import Autoreset
+
+    assert experimental.OrderEnforcingV0 is OrderEnforcing
+    assert experimental.PassiveEnvCheckerV0 is PassiveEnvChecker
+    assert experimental.AutoresetV0 is Autoreset
