@@ -800,7 +800,10 @@ def accepts_generated_spaces(subject: Subject) -> None:
     episode end give observations inside the declared space. Spaces: ``strategies.spaces()``,
     under the ``ci`` (seeded) or ``thorough`` profile.
     """
-    from hypothesis import given
+    try:
+        from hypothesis import given
+    except ImportError:
+        raise SkipProperty("hypothesis is not installed (pip install hypothesis)") from None
 
     from .strategies import spaces, use_profile
 
