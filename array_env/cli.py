@@ -5,8 +5,10 @@ the backend labels the conformance suite runs on. ``array-env check`` runs the s
 process (no pytest needed), reports progress on stderr, prints a wrapper x backend matrix (or
 JSON with ``--format json``) and exits with 1 when any property fails.
 
-The suite itself lives in the ``conformance`` package of a source checkout (it is the spec, with
-its own README); the command needs it importable.
+The suite is the ``conformance/`` folder of a source checkout (the spec, with its own README and
+``SPEC.md``); an installed wheel ships it as the module ``array_env_conformance``. The command
+uses the folder beside the imported ``array_env`` when there is one, the installed module
+otherwise.
 
 Example:
     >>> main(["check", "--backend", "numpy", "--wrapper", "ArrayConversion", "--format", "json"])
@@ -22,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -87,7 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--wrapper", action="append", metavar="NAME", help="only this wrapper (repeatable)"
     )
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text matrix (default), JSON results, or a Markdown page (the docs' matrix pages)",
+    )
+    check.add_argument(
+        "--thorough",
+        action="store_true",
+        help="draw many more generated spaces (hypothesis profile `thorough`; slow, not for CI)",
+    )
     check.set_defaults(handler=_check)
     return parser
 
@@ -134,18 +148,45 @@ def _select_backends(names: list[str] | None) -> list[Backend]:
     return [b for b in Backend if b.label in names]  # report columns in the enum's order
 
 
+SUITE_MODULES = ("conformance", "array_env_conformance")
+"""The suite's module: the source checkout's folder, or the name the wheel installs it under."""
+
+
+def suite_module() -> str:
+    """The name the conformance suite is importable under here.
+
+    A ``conformance/`` folder beside the imported ``array_env`` (a source checkout) wins over an
+    installed ``array_env_conformance``, so a checkout never runs a stale installed suite.
+
+    Raises:
+        ImportError: If neither is importable.
+    """
+    from pathlib import Path
+
+    import array_env
+
+    beside = Path(array_env.__file__).resolve().parent.parent / "conformance" / "framework.py"
+    if beside.exists():
+        return "conformance"
+    if importlib.util.find_spec("array_env_conformance") is not None:
+        return "array_env_conformance"
+    raise ImportError("neither a source checkout's conformance/ nor array_env_conformance")
+
+
 def _check(args: argparse.Namespace) -> int:
     try:
-        from conformance.cases import all_cases
-        from conformance.framework import backend_device, plan, run
-        from conformance.implementation import load_implementation
-        from conformance.xfails import load_xfails
+        suite = suite_module()
+        all_cases = importlib.import_module(f"{suite}.cases").all_cases
+        framework = importlib.import_module(f"{suite}.framework")
+        load_implementation = importlib.import_module(f"{suite}.implementation").load_implementation
+        load_xfails = importlib.import_module(f"{suite}.xfails").load_xfails
     except ImportError as e:
-        sys.stderr.write(
-            f"array-env check: the conformance suite is not importable ({e}); run it from a "
-            "source checkout of array_env (the `conformance` package beside `array_env`)\n"
-        )
+        sys.stderr.write(f"array-env check: the conformance suite is not importable ({e})\n")
         return 2
+    backend_device, plan, run = framework.backend_device, framework.plan, framework.run
+    if args.thorough:
+        strategies = importlib.import_module(f"{suite}.strategies")
+        os.environ[strategies.PROFILE_VARIABLE] = "thorough"
     backends = _select_backends(args.backend)
     try:
         impl = load_implementation(args.impl)
@@ -170,6 +211,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "json":
         json.dump({"results": [r._asdict() for r in results]}, sys.stdout, indent=1)
         sys.stdout.write("\n")
+    elif args.format == "markdown":
+        devices = {b.label: backend_device(b) for b in backends}
+        _print_markdown(results, cases, backends, devices, impl.name, args.thorough, sys.stdout)
     else:
         devices = {b.label: backend_device(b) for b in backends}
         _print_report(results, cases, backends, devices, sys.stdout)
@@ -270,3 +314,91 @@ def _can_encode(out: Any, text: str) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
+
+
+def _versions() -> str:
+    parts: list[str] = []
+    for name in ("array_env", "gymnasium", "numpy", "array_api_strict", "torch", "jax"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        parts.append(f"{name} {getattr(module, '__version__', '?')}")
+    return ", ".join(parts)
+
+
+def _print_markdown(
+    results: list[Result],
+    cases: list[WrapperCase],
+    backends: list[Backend],
+    devices: dict[str, str],
+    impl_name: str,
+    thorough: bool,
+    out: TextIO,
+) -> None:
+    """A Markdown page: the matrix, then failures summarised by property id, then skips."""
+    import datetime
+    import platform
+
+    cells: dict[tuple[str, str], Counter[str]] = {}
+    for r in results:
+        cells.setdefault((f"{r.wrapper} {r.kind}", r.backend), Counter())[r.outcome] += 1
+    rows = list(dict.fromkeys(case.name for case in cases))
+    columns = [b.label for b in backends]
+    totals: Counter[str] = Counter(r.outcome for r in results)
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    gpus = [b.label for b in backends if b.is_gpu and b.unavailable_reason is None]
+    out.write(f"# Conformance matrix: `{impl_name}`\n\n")
+    out.write(
+        f"Generated by `array-env check --impl {impl_name} --format markdown"
+        f"{' --thorough' if thorough else ''}` on {today}, {platform.machine()} "
+        f"{'with ' + ', '.join(gpus) if gpus else 'without a GPU (GPU columns skip)'}; "
+        f"{_versions()}.\n\n"
+    )
+    out.write("conformance: " + ", ".join(f"{totals[o]} {o}" for o in _OUTCOMES) + "\n\n")
+    out.write("A cell is *passed/run* (expected failures count as passed); ✗ marks failures, ")
+    out.write("*skip* a column that cannot run here. Property ids are defined in ")
+    out.write(
+        "[SPEC.md](https://github.com/array-env/array_env/blob/main/conformance/SPEC.md).\n\n"
+    )
+    header = ["wrapper", *(f"{c}<br>{devices[c]}" for c in columns)]
+    out.write("| " + " | ".join(header) + " |\n")
+    out.write("|" + "---|" * len(header) + "\n")
+    for row in rows:
+        values = [_cell(cells.get((row, col), Counter()), "✗") for col in columns]
+        out.write(f"| {row} | " + " | ".join(values) + " |\n")
+    failed = [r for r in results if r.outcome == "failed"]
+    out.write("\n## Failures by property\n\n")
+    if not failed:
+        out.write("None.\n")
+    else:
+        by_id: dict[str, list[Result]] = {}
+        for r in failed:
+            by_id.setdefault(r.id, []).append(r)
+        out.write("| id | failed checks | wrappers | example |\n|---|---|---|---|\n")
+        for prop_id in sorted(by_id):
+            group = by_id[prop_id]
+            names = sorted({f"{r.wrapper} {r.kind}" for r in group})
+            first = group[0]
+            example = _one_line(
+                f"{first.wrapper} {first.kind} {first.backend} {first.property}: {first.message}",
+                200,
+            )
+            example = _escape(example)
+            out.write(f"| {prop_id} | {len(group)} | {', '.join(names)} | {example} |\n")
+    xfailed = Counter(f"{r.wrapper} {r.kind} {r.property}: {_one_line(r.message, 160)}"
+                      for r in results if r.outcome == "xfailed")  # fmt: skip
+    if xfailed:
+        out.write("\n## Expected failures (conformance/xfails)\n\n")
+        for line, count in sorted(xfailed.items()):
+            out.write(f"- {_escape(line)} ({count} backends)\n")
+    skipped = Counter(r.message for r in results if r.outcome == "skipped")
+    if skipped:
+        out.write("\n## Skipped\n\n| checks | reason |\n|---|---|\n")
+        for reason, count in sorted(skipped.items(), key=lambda item: -item[1]):
+            out.write(f"| {count} | {_escape(_one_line(reason, 200))} |\n")
+
+
+def _escape(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.implementation import DEFAULT_IMPLEMENTATION
+from .implementation import DEFAULT_IMPLEMENTATION
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,18 +16,35 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, cast
+import copy
+from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
 import numpy as np
-from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector import AutoresetMode, SyncVectorEnv, VectorEnv
 from gymnasium.vector.utils import batch_space
 from numpy.typing import NDArray
 
 from array_env._tree import tree_map
-from array_env.testing import Backend
+from array_env.testing import Backend, to_host
 
-__all__ = ["RecordingEnv", "RecordingVectorEnv", "host_action", "source_dtype"]
+from .hostsync import host_reads_allowed
+
+if TYPE_CHECKING:
+    from .framework import BaseSpec
+
+__all__ = [
+    "DEFAULT_ACTION_SPACE",
+    "DEFAULT_OBSERVATION_SPACE",
+    "ConformanceEnv",
+    "ConformanceVectorEnv",
+    "RecordingEnv",
+    "RecordingVectorEnv",
+    "episode_end",
+    "host_action",
+    "make_base",
+    "source_dtype",
+]
 
 _NARROW = {"float64": "float32", "int64": "int32", "uint64": "uint32", "complex128": "complex64"}
 
@@ -127,6 +144,9 @@ class _Recorder:
         # Recorded arrays stay behind: a copy starts a fresh recording.
         state = dict(self.__dict__)
         state.update(emitted=[], emitted_host=[], received=[])
+        for key in ("received_host", "stepped"):
+            if key in state:
+                state[key] = []
         return state
 
 
@@ -190,3 +210,290 @@ class RecordingVectorEnv(_Recorder, VectorEnv[Any, Any, Any]):
             (host, rewards, done, done.copy(), info)
         )
         return obs, rewards, terminations, truncations, info
+
+
+# --- The suite's default base environments: any space, episodes that end, every autoreset mode.
+
+DEFAULT_OBSERVATION_SPACE: gym.Space[Any] = gym.spaces.Box(-2.0, 2.0, (3,), np.float32)
+"""The single observation space of the default base environment."""
+DEFAULT_ACTION_SPACE: gym.Space[Any] = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
+"""The single action space of the default base environment."""
+
+
+def episode_end(index: int, episode: int) -> tuple[int, bool]:
+    """``(length, terminated)`` of episode ``episode`` of sub-env ``index``.
+
+    Lengths cycle through 3, 4 and 5 steps; an episode ends by termination when ``index +
+    episode`` is even and by truncation otherwise, so both flags and every reset path occur.
+    """
+    return 3 + (index + episode) % 3, (index + episode) % 2 == 0
+
+
+def _draw(space: gym.Space[Any], seed: int, index: int, episode: int, t: int) -> Any:
+    """A host sample of ``space`` that depends only on (seed, index, episode, t)."""
+    space.seed((seed * 1_000_003 + index * 10_007 + episode * 101 + t) % 2**31)
+    return space.sample()
+
+
+def _stack(rows: list[Any]) -> Any:
+    first = rows[0]
+    if isinstance(first, dict):
+        keys: list[Any] = list(first)  # pyright: ignore[reportUnknownArgumentType]
+        return {key: _stack([row[key] for row in rows]) for key in keys}
+    if isinstance(first, tuple):
+        size: int = len(first)  # pyright: ignore[reportUnknownArgumentType]
+        return tuple(_stack([row[i] for row in rows]) for i in range(size))
+    return np.stack([np.asarray(row) for row in rows])
+
+
+def _frame(index: int, episode: int, t: int) -> np.ndarray:
+    frame = np.zeros((8, 8, 3), dtype=np.uint8)
+    frame[t % 8, :, 0] = 255
+    frame[:, episode % 8, 1] = 200
+    frame[..., 2] = 10 * index
+    return frame
+
+
+def _host_copy(tree: Any) -> Any:
+    return tree_map(lambda x: np.array(to_host(x), copy=True) if hasattr(x, "shape") else x, tree)
+
+
+class _Periodic(_Recorder):
+    """What the default single and vector environments share: recording and corruption."""
+
+    corrupt: Any = None
+    """A function applied to the next ``step`` output; that step then leaves no trace."""
+
+    def _start(self, backend: Backend, observation_space: gym.Space[Any] | None) -> None:
+        self._start_recording(backend, None)
+        self._space = copy.deepcopy(observation_space or DEFAULT_OBSERVATION_SPACE)
+        self.received_host: list[Any] = []
+        """Every action received, as host copies made on arrival."""
+
+    def _observe(self, seeds: Any, indices: Any, episodes: Any, ts: Any) -> Any:
+        rows = [
+            _draw(self._space, int(s), int(i), int(e), int(t))
+            for s, i, e, t in zip(seeds, indices, episodes, ts, strict=True)
+        ]
+        return rows
+
+    def _emit_host(self, host: Any) -> Any:
+        out = _on_backend(self.backend, host)
+        self.emitted.append(out)
+        self.emitted_host.append(tree_map(lambda x: _as_source(self.backend, x), _host_copy(host)))
+        return out
+
+    def _corrupted(self, state: dict[str, Any], out: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Undo this step (state, records) and hand out the corrupted output."""
+        corrupt, self.corrupt = self.corrupt, None
+        self.__dict__.update(state)
+        self.emitted.pop()
+        self.emitted_host.pop()
+        self.received.pop()
+        self.received_host.pop()
+        return tuple(corrupt(out))
+
+    def _dynamic_state(self) -> dict[str, Any]:
+        state: dict[str, Any] = self.__dict__
+        return {k: copy.copy(v) for k, v in state.items() if k in self._DYNAMIC}
+
+    _DYNAMIC: tuple[str, ...] = ()
+
+
+class ConformanceEnv(_Periodic, gym.Env[Any, Any]):
+    """A single environment standing for sub-env ``index`` of :class:`ConformanceVectorEnv`.
+
+    Observations are seeded draws from ``observation_space`` (a function of the reset seed, the
+    episode and the step), rewards ``0.5 * t + 0.25 * index`` as float32 arrays, terminations
+    and truncations as bool arrays (or Python numbers with ``python_scalars=True``); episodes
+    end as :func:`episode_end` says.
+    """
+
+    _DYNAMIC = ("t", "episode", "seed_value")
+
+    def __init__(
+        self,
+        backend: Backend | str,
+        observation_space: gym.Space[Any] | None = None,
+        action_space: gym.Space[Any] | None = None,
+        *,
+        index: int = 0,
+        python_scalars: bool = False,
+        render_mode: str | None = None,
+    ) -> None:
+        self._start(Backend(backend), observation_space)
+        self.render_mode = render_mode
+        self.observation_space = copy.deepcopy(self._space)
+        self.action_space = copy.deepcopy(action_space or DEFAULT_ACTION_SPACE)
+        self.index, self.python_scalars = index, python_scalars
+        self.t, self.episode, self.seed_value = 0, -1, 0
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        with host_reads_allowed():
+            super().reset(seed=seed)
+            if seed is not None:  # a seed restarts the episode count: same seed, same episodes
+                self.seed_value, self.episode = seed, -1
+            self.t, self.episode = 0, self.episode + 1
+            host = self._observe([self.seed_value], [self.index], [self.episode], [0])[0]
+            obs, info = self._emit_host((host, {}))
+        return obs, info
+
+    def render(self) -> Any:
+        """An ``(8, 8, 3)`` uint8 host frame that changes with the step (``rgb_array``)."""
+        if self.render_mode not in ("rgb_array", "rgb_array_list"):
+            return None
+        return _frame(self.index, self.episode, self.t)
+
+    def step(self, action: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        with host_reads_allowed():
+            state = self._dynamic_state()
+            self.received.append(action)
+            self.received_host.append(_host_copy(action))
+            self.t += 1
+            length, by_termination = episode_end(self.index, self.episode)
+            end = self.t == length
+            host_obs = self._observe([self.seed_value], [self.index], [self.episode], [self.t])[0]
+            reward = np.float32(0.5 * self.t + 0.25 * self.index)
+            terminated, truncated = end and by_termination, end and not by_termination
+            if self.python_scalars:
+                host: Any = (host_obs, float(reward), terminated, truncated, {})
+            else:
+                host = (host_obs, np.asarray(reward), np.asarray(terminated),
+                        np.asarray(truncated), {})  # fmt: skip
+            out = tuple(self._emit_host(host))
+            if self.corrupt is not None:
+                out = self._corrupted(state, out)
+        obs, reward_out, terminated_out, truncated_out, info = out
+        return obs, reward_out, terminated_out, truncated_out, info
+
+
+class ConformanceVectorEnv(_Periodic, VectorEnv[Any, Any, Any]):
+    """``num_envs`` :class:`ConformanceEnv` rows as one native batch, in any autoreset mode.
+
+    Row ``i`` reset with ``seed`` behaves as ``ConformanceEnv(index=i)`` reset with ``seed + i``
+    (as in Gymnasium's ``SyncVectorEnv``). Rewards and flags are arrays of the backend; in
+    same-step mode ``info["final_obs"]`` is the batched final observation and
+    ``info["_final_obs"]`` the backend mask of the rows that ended. ``stepped`` records, per
+    step, which rows really stepped (next-step mode resets a finished row instead).
+    """
+
+    _DYNAMIC = ("t", "episode", "seeds", "pending")
+
+    def __init__(
+        self,
+        backend: Backend | str,
+        num_envs: int = 3,
+        autoreset_mode: AutoresetMode = AutoresetMode.NEXT_STEP,
+        observation_space: gym.Space[Any] | None = None,
+        action_space: gym.Space[Any] | None = None,
+        *,
+        render_mode: str | None = None,
+    ) -> None:
+        self._start(Backend(backend), observation_space)
+        self.render_mode = render_mode
+        self.num_envs = num_envs
+        self.metadata = {"autoreset_mode": AutoresetMode(autoreset_mode)}
+        single_obs: gym.Space[Any] = copy.deepcopy(self._space)
+        single_act: gym.Space[Any] = copy.deepcopy(action_space or DEFAULT_ACTION_SPACE)
+        self.single_observation_space, self.single_action_space = single_obs, single_act
+        self.observation_space = batch_space(single_obs, num_envs)
+        self.action_space = batch_space(single_act, num_envs)
+        self.index = np.arange(num_envs)
+        self.t = np.zeros(num_envs, dtype=np.int64)
+        self.episode = np.full(num_envs, -1, dtype=np.int64)
+        self.seeds = np.zeros(num_envs, dtype=np.int64)
+        self.pending = np.zeros(num_envs, dtype=bool)
+        self.stepped: list[np.ndarray] = []
+
+    def render(self) -> Any:
+        """One ``(8, 8, 3)`` uint8 host frame per sub-env, as a tuple (``rgb_array``)."""
+        if self.render_mode not in ("rgb_array", "rgb_array_list"):
+            return None
+        rows = zip(self.index.tolist(), self.episode.tolist(), self.t.tolist(), strict=True)
+        return tuple(_frame(i, e, t) for i, e, t in rows)
+
+    def _host_obs(self) -> Any:
+        return _stack(self._observe(self.seeds, self.index, self.episode, self.t))
+
+    def _restart(self, mask: np.ndarray) -> None:
+        self.t = np.where(mask, 0, self.t)
+        self.episode = self.episode + mask
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        with host_reads_allowed():
+            super().reset(seed=seed)
+            if seed is not None:  # a seed restarts the episode count: same seed, same episodes
+                self.seeds = seed + self.index
+                self.episode = np.full(self.num_envs, -1, dtype=np.int64)
+            mask = (options or {}).get("reset_mask")
+            n = self.num_envs
+            mask = np.ones(n, dtype=bool) if mask is None else to_host(mask).astype(bool)
+            self._restart(mask)
+            self.pending = self.pending & ~mask
+            obs, info = self._emit_host((self._host_obs(), {}))
+        return obs, info
+
+    def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        with host_reads_allowed():
+            state = self._dynamic_state()
+            self.received.append(actions)
+            self.received_host.append(_host_copy(actions))
+            mode = self.metadata["autoreset_mode"]
+            next_step = mode is AutoresetMode.NEXT_STEP
+            stepping = ~self.pending if next_step else np.ones(self.num_envs, dtype=bool)
+            self.stepped.append(stepping)
+            self._restart(self.pending & ~stepping)
+            self.t = self.t + stepping
+            rows = zip(self.index.tolist(), self.episode.tolist(), strict=True)
+            ends = [episode_end(i, e) for i, e in rows]
+            length = np.array([end[0] for end in ends])
+            by_termination = np.array([end[1] for end in ends])
+            done = stepping & (self.t == length)
+            terminated, truncated = done & by_termination, done & ~by_termination
+            rewards = np.where(stepping, 0.5 * self.t + 0.25 * self.index, 0.0).astype(np.float32)
+            info: dict[str, Any] = {}
+            if mode is AutoresetMode.SAME_STEP:
+                final = self._host_obs()
+                self._restart(done)
+                info = {"final_obs": final, "_final_obs": done.copy(),
+                        "final_info": {}, "_final_info": done.copy()}  # fmt: skip
+            self.pending = done if next_step else np.zeros(self.num_envs, dtype=bool)
+            host = (self._host_obs(), rewards, terminated, truncated, info)
+            out = tuple(self._emit_host(host))
+            if self.corrupt is not None:
+                self.stepped.pop()
+                out = self._corrupted(state, out)
+        obs, rewards_out, terminated_out, truncated_out, info_out = out
+        return obs, rewards_out, terminated_out, truncated_out, info_out
+
+
+def make_base(
+    spec: BaseSpec,
+    observation_space: gym.Space[Any] | None = None,
+    action_space: gym.Space[Any] | None = None,
+    *,
+    render_mode: str | None = None,
+) -> Any:
+    """The suite's default base environment for ``spec`` (see :class:`~.framework.BaseSpec`).
+
+    A case needing rendering passes ``env=lambda spec: make_base(spec, render_mode="rgb_array")``.
+    """
+    if spec.kind == "single":
+        return ConformanceEnv(spec.backend, observation_space, action_space, index=spec.sub_env,
+                              render_mode=render_mode)  # fmt: skip
+    mode = spec.mode or AutoresetMode.NEXT_STEP
+    if not spec.sync:
+        return ConformanceVectorEnv(spec.backend, spec.num_envs, mode, observation_space,
+                                    action_space, render_mode=render_mode)  # fmt: skip
+    if spec.backend not in (Backend.NUMPY, Backend.NUMPY_READONLY):
+        raise ValueError(f"SyncVectorEnv batches into NumPy; {spec.backend.label} has no sync twin")
+
+    def sub_env(index: int) -> Any:
+        return lambda: ConformanceEnv(spec.backend, observation_space, action_space, index=index,
+                                      render_mode=render_mode)  # fmt: skip
+
+    return SyncVectorEnv([sub_env(i) for i in range(spec.num_envs)], autoreset_mode=mode)

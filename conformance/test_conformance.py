@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 
 from array_env.testing import Backend
-from conformance.cases import all_cases
-from conformance.framework import Check, run_check
-from conformance.framework import plan as plan_checks
-from conformance.implementation import Implementation, load_implementation
-from conformance.xfails import XfailRule, load_xfails
+
+from .cases import all_cases
+from .framework import Check, run_check
+from .framework import plan as plan_checks
+from .implementation import Implementation, load_implementation
+from .xfails import XfailRule, load_xfails
 
 CHECKS = plan_checks(all_cases(), list(Backend))
 

@@ -7,18 +7,23 @@ of array_env's) and expects a failure with a message naming the problem; the out
 
 from __future__ import annotations
 
+import dataclasses
 import types
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from array_env._tree import tree_map
 from array_env.testing import Backend
 from array_env.wrappers import ArrayConversion
-from conformance.cases import all_cases
-from conformance.framework import Check, Result, WrapperCase, plan, run_check
-from conformance.implementation import Implementation, load_implementation
-from conformance.xfails import XfailRule, parse_xfails
+
+from .cases import all_cases
+from .framework import Check, Result, WrapperCase, plan, run_check
+from .hostsync import HostReadError, host_reads_allowed, no_host_reads
+from .implementation import Implementation, load_implementation
+from .xfails import XfailRule, parse_xfails
 
 
 def _fake_impl(cls: type, module_name: str = "fake_impl") -> Implementation:
@@ -86,7 +91,7 @@ def test_dtype_kept_catches_a_cast() -> None:
 def test_inputs_not_mutated_catches_a_write_into_the_env_output() -> None:
     result = _run(_fake_impl(_WritesIntoTheEnvOutput), "inputs_not_mutated")
     assert result.outcome == "failed"
-    assert "the env's step 1 output, afterwards" in result.message
+    assert "the env's output 1, afterwards" in result.message
 
 
 def test_inputs_not_mutated_catches_a_writable_alias_of_read_only_input() -> None:
@@ -139,10 +144,7 @@ def test_xfail_lines_need_three_fields_and_a_reason(line: str) -> None:
 
 def test_declared_quirks_skip_with_their_reason() -> None:
     case = _case()
-    quirky = WrapperCase(
-        case.wrapper, case.kind, case.build, case.action, case.properties,
-        params=case.params, quirks={"pickles*": "cannot cross processes"},
-    )  # fmt: skip
+    quirky = dataclasses.replace(case, quirks={"pickles*": "cannot cross processes"})
     check = Check(quirky, Backend.NUMPY, "pickles", "array_api_strict", Backend.ARRAY_API_STRICT)
     result = run_check(check, load_implementation(), {})
     assert (result.outcome, result.message) == ("skipped", "declared quirk: cannot cross processes")
@@ -157,3 +159,33 @@ def test_plan_keeps_targets_inside_the_selected_backends() -> None:
     assert {c.param for c in checks} == {Backend.NUMPY, Backend.ARRAY_API_STRICT_DEVICE1}
     assert {c.case.wrapper for c in checks} == {"ArrayConversion"}  # no torch or jax selected
     assert all(c.prop != "zero_copy" for c in checks)  # neither pair shares memory
+
+
+_READS: dict[str, Callable[[Any], Any]] = {
+    "item": lambda x: x.item(),
+    "bool": bool,
+    "float": float,
+    "int": int,
+    "tolist": lambda x: x.tolist(),
+    "nonzero": lambda x: x.nonzero(),
+    "numpy": lambda x: x.numpy(),
+    "array": np.asarray,
+}
+
+
+@pytest.mark.parametrize("name", list(_READS))
+def test_no_host_reads_rejects_each_host_read_on_cpu_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    read = _READS[name]
+    x = torch.ones(())
+    with no_host_reads(Backend.TORCH), pytest.raises(HostReadError):
+        read(x)
+    with no_host_reads(Backend.TORCH), host_reads_allowed():
+        read(x)  # the suite's base environments may read
+
+
+def test_no_host_reads_cannot_see_boolean_mask_indexing() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.arange(3)
+    with no_host_reads(Backend.TORCH):
+        assert x[x > 0].shape == (2,)  # documented blind spot (SPEC.md HS-1)

@@ -14,7 +14,7 @@ import functools
 import importlib
 import pkgutil
 
-from conformance.framework import WrapperCase
+from ..framework import WrapperCase
 
 __all__ = ["all_cases"]
 
