@@ -76,6 +76,15 @@ CASES = [
             "against Gymnasium's TimeLimit, infos included",
         ),
     ),
+    # A limit no episode reaches: the wrapped env ends every episode itself, so the counts must
+    # restart at each reset in every mode, next-step included (no quirk needed here).
+    WrapperCase(
+        wrapper="TimeLimit",
+        kind="vector",
+        wrap=_time_limit,
+        params=lambda backend: [("6", 6)],
+        properties=(*_EVERY, "VS-1"),
+    ),
     WrapperCase(
         wrapper="Autoreset",
         kind="single",
