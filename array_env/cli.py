@@ -358,9 +358,7 @@ def _print_markdown(
     out.write("conformance: " + ", ".join(f"{totals[o]} {o}" for o in _OUTCOMES) + "\n\n")
     out.write("A cell is *passed/run* (expected failures count as passed); ✗ marks failures, ")
     out.write("*skip* a column that cannot run here. Property ids are defined in ")
-    out.write(
-        "[SPEC.md](https://github.com/array-env/array_env/blob/main/conformance/SPEC.md).\n\n"
-    )
+    out.write("the suite's `SPEC.md` (`conformance/SPEC.md` in the repository).\n\n")
     header = ["wrapper", *(f"{c}<br>{devices[c]}" for c in columns)]
     out.write("| " + " | ".join(header) + " |\n")
     out.write("|" + "---|" * len(header) + "\n")
