@@ -18,6 +18,7 @@ import numpy as np
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, to_host
 
+from ..bad_inputs import step_before_reset
 from ..framework import BadInput, Subject, WrapperCase
 
 __all__ = ["CASES"]
@@ -57,7 +58,8 @@ CASES = [
         kind="single",
         wrap=_time_limit,
         params=_limits,
-        properties=(*_EVERY, "GY-2"),
+        properties=(*_EVERY, "GY-2", "BI-1"),
+        bad_inputs=(step_before_reset(),),
     ),
     WrapperCase(
         wrapper="TimeLimit",
@@ -65,7 +67,7 @@ CASES = [
         wrap=_time_limit,
         params=_limits,
         properties=(*_EVERY, "VS-1", "BI-1"),
-        bad_inputs=(_truncated_shape(),),
+        bad_inputs=(_truncated_shape(), step_before_reset()),
         state=lambda env: {"elapsed_steps": env.elapsed_steps},
         quirks=dict.fromkeys(
             ("vector_equals_single*", "matches_gymnasium*"),
@@ -89,14 +91,16 @@ CASES = [
         wrapper="Autoreset",
         kind="single",
         wrap=_plain,
-        properties=(*_EVERY, "GY-2"),
+        properties=(*_EVERY, "GY-2", "BI-1"),
+        bad_inputs=(step_before_reset(),),
         quirks={"no_host_sync": _HOST_DECISION + " (to reset on the next step)"},
     ),
     WrapperCase(
         wrapper="OrderEnforcing",
         kind="single",
         wrap=_plain,
-        properties=(*_EVERY, "GY-2"),
+        properties=(*_EVERY, "GY-2", "BI-1"),
+        bad_inputs=(step_before_reset(),),
     ),
     WrapperCase(
         wrapper="PassiveEnvChecker",
