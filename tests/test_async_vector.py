@@ -80,20 +80,29 @@ def _make(name: str, backend: str) -> Callable[[], gym.Env[Any, Any]]:
 
 
 def _actions(envs: Any, rng: np.random.Generator, scale: float) -> Any:
-    space = envs.single_action_space
-    if isinstance(space, gym.spaces.Discrete):
-        return rng.integers(0, 2, envs.num_envs)
-    return rng.uniform(-scale, scale, (envs.num_envs, *space.shape)).astype(space.dtype)
+    space: Any = envs.single_action_space
+    if _is(space, gym.spaces.Discrete):
+        return rng.integers(0, 2, int(envs.num_envs))
+    actions: Any = rng.uniform(-scale, scale, (envs.num_envs, *space.shape))
+    return actions.astype(space.dtype)
+
+
+def _is(x: object, kinds: Any) -> bool:
+    return isinstance(x, kinds)  # without narrowing: the outputs are untyped trees
+
+
+def _object_array(x: Any) -> bool:
+    return _is(x, np.ndarray) and x.dtype == np.dtype(object)
 
 
 def _same(got: Any, want: Any, where: str) -> None:
-    if isinstance(want, dict):
+    if _is(want, dict):
         assert sorted(got) == sorted(want), where
         for key in want:
             if key != "t":  # episode durations are wall-clock time
                 _same(got[key], want[key], f"{where}[{key!r}]")
         return
-    if isinstance(want, tuple) or (isinstance(want, np.ndarray) and want.dtype == object):
+    if _is(want, tuple) or _object_array(want):
         for g, w in zip(got, want, strict=True):
             _same(g, w, where)
         return
@@ -111,12 +120,12 @@ def test_async_equals_sync(name: str, env_backend: str, shared_memory: bool) -> 
     async_ = AsyncVectorEnv(fns, shared_memory=shared_memory)
     try:
         rng = np.random.default_rng(1)
-        got, want = async_.reset(seed=7), sync.reset(seed=7)
-        _same(got, want, "reset")
+        _same(async_.reset(seed=7), sync.reset(seed=7), "reset")
         ends = 0
         for step in range(120):
             actions = _actions(sync, rng, 3.0 if name in CLIPPED else 2.0)
-            got, want = async_.step(actions), sync.step(actions)
+            got: tuple[Any, ...] = async_.step(actions)
+            want: tuple[Any, ...] = sync.step(actions)
             for index, (g, w) in enumerate(zip(got, want, strict=True)):
                 _same(g, w, f"step {step} output {index}")
             ends += int(np.logical_or(want[2], want[3]).sum())

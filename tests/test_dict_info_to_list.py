@@ -120,15 +120,15 @@ def test_wrong_lengths_raise_assertion_errors_naming_the_key() -> None:
 
 def test_values_stay_on_their_backend(backend: Backend) -> None:
     n = 3
-    envs = CartPoleVectorEnv(
+    base = CartPoleVectorEnv(
         n, max_episode_steps=None, xp=backend.namespace_name, device=backend.device_spec,
         autoreset_mode=AutoresetMode.SAME_STEP,
     )  # fmt: skip
-    envs = DictInfoToList(RecordEpisodeStatistics(TimeLimit(envs, 4)))
-    assert envs.reset(seed=0)[1] == [{}, {}, {}]
+    wrapped = DictInfoToList(RecordEpisodeStatistics(TimeLimit(base, 4)))
+    assert wrapped.reset(seed=0)[1] == [{}, {}, {}]
     seen = 0
     for step in range(8):
-        infos = envs.step(backend.asarray([0, 1, 0], "int64"))[4]
+        infos: list[dict[str, Any]] = wrapped.step(backend.asarray([0, 1, 0], "int64"))[4]
         assert len(infos) == n
         for info in infos:
             if "episode" in info:

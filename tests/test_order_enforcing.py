@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import pytest
 
-import array_env.envs  # noqa: F401  (registers array_env/CartPole-v1 ...)
+from array_env.envs import register_envs
 from array_env.envs.cartpole import CartPoleEnv
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.wrappers import OrderEnforcing, PassiveEnvChecker, TimeLimit
+
+register_envs()  # array_env/CartPole-v1 (idempotent)
 
 
 class _Rendering(CartPoleEnv):
@@ -29,7 +32,8 @@ def test_step_and_render_before_reset_raise_gymnasium_errors() -> None:
     inner = _Rendering()
     env = OrderEnforcing(inner)
     theirs = gym.wrappers.OrderEnforcing(_Rendering())
-    for call in (lambda e: e.step(np.asarray(0)), lambda e: e.render()):
+    calls: list[Callable[[Any], Any]] = [lambda e: e.step(np.asarray(0)), lambda e: e.render()]
+    for call in calls:
         with pytest.raises(gym.error.ResetNeeded) as ours_error:
             call(env)
         with pytest.raises(gym.error.ResetNeeded) as their_error:
@@ -79,7 +83,7 @@ def test_outputs_pass_through_on_every_backend(backend: Backend) -> None:
 # -- item 6: gym.make stacks -------------------------------------------------------------
 
 
-def _ours(env_id: str, max_episode_steps: int, **kwargs: Any) -> gym.Env[Any, Any]:
+def _ours(env_id: str, max_episode_steps: int, **kwargs: Any) -> Any:
     """The stack ``gym.make(env_id, max_episode_steps=...)`` builds, from array_env's wrappers."""
     base = gym.make(
         env_id, max_episode_steps=max_episode_steps, disable_env_checker=False, **kwargs
@@ -106,7 +110,8 @@ def test_stack_behaves_as_gym_make_and_spec_round_trips(env_id: str) -> None:
     theirs = gym.make(env_id, max_episode_steps=37, disable_env_checker=False)
     assert str(ours) == str(theirs)
     assert ours.spec == theirs.spec
-    rebuilt = gym.make(ours.spec)  # pyright: ignore[reportArgumentType]
+    assert ours.spec is not None
+    rebuilt = gym.make(ours.spec)
     assert rebuilt.spec == ours.spec
     assert str(rebuilt) == str(theirs)
     with warnings.catch_warnings():
@@ -123,7 +128,9 @@ def test_stack_behaves_as_gym_make_and_spec_round_trips(env_id: str) -> None:
             np.testing.assert_array_equal(g, w)
     for name in ("_max_episode_steps", "_elapsed_steps"):
         assert getattr(ours, name) == getattr(theirs, name)
-    assert ours.env.has_reset is theirs.env.has_reset is True  # pyright: ignore[reportAttributeAccessIssue]
+    theirs_any: Any = theirs
+    wrappers: list[Any] = [ours.env, theirs_any.env]  # the OrderEnforcing of each stack
+    assert [w.has_reset for w in wrappers] == [True, True]
 
 
 def test_stack_over_torch_env_keeps_arrays() -> None:
@@ -134,7 +141,7 @@ def test_stack_over_torch_env_keeps_arrays() -> None:
     env.reset(seed=0)
     import torch
 
-    flags = []
+    flags: list[bool] = []
     for _ in range(5):
         _obs, reward, terminated, truncated, _ = env.step(torch.tensor(0))
         assert isinstance(truncated, torch.Tensor)
@@ -144,3 +151,12 @@ def test_stack_over_torch_env_keeps_arrays() -> None:
     assert env.spec is not None
     assert env.spec.kwargs["xp"] == "torch"
     assert gym.make(env.spec).spec == env.spec
+
+
+def test_reference_list_v0_aliases_are_the_classes() -> None:
+    from array_env import experimental
+    from array_env.wrappers import Autoreset
+
+    assert experimental.OrderEnforcingV0 is OrderEnforcing
+    assert experimental.PassiveEnvCheckerV0 is PassiveEnvChecker
+    assert experimental.AutoresetV0 is Autoreset

@@ -37,8 +37,8 @@ class Fake(gym.Env[Any, Any]):
         self.observation_space = observation_space
         self.action_space = action_space if action_space is not None else spaces.Discrete(2)
         self._obs = obs
-        self._step = step or (lambda o: (o, 1.0, False, False, {}))
-        self._reset_result = reset_result or (lambda o: (o, {}))
+        self._step: Callable[[Any], Any] = step or (lambda o: (o, 1.0, False, False, {}))
+        self._reset_result: Callable[[Any], Any] = reset_result or (lambda o: (o, {}))
         self.render_mode = render_mode
         self._frame = frame
 
@@ -203,8 +203,9 @@ def test_spec_and_close_follow_gymnasium() -> None:
 
 
 def test_rejects_what_is_not_an_env() -> None:
+    not_an_env: Any = object()
     with pytest.raises(TypeError) as ours:
-        PassiveEnvChecker(object())  # type: ignore[arg-type]
+        PassiveEnvChecker(not_an_env)
     with pytest.raises(TypeError) as theirs:
-        gym.wrappers.PassiveEnvChecker(object())  # type: ignore[arg-type]
+        gym.wrappers.PassiveEnvChecker(not_an_env)
     assert str(ours.value) == str(theirs.value)  # gymnasium.Wrapper's own check comes first

@@ -50,8 +50,9 @@ def test_equals_gymnasium_on_numpy(limit: int, inner: int | None) -> None:
             np.testing.assert_array_equal(g, w)
         truncations += len(got) == 5 and got[3] is True
     assert truncations > 50
-    assert ours._elapsed_steps == theirs._elapsed_steps  # pyright: ignore[reportPrivateUsage]
-    assert ours._max_episode_steps == theirs._max_episode_steps == limit
+    theirs_any: Any = theirs  # Gymnasium's attributes are untyped
+    assert ours._elapsed_steps == theirs_any._elapsed_steps  # pyright: ignore[reportPrivateUsage]
+    assert ours._max_episode_steps == theirs_any._max_episode_steps == limit  # pyright: ignore[reportPrivateUsage]
 
 
 def test_truncated_stays_an_array_on_every_backend(backend: Backend) -> None:
@@ -60,7 +61,7 @@ def test_truncated_stays_an_array_on_every_backend(backend: Backend) -> None:
     action = backend.asarray(0, "int64") if backend is not Backend.NUMPY_READONLY else None
     if action is None:
         action = np.asarray(0)
-    flags = []
+    flags: list[bool] = []
     for _ in range(4):
         obs, reward, terminated, truncated, _ = env.step(action)
         assert_on_backend((obs, reward, terminated, truncated), backend.xp, backend.device)
@@ -124,6 +125,16 @@ def test_spec_carries_max_episode_steps_and_round_trips() -> None:
 # -- jit -------------------------------------------------------------------------------------
 
 
+def _jitted_count(elapsed: Any, restart: Any) -> tuple[Any, Any]:
+    import jax.numpy as jnp
+
+    return count_steps(elapsed, restart, max_episode_steps=5, xp=jnp)
+
+
+def _jitted_count_one(elapsed: Any) -> tuple[Any, Any]:
+    return count_step(elapsed, max_episode_steps=5)
+
+
 def test_cores_run_under_jax_jit() -> None:
     jax = pytest.importorskip("jax")
     jnp = jax.numpy
@@ -131,14 +142,14 @@ def test_cores_run_under_jax_jit() -> None:
     restart = jnp.asarray([False, True, False, False])
     for mask in (restart, None):
         eager = count_steps(elapsed, mask, max_episode_steps=5, xp=jnp)
-        jitted = jax.jit(lambda e, m: count_steps(e, m, max_episode_steps=5, xp=jnp))(elapsed, mask)
+        jitted = jax.jit(_jitted_count)(elapsed, mask)
         for a, b in zip(eager, jitted, strict=True):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     counts, reached = count_steps(elapsed, restart, max_episode_steps=5, xp=jnp)
     assert np.asarray(counts).tolist() == [1, 0, 6, 3]
     assert np.asarray(reached).tolist() == [False, False, True, False]
     assert count_step(4, max_episode_steps=5) == (5, True)
-    single = jax.jit(lambda e: count_step(e, max_episode_steps=5))(jnp.asarray(4))
+    single = jax.jit(_jitted_count_one)(jnp.asarray(4))
     assert (int(single[0]), bool(single[1])) == (5, True)
 
 
@@ -209,12 +220,20 @@ class _Infos(gym.Wrapper[Any, Any, Any, Any]):
         return obs, reward, terminated, truncated, {**info, "count": self.count}
 
 
+def _is(x: object, kinds: Any) -> bool:
+    return isinstance(x, kinds)  # without narrowing: the outputs are untyped trees
+
+
+def _object_array(x: Any) -> bool:
+    return _is(x, np.ndarray) and x.dtype == np.dtype(object)
+
+
 def _same_tree(got: Any, want: Any, where: str) -> None:
-    if isinstance(want, dict):
+    if _is(want, dict):
         assert sorted(got) == sorted(want), where
         for key in want:
             _same_tree(got[key], want[key], f"{where}[{key!r}]")
-    elif isinstance(want, tuple) or (isinstance(want, np.ndarray) and want.dtype == object):
+    elif _is(want, tuple) or _object_array(want):
         for index, (g, w) in enumerate(zip(got, want, strict=True)):
             _same_tree(g, w, f"{where}[{index}]")
     else:

@@ -28,12 +28,16 @@ def _namespace(*values: Any) -> Any:
     raise TypeError(f"no array among the info values {values!r}")
 
 
-def merge_rows(base: dict[str, Any], new: dict[str, Any], mask: Any) -> dict[str, Any]:
+def merge_rows(
+    base: dict[str, Any], new: dict[str, Any], mask: Any, *, drop_empty: bool = False
+) -> dict[str, Any]:
     """Return ``base`` with the rows in ``mask`` taken from ``new`` (values and ``_key`` masks).
 
     A key missing on one side counts as absent in all of that side's rows; a key without a
     ``_key`` mask counts as present in all rows. ``mask`` is a boolean ``(num_envs,)`` array of
-    the infos' namespace; nothing is read back to the host.
+    the infos' namespace; nothing is read back to the host unless ``drop_empty`` (for NumPy
+    masks, which are on the host): then a key present in no row is left out, as Gymnasium's
+    vector envs leave it out.
 
     Example:
         >>> import numpy as np
@@ -55,12 +59,16 @@ def merge_rows(base: dict[str, Any], new: dict[str, Any], mask: Any) -> dict[str
         base_mask = base.get(f"_{key}", every) if in_base else none
         new_mask = new.get(f"_{key}", every) if in_new else none
         if isinstance(base.get(key), dict) or isinstance(new.get(key), dict):
-            merged[key] = merge_rows(base.get(key, {}), new.get(key, {}), mask)
+            merged[key] = merge_rows(
+                base.get(key, {}), new.get(key, {}), mask, drop_empty=drop_empty
+            )
         elif in_base and in_new:
             b, n = base[key], new[key]
             vxp = _namespace(b, n)
             merged[key] = vxp.where(_rows(mask, b, vxp), n, b)
         else:
             merged[key] = base[key] if in_base else new[key]
-        merged[f"_{key}"] = xp.where(mask, new_mask, base_mask)
+        present = merged[f"_{key}"] = xp.where(mask, new_mask, base_mask)
+        if drop_empty and not bool(xp.any(present)):
+            del merged[key], merged[f"_{key}"]
     return merged

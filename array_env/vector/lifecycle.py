@@ -150,7 +150,7 @@ class TimeLimit(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructo
                 rewards = xp.where(forced, xp.zeros_like(rewards), rewards)
                 terminated = xp.logical_and(terminated, xp.logical_not(forced))
                 truncated = xp.logical_and(truncated, xp.logical_not(forced))
-                infos = merge_rows(infos, reset_infos, forced)
+                infos = merge_rows(infos, reset_infos, forced, drop_empty=self._host_masks)
             elapsed, reached = count_steps(elapsed, self._restart, max_episode_steps=limit, xp=xp)
             ended = xp.logical_or(terminated, truncated)
             truncated = xp.logical_or(truncated, reached)
@@ -185,7 +185,8 @@ class TimeLimit(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructo
         xp = self._contract.fast_xp if self._contract is not None else None
         assert xp is not None
         step_infos = {k: v for k, v in infos.items() if k not in _FINAL_KEYS}
-        merged = merge_rows(step_infos, reset_infos, forced)
+        drop = self._host_masks
+        merged = merge_rows(step_infos, reset_infos, forced, drop_empty=drop)
         n = self.num_envs
         final_mask = infos.get("_final_obs", xp.zeros_like(forced))
         final_obs = infos.get("final_obs")
@@ -203,7 +204,9 @@ class TimeLimit(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructo
             final_obs = _where_tree(forced, last, final_obs, xp)
         merged["final_obs"] = final_obs
         merged["_final_obs"] = xp.logical_or(final_mask, forced)
-        merged["final_info"] = merge_rows(infos.get("final_info", {}), step_infos, forced)
+        merged["final_info"] = merge_rows(
+            infos.get("final_info", {}), step_infos, forced, drop_empty=drop
+        )
         merged["_final_info"] = xp.logical_or(infos.get("_final_info", final_mask), forced)
         return merged
 
