@@ -4,8 +4,8 @@ The environment, the wrapper stack and the agent share a device: observations ar
 tensors on it (``array_env/CartPole-v1`` or ``array_env/Pendulum-v1`` with ``xp="torch"``),
 ``RecordEpisodeStatistics``, ``NormalizeObservation`` and ``NormalizeReward`` (plus
 ``RescaleAction`` and ``ClipAction`` for Pendulum) update their statistics there, and actions go
-back as tensors. No
-step copies anything to the host; episode returns are read back only when a line is printed.
+back as tensors. No step copies anything to the host; episode returns are read back only when a
+line is printed.
 
 Run ``python examples/ppo.py`` (CartPole, to an average return of 475),
 ``python examples/ppo.py --env pendulum`` (above -300), or add ``--quick`` for a short smoke run.
