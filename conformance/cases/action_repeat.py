@@ -1,0 +1,107 @@
+"""``StickyAction`` and ``RepeatAction``, single and vector.
+
+Sticky draws come from the env's seeded host generator. Gymnasium's ``SyncVectorEnv`` hands out
+one generator per sub-env; the suite's native vector env has a single one, so the sticky cases run
+over a native env that exposes one seeded generator per sub-env as ``SyncVectorEnv`` does
+(``RowGeneratorsVectorEnv``), which makes each row comparable with a single wrapper over that
+sub-env alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium.utils import seeding
+from gymnasium.vector import AutoresetMode
+
+from ..bad_inputs import action_device, action_namespace, action_shape
+from ..envs import ConformanceVectorEnv, make_base
+from ..framework import BaseSpec, WrapperCase
+
+__all__ = ["CASES", "RowGeneratorsVectorEnv"]
+
+_COMMON = ("NS-1", "SP-1", "MU-1", "DT-1", "DT-2", "GY-1", "GY-2", "HS-1", "CP-1", "CP-2")
+
+
+class RowGeneratorsVectorEnv(ConformanceVectorEnv):
+    """The suite's native vector env with one seeded generator per sub-env (``seed + i``)."""
+
+    _rows: tuple[np.random.Generator, ...] | None = None
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        if seed is not None:
+            self._rows = tuple(seeding.np_random(seed + i)[0] for i in range(self.num_envs))
+        return super().reset(seed=seed, options=options)
+
+    @property
+    def np_random(self) -> Any:  # pyright: ignore[reportIncompatibleVariableOverride]
+        """One generator per sub-env once seeded (``SyncVectorEnv``'s shape)."""
+        if self._rows is None:
+            self._rows = tuple(seeding.np_random()[0] for _ in range(self.num_envs))
+        return self._rows
+
+
+def _row_generators(spec: BaseSpec) -> Any:
+    if spec.kind == "vector" and not spec.sync:
+        mode = spec.mode or AutoresetMode.NEXT_STEP
+        return RowGeneratorsVectorEnv(spec.backend, spec.num_envs, mode)
+    return make_base(spec)
+
+
+def _sticky(cls: Any, env: Any, param: Any) -> Any:
+    return cls(env, 0.5, (1, 3))
+
+
+def _repeat(cls: Any, env: Any, param: Any) -> Any:
+    return cls(env, 2)
+
+
+_HOST_FLAGS = (
+    "sticky decisions are host draws that depend on where each sub-env's episode ended, so the "
+    "vector wrapper reads terminated | truncated once per step"
+)
+_REPEAT_HOST = (
+    "repeating stops where an episode ends, so every inner step's terminated | truncated is "
+    "read on the host (Gymnasium's single-env loop reads them too)"
+)
+_REPEAT_ROWS = (
+    "a vector env cannot pause one sub-env: the vector RepeatAction stops every sub-env's repeat "
+    "where any episode ends, so a row equals the single wrapper only where episodes end together "
+    "(tests/test_repeat_action.py checks one sub-env, and rows whose episodes end together)"
+)
+
+CASES = [
+    *(
+        WrapperCase(
+            wrapper="StickyAction",
+            kind=kind,
+            wrap=_sticky,
+            env=_row_generators,
+            properties=(*_COMMON, "BI-1", *(("VS-1",) if kind == "vector" else ())),
+            bad_inputs=(action_shape(), action_namespace(), action_device()),
+            quirks={"no_host_sync": _HOST_FLAGS} if kind == "vector" else {},
+        )
+        for kind in ("single", "vector")
+    ),
+    WrapperCase(
+        wrapper="RepeatAction",
+        kind="single",
+        wrap=_repeat,
+        properties=_COMMON,
+        quirks={"no_host_sync": _REPEAT_HOST},
+    ),
+    WrapperCase(
+        wrapper="RepeatAction",
+        kind="vector",
+        wrap=_repeat,
+        properties=(*_COMMON, "VS-1"),
+        quirks={
+            "no_host_sync": _REPEAT_HOST,
+            "vector_equals_single": _REPEAT_ROWS,
+            "matches_gymnasium": _REPEAT_ROWS + "; Gymnasium has no vector RepeatAction",
+        },
+    ),
+]
