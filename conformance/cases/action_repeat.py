@@ -37,11 +37,16 @@ class RowGeneratorsVectorEnv(ConformanceVectorEnv):
         return super().reset(seed=seed, options=options)
 
     @property
-    def np_random(self) -> Any:  # pyright: ignore[reportIncompatibleVariableOverride]
+    def np_random(self) -> Any:
         """One generator per sub-env once seeded (``SyncVectorEnv``'s shape)."""
         if self._rows is None:
             self._rows = tuple(seeding.np_random()[0] for _ in range(self.num_envs))
         return self._rows
+
+    @np_random.setter
+    def np_random(self, value: Any) -> None:
+        self._rows = None  # one generator for the batch, as the base class has
+        self._np_random = value
 
 
 def _row_generators(spec: BaseSpec) -> Any:

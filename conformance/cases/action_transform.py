@@ -42,7 +42,8 @@ def _rescale(cls: Any, env: Any, bounds: tuple[float, float]) -> Any:
 def _spread(env: Any, step: int) -> Any:
     """Actions over the whole (rescaled) Box, its bounds included, changing every step."""
     space = env.action_space
-    size = int(np.prod(space.shape))
+    shape: tuple[int, ...] = space.shape
+    size = int(np.prod(shape))
     fractions = (np.arange(size) / max(size - 1, 1) + 0.37 * step) % 1.0
     values = space.low + fractions.reshape(space.shape) * (space.high - space.low)
     return values.astype(space.dtype)
@@ -70,8 +71,8 @@ def _vector_transform(cls: Any, env: Any, param: Any) -> Any:
 
 def _vectorize(cls: Any, env: Any, bounds: tuple[float, float]) -> Any:
     # the implementation's own single RescaleAction (Gymnasium's under --impl gymnasium.wrappers)
-    single = gym.wrappers.RescaleAction if cls.__module__.startswith("gymnasium") else None
-    single = single or array_env.wrappers.RescaleAction
+    gymnasium = cls.__module__.startswith("gymnasium")
+    single: Any = gym.wrappers.RescaleAction if gymnasium else array_env.wrappers.RescaleAction
     return cls(env, single, min_action=bounds[0], max_action=bounds[1])
 
 

@@ -45,7 +45,7 @@ def _clip(cls: Any, env: Any, bounds: tuple[Any, Any]) -> Any:
 def _vectorize(cls: Any, env: Any, bounds: tuple[Any, Any]) -> Any:
     # the implementation's own single ClipReward (Gymnasium's under --impl gymnasium.wrappers)
     gymnasium = cls.__module__.startswith("gymnasium")
-    single = gym.wrappers.ClipReward if gymnasium else array_env.wrappers.ClipReward
+    single: Any = gym.wrappers.ClipReward if gymnasium else array_env.wrappers.ClipReward
     return cls(env, single, min_reward=bounds[0], max_reward=bounds[1])
 
 
