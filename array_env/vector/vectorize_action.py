@@ -47,8 +47,8 @@ class TransformAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordCons
         >>> envs = TransformAction(envs, lambda a: 2 * a)
         >>> _ = envs.reset(seed=0)
         >>> _ = envs.step(np.array([[0.5], [-0.25]], dtype=np.float32))
-        >>> [float(env.unwrapped.last_u) for env in envs.env.envs]
-        [1.0, -0.5]
+        >>> tuple(float(env.unwrapped.last_u) for env in envs.env.envs)
+        (1.0, -0.5)
     """
 
     def __init__(
@@ -132,8 +132,8 @@ class VectorizeTransformAction(VectorWrapper[Obs, Any, Obs, Any, A]):
         Box(0.0, 1.0, (2, 1), float32)
         >>> _ = envs.reset(seed=0)
         >>> _ = envs.step(np.array([[0.0], [1.0]], dtype=np.float32))
-        >>> [float(env.unwrapped.last_u) for env in envs.env.envs]
-        [-2.0, 2.0]
+        >>> tuple(float(env.unwrapped.last_u) for env in envs.env.envs)
+        (-2.0, 2.0)
     """
 
     def __init__(self, env: VectorEnv[Obs, Any, A], wrapper: type[Any], **kwargs: Any) -> None:
