@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 from gymnasium.utils import seeding
-from gymnasium.vector import AutoresetMode
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 from ..bad_inputs import action_device, action_namespace, action_shape
-from ..envs import ConformanceVectorEnv, make_base
+from ..envs import ConformanceEnv, ConformanceVectorEnv, make_base
 from ..framework import BaseSpec, WrapperCase
 
-__all__ = ["CASES", "RowGeneratorsVectorEnv"]
+__all__ = ["CASES", "AlignedEnv", "RowGeneratorsVectorEnv"]
 
 _COMMON = ("NS-1", "SP-1", "MU-1", "DT-1", "DT-2", "GY-1", "GY-2", "HS-1", "CP-1", "CP-2")
 
@@ -56,6 +56,36 @@ def _row_generators(spec: BaseSpec) -> Any:
     return make_base(spec)
 
 
+class AlignedEnv(ConformanceEnv):
+    """Sub-env ``index`` living sub-env 0's episodes, so every row's episodes end together.
+
+    Reset with ``seed + index`` (as ``SyncVectorEnv`` and the driver of ``VS-1`` do), it behaves
+    as sub-env 0 reset with ``seed``: a row of :func:`aligned_vector`.
+    """
+
+    def __init__(self, backend: Any, index: int = 0) -> None:
+        super().__init__(backend, index=0)
+        self.offset = index
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        return super().reset(seed=None if seed is None else seed - self.offset, options=options)
+
+
+def _aligned(spec: BaseSpec) -> Any:
+    """Base envs whose sub-envs' episodes all end on the same step (see :class:`AlignedEnv`)."""
+    if spec.kind == "single":
+        return AlignedEnv(spec.backend, spec.sub_env)
+    mode = spec.mode or AutoresetMode.NEXT_STEP
+    if spec.sync:
+        rows = [lambda i=i: AlignedEnv(spec.backend, i) for i in range(spec.num_envs)]
+        return SyncVectorEnv(rows, autoreset_mode=mode)
+    env = ConformanceVectorEnv(spec.backend, spec.num_envs, mode)
+    env.index = np.zeros(spec.num_envs, dtype=np.int64)  # every row is sub-env 0
+    return env
+
+
 def _sticky(cls: Any, env: Any, param: Any) -> Any:
     return cls(env, 0.5, (1, 3))
 
@@ -71,11 +101,6 @@ _HOST_FLAGS = (
 _REPEAT_HOST = (
     "repeating stops where an episode ends, so every inner step's terminated | truncated is "
     "read on the host (Gymnasium's single-env loop reads them too)"
-)
-_REPEAT_ROWS = (
-    "a vector env cannot pause one sub-env: the vector RepeatAction stops every sub-env's repeat "
-    "where any episode ends, so a row equals the single wrapper only where episodes end together "
-    "(tests/test_repeat_action.py checks one sub-env, and rows whose episodes end together)"
 )
 
 CASES = [
@@ -98,15 +123,15 @@ CASES = [
         properties=_COMMON,
         quirks={"no_host_sync": _REPEAT_HOST},
     ),
+    # A vector env cannot pause one sub-env, so the vector RepeatAction stops every row's repeat
+    # where any episode ends: a row equals the single wrapper where episodes end together, which
+    # these base envs guarantee (tests/test_repeat_action.py covers rows that end apart).
     WrapperCase(
         wrapper="RepeatAction",
         kind="vector",
         wrap=_repeat,
+        env=_aligned,
         properties=(*_COMMON, "VS-1"),
-        quirks={
-            "no_host_sync": _REPEAT_HOST,
-            "vector_equals_single": _REPEAT_ROWS,
-            "matches_gymnasium": _REPEAT_ROWS + "; Gymnasium has no vector RepeatAction",
-        },
+        quirks={"no_host_sync": _REPEAT_HOST},
     ),
 ]
