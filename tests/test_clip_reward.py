@@ -52,9 +52,11 @@ def test_equals_gymnasium_on_numpy(low: Any, high: Any) -> None:
 
 
 def test_host_reward_kinds_are_one_kind_and_typed_like_numpy_clip() -> None:
-    kinds = [1, 0.75, np.float32(2.0), np.int8(-3), np.float64(0.1), True, np.uint16(7)]
+    kinds: list[Any] = [1, 0.75, np.float32(2.0), np.int8(-3), np.float64(0.1), True, np.uint16(7)]
 
     class Rewards(gym.Wrapper[Any, Any, Any, Any]):
+        i = 0
+
         def step(self, action: Any) -> Any:
             obs, _, terminated, truncated, info = self.env.step(action)
             return obs, kinds[self.i], terminated, truncated, info
@@ -63,7 +65,7 @@ def test_host_reward_kinds_are_one_kind_and_typed_like_numpy_clip() -> None:
     ours = ClipReward(env, 0, 0.5)
     ours.reset(seed=0)
     for i, kind in enumerate(kinds):
-        env.i = i  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+        env.i = i
         got = ours.step(0)[1]
         want = np.clip(kind, 0, 0.5)
         assert type(got) is type(want)
@@ -84,7 +86,8 @@ def test_kind_changes_are_rejected() -> None:
     env = ClipReward(rewards, 0.0, 1.0)
     env.reset(seed=0)
     env.step(np.zeros(1, np.float32))
-    bounds = env.func._bounds  # pyright: ignore[reportPrivateUsage, reportFunctionMemberAccess, reportAttributeAccessIssue]
+    clipper: Any = env.func
+    bounds = clipper._bounds
     rewards.backend = Backend.ARRAY_API_STRICT_DEVICE1
     with pytest.raises(ArrayMismatchError, match="ClipReward: reward is on device device1"):
         env.step(np.zeros(1, np.float32))
@@ -94,12 +97,12 @@ def test_kind_changes_are_rejected() -> None:
         match=r"ClipReward: reward must be a",
     ):
         env.step(np.zeros(1, np.float32))
-    assert env.func._bounds is bounds  # pyright: ignore[reportPrivateUsage, reportFunctionMemberAccess, reportAttributeAccessIssue]
+    assert clipper._bounds is bounds
     host = ClipReward(gym.make("CartPole-v1"), 0.0, 1.0)
     host.reset(seed=0)
     host.step(0)
     with pytest.raises(ArrayMismatchError, match="ClipReward: reward must be host rewards"):
-        host.func(Backend.ARRAY_API_STRICT.asarray(1.0))  # pyright: ignore[reportFunctionMemberAccess]
+        host.func(Backend.ARRAY_API_STRICT.asarray(1.0))
 
 
 def test_constructor_errors_match_gymnasium() -> None:
@@ -195,7 +198,8 @@ def test_core_under_jax_jit() -> None:
         RewardBounds(xp.asarray(0.0), xp.asarray(1.0)),
         RewardBounds(None, xp.asarray(1.0)),
     ):
-        jitted = jax.jit(lambda r, b=bounds: clip_reward(r, b, xp=xp))
-        np.testing.assert_array_equal(
-            np.asarray(jitted(rewards)), np.asarray(clip_reward(rewards, bounds, xp=xp))
-        )
+
+        def core(r: Any, b: RewardBounds = bounds) -> Any:
+            return clip_reward(r, b, xp=xp)
+
+        np.testing.assert_array_equal(np.asarray(jax.jit(core)(rewards)), np.asarray(core(rewards)))

@@ -25,12 +25,12 @@ class BoxEnv(gym.Env[Any, Any]):
     def __init__(
         self, low: Any = (-1.0, -2.0, 0.0), high: Any = (1.0, 3.0, 7.0), dtype: Any = np.float32
     ) -> None:
-        self.action_space = gym.spaces.Box(np.array(low), np.array(high), dtype=dtype)
-        self.observation_space = self.action_space
+        self.box = gym.spaces.Box(np.array(low), np.array(high), dtype=dtype)
+        self.action_space = self.observation_space = self.box
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
         super().reset(seed=seed)
-        return self.action_space.low, {}
+        return self.box.low, {}
 
     def step(self, action: Any) -> Any:
         return np.asarray(action), 0.0, False, False, {}
@@ -73,7 +73,7 @@ def test_equals_gymnasium_on_numpy(multidiscrete: bool) -> None:
 def test_multi_dimensional_box_equals_gymnasium(multidiscrete: bool, dtype: Any) -> None:
     bins = (3, 4, 5)
     ours = DiscretizeAction(BoxEnv(dtype=dtype), bins, multidiscrete)
-    theirs = gym.wrappers.DiscretizeAction(BoxEnv(dtype=dtype), bins, multidiscrete)
+    theirs: Any = gym.wrappers.DiscretizeAction(BoxEnv(dtype=dtype), bins, multidiscrete)
     assert ours.action_space == theirs.action_space
     assert ours.n_dims == theirs.n_dims
     np.testing.assert_array_equal(ours.bins, theirs.bins)

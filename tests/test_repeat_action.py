@@ -40,7 +40,7 @@ def test_equals_gymnasium_on_numpy(repeats: int) -> None:
 
 def test_host_reward_kinds_sum_to_a_python_float() -> None:
     class Rewards(gym.Wrapper[Any, Any, Any, Any]):
-        kinds = (1, np.float32(0.5), np.int8(2), 0.25, np.float64(1.0))
+        kinds: tuple[Any, ...] = (1, np.float32(0.5), np.int8(2), 0.25, np.float64(1.0))
 
         def step(self, action: Any) -> Any:
             obs, _, terminated, truncated, info = self.env.step(action)
@@ -67,19 +67,21 @@ def test_array_rewards_stay_on_the_backend(backend: Backend) -> None:
 
 
 def test_constructor_errors_match_gymnasium() -> None:
-    for bad, error, message in [
+    cases: list[tuple[Any, type[Exception], str]] = [
         (2.0, TypeError, "RepeatAction: the num_repeats is expected to be an integer"),
         (True, TypeError, "actual type: <class 'bool'>"),
         (0, ValueError, "RepeatAction: the num_repeats value needs to be equal or greater than "
          "one, actual value: 0"),
-    ]:  # fmt: skip
+    ]  # fmt: skip
+    for bad, error, message in cases:
         with pytest.raises(error, match=message):
             RepeatAction(gym.make("CartPole-v1"), bad)
         with pytest.raises(error, match=message):
             VectorRepeatAction(gym.make_vec("CartPole-v1", 2), bad)
         with pytest.raises(error):
             gym.wrappers.RepeatAction(gym.make("CartPole-v1"), bad)
-    assert RepeatAction(gym.make("CartPole-v1"), np.int32(2)).num_repeats == 2
+    two: Any = np.int32(2)  # Gymnasium accepts NumPy integers too
+    assert RepeatAction(gym.make("CartPole-v1"), two).num_repeats == 2
 
 
 def _make() -> gym.Env[Any, Any]:
@@ -94,7 +96,7 @@ def _compare(what: str, index: int, vector_value: Any, single_value: Any) -> Non
 @pytest.mark.parametrize("single", ["gymnasium", "array_env"])
 def test_vector_of_one_equals_single(mode: AutoresetMode, single: str) -> None:
     # Gymnasium has no vector RepeatAction: anchor to its single wrapper.
-    wrap = gym.wrappers.RepeatAction if single == "gymnasium" else RepeatAction
+    wrap: Any = gym.wrappers.RepeatAction if single == "gymnasium" else RepeatAction
     drive(
         _make, lambda envs: VectorRepeatAction(envs, 3), lambda env: wrap(env, 3),
         mode=mode, num_envs=1, steps=600, seed=2, compare=_compare,

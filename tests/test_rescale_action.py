@@ -20,6 +20,8 @@ from array_env.wrappers.action_transform import ActionAffine, rescale_action
 from tests._recording import Received, VectorReceived
 from tests.autoreset_driver import MODES
 
+GymRescale: Any = gym.wrappers.RescaleAction  # typed with NumPy bounds only
+
 
 class BoxEnv(gym.Env[Any, Any]):
     """An env that only declares a Box action space (for constructor and constant checks)."""
@@ -27,6 +29,13 @@ class BoxEnv(gym.Env[Any, Any]):
     def __init__(self, low: Any, high: Any, dtype: Any = np.float32) -> None:
         self.action_space = gym.spaces.Box(low, high, dtype=dtype)
         self.observation_space = self.action_space
+
+
+def _cast_to(dtype: Any) -> Any:
+    def cast(a: np.ndarray) -> Any:
+        return a.astype(dtype)
+
+    return cast
 
 
 def _rollout(env: gym.Env[Any, Any], steps: int, seed: int, make_action: Any) -> list[Any]:
@@ -45,10 +54,10 @@ def test_equals_gymnasium_on_numpy(dtype: Any) -> None:
     ours_received = Received(gym.make("Pendulum-v1", max_episode_steps=150))
     theirs_received = Received(gym.make("Pendulum-v1", max_episode_steps=150))
     ours = RescaleAction(ours_received, -1.0, np.array([3.0]))
-    theirs = gym.wrappers.RescaleAction(theirs_received, -1.0, np.array([3.0]))
+    theirs = GymRescale(theirs_received, -1.0, np.array([3.0]))
     assert ours.action_space == theirs.action_space
-    actual = _rollout(ours, 3000, 4, lambda a: a.astype(dtype))
-    expected = _rollout(theirs, 3000, 4, lambda a: a.astype(dtype))
+    actual = _rollout(ours, 3000, 4, _cast_to(dtype))
+    expected = _rollout(theirs, 3000, 4, _cast_to(dtype))
     for got, want in zip(actual, expected, strict=True):
         assert type(got) is type(want)
         np.testing.assert_array_equal(got, want)
@@ -74,7 +83,7 @@ def test_constants_equal_gymnasium(
 ) -> None:
     env = BoxEnv(np.array(low), np.array(high), dtype)
     ours = RescaleAction(env, new_min, new_max)
-    theirs = gym.wrappers.RescaleAction(env, new_min, new_max)
+    theirs = GymRescale(env, new_min, new_max)
     assert ours.action_space == theirs.action_space
     rng = np.random.default_rng(0)
     for _ in range(300):
@@ -86,7 +95,7 @@ def test_constants_equal_gymnasium(
 
 def test_same_results_on_every_backend(backend: Backend) -> None:
     expected = _rollout(
-        RescaleAction(gym.make("Pendulum-v1"), 0.0, 1.0), 300, 1, lambda a: a.astype(np.float32)
+        RescaleAction(gym.make("Pendulum-v1"), 0.0, 1.0), 300, 1, _cast_to(np.float32)
     )
     received = Received(gym.make("Pendulum-v1"))
     sent: list[Any] = []
@@ -117,13 +126,13 @@ def test_constructor_errors_match_gymnasium() -> None:
         with pytest.raises(error, match=message):
             RescaleAction(pendulum, low, high)
         with pytest.raises(error):  # Gymnasium raises the same type for the same arguments
-            gym.wrappers.RescaleAction(pendulum, low, high)
+            GymRescale(pendulum, low, high)
         with pytest.raises(error, match=message):
             VectorRescaleAction(gym.make_vec("Pendulum-v1", 2), low, high)
     with pytest.raises(TypeError, match="RescaleAction: RescaleAction requires a Box action"):
         RescaleAction(gym.make("CartPole-v1"), 0.0, 1.0)
     with pytest.raises(TypeError):
-        gym.wrappers.RescaleAction(gym.make("CartPole-v1"), 0.0, 1.0)
+        GymRescale(gym.make("CartPole-v1"), 0.0, 1.0)
 
 
 @pytest.mark.parametrize(
@@ -176,8 +185,8 @@ def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
             [lambda: gym.make("Pendulum-v1", max_episode_steps=40)] * 3, autoreset_mode=mode
         )
 
-    ours = VectorRescaleAction(make(), -1.0, np.array([3.0]))
-    theirs = gym.wrappers.vector.RescaleAction(make(), -1.0, np.array([3.0]))
+    ours: Any = VectorRescaleAction(make(), -1.0, np.array([3.0]))
+    theirs: Any = gym.wrappers.vector.RescaleAction(make(), -1.0, np.array([3.0]))
     assert ours.action_space == theirs.action_space
     assert ours.single_action_space == theirs.single_action_space
     rng = np.random.default_rng(0)
@@ -210,8 +219,8 @@ def test_vector_on_every_backend(backend: Backend) -> None:
 
 def test_vectorize_transform_action_uses_the_vector_core() -> None:
     received = VectorReceived(gym.make_vec("Pendulum-v1", 3, vectorization_mode="sync"))
-    envs = VectorizeTransformAction(received, RescaleAction, min_action=0.0, max_action=1.0)
-    theirs = gym.wrappers.vector.VectorizeTransformAction(
+    envs: Any = VectorizeTransformAction(received, RescaleAction, min_action=0.0, max_action=1.0)
+    theirs: Any = gym.wrappers.vector.VectorizeTransformAction(
         gym.make_vec("Pendulum-v1", 3, vectorization_mode="sync"),
         gym.wrappers.RescaleAction, min_action=0.0, max_action=1.0,
     )  # fmt: skip
@@ -241,7 +250,11 @@ def test_core_under_jax_jit() -> None:
     xp = resolve_namespace("jax")
     affine = ActionAffine(xp.asarray([2.0, 0.5]), xp.asarray([1.0, -1.0]))
     actions = xp.asarray([[3.0, 1.0], [-1.0, 0.0], [0.5, 2.0]])
-    jitted = jax.jit(lambda a, g, i: rescale_action(a, ActionAffine(g, i), xp=xp))
+
+    def core(a: Any, g: Any, i: Any) -> Any:
+        return rescale_action(a, ActionAffine(g, i), xp=xp)
+
+    jitted = jax.jit(core)
     np.testing.assert_array_equal(
         np.asarray(jitted(actions, *affine)), np.asarray(rescale_action(actions, affine, xp=xp))
     )

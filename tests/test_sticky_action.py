@@ -110,7 +110,7 @@ def test_bad_action_changes_no_state_and_draws_nothing() -> None:
     rng = np.random.default_rng(0)
     for _ in range(5):
         env.step(_pendulum_action(rng))
-    before = [getattr(env, name) for name in ATTRIBUTES] + [env.last_action.copy()]
+    before = [getattr(env, name) for name in ATTRIBUTES] + [np.array(env.last_action, copy=True)]
     generator = copy.deepcopy(env.np_random.bit_generator.state)
     for bad, message in [
         (np.zeros(1, np.float64), "dtype float64, expected float32"),
@@ -134,7 +134,7 @@ def _make() -> gym.Env[Any, Any]:
 @pytest.mark.parametrize("single", ["gymnasium", "array_env"])
 def test_vector_equals_single_per_sub_env(mode: AutoresetMode, single: str) -> None:
     # Gymnasium has no vector StickyAction: anchor to its single wrapper on each sub-env.
-    wrap = gym.wrappers.StickyAction if single == "gymnasium" else StickyAction
+    wrap: Any = gym.wrappers.StickyAction if single == "gymnasium" else StickyAction
     compared: list[str] = []
 
     def compare(what: str, index: int, vector_value: Any, single_value: Any) -> None:
@@ -166,8 +166,11 @@ def test_vector_on_every_backend(backend: Backend) -> None:
             out.append(envs.step(to_backend(rng.uniform(-2, 2, (3, 1)).astype(np.float32)))[0])
         return out, received.actions
 
-    expected, _ = run(lambda a: a)
-    actual, sent = run(lambda a: backend.asarray(a, "float32"))
+    def on_backend(a: np.ndarray) -> Any:
+        return backend.asarray(a, "float32")
+
+    expected, _ = run(np.asarray)
+    actual, sent = run(on_backend)
     for got, want in zip(actual, expected, strict=True):
         np.testing.assert_array_equal(got, want)
     for actions in sent:
@@ -212,7 +215,11 @@ def test_core_under_jax_jit() -> None:
     xp = resolve_namespace("jax")
     last, new = xp.asarray([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), xp.zeros((3, 2))
     mask = xp.asarray([True, False, True])
-    jitted = jax.jit(lambda a, b, m: stick_actions(a, b, m, xp=xp))
+
+    def core(a: Any, b: Any, m: Any) -> Any:
+        return stick_actions(a, b, m, xp=xp)
+
+    jitted = jax.jit(core)
     np.testing.assert_array_equal(
         np.asarray(jitted(last, new, mask)), np.asarray(stick_actions(last, new, mask, xp=xp))
     )
@@ -224,7 +231,7 @@ def test_vector_under_async_draws_fresh_numbers_deterministically() -> None:
             gym.vector.AsyncVectorEnv([lambda: gym.make("CartPole-v1")] * 2), 0.5
         )
         envs.reset(seed=1)
-        sent = []
+        sent: list[Any] = []
         for t in range(40):
             sent.append(to_host(envs.actions(np.array([t % 2, (t + 1) % 2]))).tolist())
         envs.close()

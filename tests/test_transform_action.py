@@ -38,9 +38,10 @@ def test_equals_gymnasium_on_numpy() -> None:
         return gym.make("MountainCarContinuous-v0", max_episode_steps=200)
 
     ours = TransformAction(make(), lambda a: _half(a)[:1], space)
-    theirs = gym.wrappers.TransformAction(make(), lambda a: _half(a)[:1], space)
+    theirs: Any = gym.wrappers.TransformAction(make(), lambda a: _half(a)[:1], space)
     assert ours.action_space == theirs.action_space == space
-    assert ours.action(np.ones(2)) == theirs.action(np.ones(2))
+    ones: Any = np.ones(2)
+    assert ours.action(ones) == theirs.action(ones)
     for got, want in zip(_rollout(ours, 3000, 1), _rollout(theirs, 3000, 1), strict=True):
         assert type(got) is type(want)
         np.testing.assert_array_equal(got, want)
@@ -64,8 +65,8 @@ def test_vector_equals_gymnasium_vector(mode: AutoresetMode) -> None:
             [lambda: gym.make("Pendulum-v1", max_episode_steps=30)] * 3, autoreset_mode=mode
         )
 
-    ours = VectorTransformAction(make(), _half)
-    theirs = gym.wrappers.vector.TransformAction(make(), _half)
+    ours: Any = VectorTransformAction(make(), _half)
+    theirs: Any = gym.wrappers.vector.TransformAction(make(), _half)
     assert ours.action_space == theirs.action_space
     rng = np.random.default_rng(0)
     ours.reset(seed=2)
@@ -87,8 +88,8 @@ def test_vector_spaces_like_gymnasium() -> None:
         {"single_action_space": single},
         {"action_space": gym.spaces.Box(-3.0, 3.0, (2, 1), np.float32)},
     ):
-        ours = VectorTransformAction(gym.make_vec("Pendulum-v1", 2), _half, **kwargs)
-        theirs = gym.wrappers.vector.TransformAction(
+        ours: Any = VectorTransformAction(gym.make_vec("Pendulum-v1", 2), _half, **kwargs)
+        theirs: Any = gym.wrappers.vector.TransformAction(
             gym.make_vec("Pendulum-v1", 2), _half, **kwargs
         )
         assert ours.action_space == theirs.action_space
@@ -111,4 +112,5 @@ def test_pickles() -> None:
     env = pickle.loads(pickle.dumps(TransformAction(gym.make("Pendulum-v1"), _half, None)))
     env.reset(seed=0)
     env.step(np.zeros(1, np.float32))
-    assert float(env.unwrapped.last_u) == pytest.approx(0.1)  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    unwrapped: Any = env.unwrapped
+    assert float(unwrapped.last_u) == pytest.approx(0.1)

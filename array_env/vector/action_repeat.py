@@ -155,6 +155,10 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
                 actions, owner=type(self).__name__, name="actions", shape=tuple(actions.shape)
             )
             contract = contract._replace(dtype=actions.dtype)
+            if self.last_actions is not None:  # a copy's previous actions travelled on the host
+                previous = convert_array(self.last_actions, xp=contract.xp, device=contract.device)
+                contract.check(previous, owner=type(self).__name__, name="previous actions")
+                self.last_actions = previous
         elif not contract.matches(actions):
             contract.check(actions, owner=type(self).__name__, name="actions")
         # a next-step reset step is the single wrapper's reset: no draw, no previous action

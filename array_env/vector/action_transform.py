@@ -62,8 +62,8 @@ class RescaleAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstr
         >>> envs = RescaleAction(envs, min_action=0.0, max_action=1.0)
         >>> _ = envs.reset(seed=0)
         >>> _ = envs.step(np.array([[0.0], [0.75]], dtype=np.float32))
-        >>> [float(env.unwrapped.last_u) for env in envs.env.envs]
-        [-2.0, 1.0]
+        >>> tuple(float(env.unwrapped.last_u) for env in envs.env.envs)
+        (-2.0, 1.0)
     """
 
     def __init__(self, env: VectorEnv[Obs, Any, A], min_action: Any, max_action: Any) -> None:
@@ -127,8 +127,8 @@ class DiscretizeAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordCon
         MultiDiscrete([4 4])
         >>> _ = envs.reset(seed=0)
         >>> _ = envs.step(np.array([0, 3]))
-        >>> [float(env.unwrapped.last_u) for env in envs.env.envs]
-        [-1.5, 1.5]
+        >>> tuple(float(env.unwrapped.last_u) for env in envs.env.envs)
+        (-1.5, 1.5)
     """
 
     def __init__(

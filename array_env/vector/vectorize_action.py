@@ -16,6 +16,7 @@ from gymnasium.logger import warn
 from gymnasium.vector import VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
 
+from array_env._checks import ArrayMismatchError
 from array_env.vector.action import ClipAction
 from array_env.vector.action_transform import DiscretizeAction, RescaleAction
 
@@ -46,8 +47,8 @@ class TransformAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordCons
         >>> envs = TransformAction(envs, lambda a: 2 * a)
         >>> _ = envs.reset(seed=0)
         >>> _ = envs.step(np.array([[0.5], [-0.25]], dtype=np.float32))
-        >>> [float(env.unwrapped.last_u) for env in envs.env.envs]
-        [1.0, -0.5]
+        >>> tuple(float(env.unwrapped.last_u) for env in envs.env.envs)
+        (1.0, -0.5)
     """
 
     def __init__(
@@ -131,8 +132,8 @@ class VectorizeTransformAction(VectorWrapper[Obs, Any, Obs, Any, A]):
         Box(0.0, 1.0, (2, 1), float32)
         >>> _ = envs.reset(seed=0)
         >>> _ = envs.step(np.array([[0.0], [1.0]], dtype=np.float32))
-        >>> [float(env.unwrapped.last_u) for env in envs.env.envs]
-        [-2.0, 2.0]
+        >>> tuple(float(env.unwrapped.last_u) for env in envs.env.envs)
+        (-2.0, 2.0)
     """
 
     def __init__(self, env: VectorEnv[Obs, Any, A], wrapper: type[Any], **kwargs: Any) -> None:
@@ -146,13 +147,19 @@ class VectorizeTransformAction(VectorWrapper[Obs, Any, Obs, Any, A]):
 
     def actions(self, actions: Any) -> Any:
         """Transform a batch of actions."""
-        if self._twin is not None and hasattr(self._twin, "actions"):
-            return self._twin.actions(actions)
-        return self.wrapper.func(actions)
+        try:
+            if self._twin is not None and hasattr(self._twin, "actions"):
+                return self._twin.actions(actions)
+            return self.wrapper.func(actions)
+        except ArrayMismatchError as error:
+            raise ArrayMismatchError(f"{type(self).__name__}: {error}") from error
 
     def step(self, actions: Any) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Step the sub-envs with the transformed batch."""
-        if self._twin is not None:  # the twin wraps the same env and checks the batch itself
+        if self._twin is None or hasattr(self._twin, "actions"):
+            return self.env.step(self.actions(actions))
+        try:  # a twin without ``actions`` checks the batch in its own ``step``, before stepping
             result: tuple[Obs, A, A, A, dict[str, Any]] = self._twin.step(actions)
-            return result
-        return self.env.step(self.wrapper.func(actions))
+        except ArrayMismatchError as error:
+            raise ArrayMismatchError(f"{type(self).__name__}: {error}") from error
+        return result

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import gymnasium as gym
 from gymnasium.vector import VectorEnv, VectorWrapper
 
+from array_env._checks import ArrayMismatchError
+
 __all__ = ["TransformReward", "VectorizeTransformReward"]
 
 Obs = TypeVar("Obs")
@@ -86,7 +88,10 @@ class VectorizeTransformReward(VectorWrapper[Obs, Act, Obs, Act, A]):
 
     def rewards(self, rewards: A) -> A:
         """Return the wrapper's ``func`` applied to the rewards array."""
-        result: A = self.wrapper.func(rewards)
+        try:
+            result: A = self.wrapper.func(rewards)
+        except ArrayMismatchError as error:
+            raise ArrayMismatchError(f"{type(self).__name__}: {error}") from error
         return result
 
     def step(self, actions: Act) -> tuple[Obs, A, A, A, dict[str, Any]]:
