@@ -29,17 +29,18 @@ from __future__ import annotations
 import argparse
 import functools
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import gymnasium as gym
 import numpy as np
-from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv as GymCartPoleVector
 from gymnasium.wrappers import vector as gym_vector
 
 import array_env.vector as ours_vector
 import array_env.wrappers as ours
 from array_env import backend_available
+from benchmarks._bases import BatchEnv, DictEnv, FrameEnv
 from benchmarks._record import Measurement, Progress, markdown_table
 
 Factory = Callable[[Any], Any]
@@ -109,6 +110,26 @@ def _gym_vector_stack(envs: Any) -> Any:
     )
 
 
+def _double(x: Any) -> Any:
+    return x * 2
+
+
+def _ours_transform_observation(env: Any) -> Any:
+    return ours.TransformObservation(env, _double, env.observation_space)
+
+
+def _gym_transform_observation(env: Any) -> Any:
+    return gym.wrappers.TransformObservation(env, _double, env.observation_space)
+
+
+def _ours_transform_action(env: Any) -> Any:
+    return ours.TransformAction(env, _double, env.action_space)
+
+
+def _gym_transform_action(env: Any) -> Any:
+    return gym.wrappers.TransformAction(env, _double, env.action_space)
+
+
 SINGLE: list[Row] = [
     Row("stack", "pendulum", _ours_stack, _gym_stack),
     _same("ClipAction", "pendulum"),
@@ -116,8 +137,69 @@ SINGLE: list[Row] = [
     _same("NormalizeReward", "pendulum"),
     _same("RecordEpisodeStatistics", "pendulum"),
     _same("FrameStackObservation", "pendulum", 4),
+    # observation
+    Row(
+        "TransformObservation", "pendulum", _ours_transform_observation, _gym_transform_observation
+    ),
+    _same("FilterObservation", "dict", ["position"]),
+    _same("FlattenObservation", "dict"),
+    _same("ReshapeObservation", "pendulum", (3, 1)),
+    _same("RescaleObservation", "pendulum", -1.0, 1.0),
+    _same("DtypeObservation", "pendulum", np.float64),
+    _same("DiscretizeObservation", "pendulum", 8),
+    _same("TimeAwareObservation", "pendulum"),
+    _same("DelayObservation", "pendulum", 2),
+    _same("GrayscaleObservation", "frames"),
+    _same("ResizeObservation", "frames", (84, 84)),
+    _same("AddRenderObservation", "frames"),
+    _same("ObstructView", "frames", 0.1, 10),
+    _same("AddWhiteNoise", "frames", 0.01),
+    _same("MaxAndSkipObservation", "frames", 4),
+    # action
+    Row("TransformAction", "pendulum", _ours_transform_action, _gym_transform_action),
+    _same("RescaleAction", "pendulum unit", -1.0, 1.0),
+    _same("DiscretizeAction", "pendulum indices", 5),
+    _same("StickyAction", "cartpole", 0.25),
+    _same("RepeatAction", "cartpole", 2),
+    # reward
+    _same("TransformReward", "pendulum", _double),
+    _same("ClipReward", "pendulum", -1.0, 1.0),
+    # lifecycle
+    _same("TimeLimit", "pendulum", 100),
+    _same("Autoreset", "cartpole"),
+    _same("OrderEnforcing", "pendulum"),
+    _same("PassiveEnvChecker", "pendulum"),
 ]
 """Single-env rows; the observation, action, reward and lifecycle families add theirs."""
+
+
+def _ours_vector_transform_observation(envs: Any) -> Any:
+    return ours_vector.TransformObservation(envs, _double)
+
+
+def _gym_vector_transform_observation(envs: Any) -> Any:
+    return gym_vector.TransformObservation(envs, _double)
+
+
+def _ours_vector_transform_action(envs: Any) -> Any:
+    return ours_vector.TransformAction(envs, _double)
+
+
+def _gym_vector_transform_action(envs: Any) -> Any:
+    return gym_vector.TransformAction(envs, _double)
+
+
+def _ours_vectorize_reward(envs: Any) -> Any:
+    return ours_vector.VectorizeTransformReward(
+        envs, ours.ClipReward, min_reward=-1.0, max_reward=1.0
+    )
+
+
+def _gym_vectorize_reward(envs: Any) -> Any:
+    return gym_vector.VectorizeTransformReward(
+        envs, gym.wrappers.ClipReward, min_reward=-1.0, max_reward=1.0
+    )
+
 
 VECTOR: list[Row] = [
     Row("stack", "cartpole", _ours_vector_stack, _gym_vector_stack),
@@ -125,6 +207,41 @@ VECTOR: list[Row] = [
     _same_vector("NormalizeReward", "cartpole"),
     _same_vector("RecordEpisodeStatistics", "cartpole"),
     _same_vector("FrameStackObservation", "cartpole", 4),
+    # observation
+    Row(
+        "TransformObservation",
+        "pendulum",
+        _ours_vector_transform_observation,
+        _gym_vector_transform_observation,
+    ),
+    _same_vector("FilterObservation", "dict", ["position"]),
+    _same_vector("FlattenObservation", "dict"),
+    _same_vector("ReshapeObservation", "pendulum", (3, 1)),
+    _same_vector("RescaleObservation", "pendulum", -1.0, 1.0),
+    _same_vector("DtypeObservation", "pendulum", np.float64),
+    _same_vector("DiscretizeObservation", "pendulum", 8),
+    _same_vector("TimeAwareObservation", "cartpole"),
+    _same_vector("DelayObservation", "pendulum", 2),
+    _same_vector("GrayscaleObservation", "frames"),
+    _same_vector("ResizeObservation", "frames", (84, 84)),
+    _same_vector("AddRenderObservation", "frames"),
+    _same_vector("ObstructView", "frames", 0.1, 10),
+    _same_vector("AddWhiteNoise", "frames", 0.01),
+    _same_vector("MaxAndSkipObservation", "frames", 4),
+    # action
+    _same_vector("ClipAction", "pendulum"),
+    Row("TransformAction", "pendulum", _ours_vector_transform_action, _gym_vector_transform_action),
+    _same_vector("RescaleAction", "pendulum unit", -1.0, 1.0),
+    _same_vector("DiscretizeAction", "pendulum indices", 5),
+    _same_vector("StickyAction", "cartpole", 0.25),
+    _same_vector("RepeatAction", "cartpole", 2),
+    # reward
+    _same_vector("TransformReward", "pendulum", _double),
+    _same_vector("ClipReward", "pendulum", -1.0, 1.0),
+    Row("VectorizeTransformReward", "pendulum", _ours_vectorize_reward, _gym_vectorize_reward),
+    # lifecycle
+    _same_vector("TimeLimit", "cartpole", 100),
+    _same_vector("DictInfoToList", "cartpole"),
 ]
 """Vector rows (x256 sub-envs unless the base says otherwise)."""
 
@@ -136,31 +253,80 @@ class Base(NamedTuple):
     make: Callable[[], Any]
     actions: Callable[[np.random.Generator], list[Any]]
     batch: int
+    bare: str | None = None
+    """Another base whose bare timing stands for this one (its actions do not fit the bare env)."""
 
 
 def _box_actions(rng: np.random.Generator) -> list[Any]:
     return [rng.uniform(-3, 3, (1,)).astype(np.float32) for _ in range(64)]
 
 
+def _unit_actions(rng: np.random.Generator) -> list[Any]:
+    return [rng.uniform(-1, 1, (1,)).astype(np.float32) for _ in range(64)]
+
+
+def _index_actions(rng: np.random.Generator) -> list[Any]:
+    return [int(a) for a in rng.integers(0, 5, 64)]
+
+
 def _discrete_actions(rng: np.random.Generator) -> list[Any]:
     return [int(a) for a in rng.integers(0, 2, 64)]
 
 
-def _batch_actions(rng: np.random.Generator) -> list[Any]:
-    return [rng.integers(0, 2, 256) for _ in range(64)]
+def _batched(
+    single: Callable[[np.random.Generator], list[Any]], n: int
+) -> Callable[[np.random.Generator], list[Any]]:
+    """Actions of a single-env kind for ``n`` sub-envs, stacked."""
+
+    def draw(rng: np.random.Generator) -> list[Any]:
+        columns = [single(rng) for _ in range(n)]
+        return [np.stack([np.asarray(c[i]) for c in columns]) for i in range(64)]
+
+    return draw
 
 
 SINGLE_BASES: dict[str, Base] = {
     "pendulum": Base("Pendulum-v1", lambda: gym.make("Pendulum-v1"), _box_actions, 400),
+    "pendulum unit": Base("Pendulum-v1", lambda: gym.make("Pendulum-v1"), _unit_actions, 400),
+    "pendulum indices": Base(
+        "Pendulum-v1", lambda: gym.make("Pendulum-v1"), _index_actions, 400, bare="pendulum"
+    ),
     "cartpole": Base("CartPole-v1", lambda: gym.make("CartPole-v1"), _discrete_actions, 400),
+    "frames": Base("210x160x3 uint8 frames", FrameEnv, _discrete_actions, 100),
+    "dict": Base("Dict of two Boxes", DictEnv, _box_actions, 400),
 }
-"""Bare single envs by key; rows name theirs (families with other needs add bases here)."""
+"""Bare single envs by key; each row names its own."""
 VECTOR_BASES: dict[str, Base] = {
     "cartpole": Base(
         "CartPole x256 (Gymnasium's NumPy CartPoleVectorEnv)",
-        lambda: GymCartPoleVector(256),
-        _batch_actions,
+        lambda: gym.make_vec("CartPole-v1", 256, vectorization_mode="vector_entry_point"),
+        _batched(_discrete_actions, 256),
         100,
+    ),
+    "pendulum": Base(
+        "Pendulum spaces x256",
+        lambda: BatchEnv(gym.make("Pendulum-v1"), 256),
+        _batched(_box_actions, 256),
+        100,
+    ),
+    "pendulum unit": Base(
+        "Pendulum spaces x256",
+        lambda: BatchEnv(gym.make("Pendulum-v1"), 256),
+        _batched(_unit_actions, 256),
+        100,
+    ),
+    "pendulum indices": Base(
+        "Pendulum spaces x256",
+        lambda: BatchEnv(gym.make("Pendulum-v1"), 256),
+        _batched(_index_actions, 256),
+        100,
+        bare="pendulum",
+    ),
+    "frames": Base(
+        "frames x32", lambda: BatchEnv(FrameEnv(), 32), _batched(_discrete_actions, 32), 10
+    ),
+    "dict": Base(
+        "Dict of two Boxes x256", lambda: BatchEnv(DictEnv(), 256), _batched(_box_actions, 256), 100
     ),
 }
 """Bare vector envs by key."""
@@ -214,11 +380,16 @@ def collect_cpu(
     bare: dict[tuple[str, str], float] = {}
     out: list[Measurement] = []
     for kind, row in rows:
-        base = (SINGLE_BASES if kind == "single" else VECTOR_BASES)[row.base]
+        bases = SINGLE_BASES if kind == "single" else VECTOR_BASES
+        base = bases[row.base]
         actions = base.actions(rng)
         if (kind, row.base) not in bare:
+            plain = bases[base.bare or row.base]
+            plain_actions = plain.actions(rng)
             bare[kind, row.base] = min(
-                _alternate([_stepper(base.make(), actions) for _ in range(2)], seconds, base.batch)
+                _alternate(
+                    [_stepper(plain.make(), plain_actions) for _ in range(2)], seconds, plain.batch
+                )
             )
         runs = [_stepper(row.ours(base.make()), actions)]
         if row.theirs is not None:
@@ -365,6 +536,7 @@ def main() -> None:
         "--torch-device", default="cuda", help="device of the GPU rows ('cpu' for a dry run)"
     )
     args = parser.parse_args()
+    warnings.simplefilter("ignore")  # Gymnasium's space warnings, the same for both sides
     rows: list[Measurement] = []
     if not args.no_cpu:
         rows += collect_cpu(args.seconds, Progress(len(cpu_rows(args.only))), args.only)
