@@ -125,8 +125,9 @@ class TimeAwareObservation(
         self.observation_space = batch_space(settings.space, self.num_envs)
         self._settings = settings
         self._batch = (self.num_envs,)
-        if settings.kernel is not None:
-            self._kernel = settings.kernel
+        kernel = settings.kernel or settings.check_kernel
+        if kernel is not None:
+            self._kernel = kernel
         self._mode = autoreset_mode(env)
         self._flags = _Flags()
         self._steps: Any = None
