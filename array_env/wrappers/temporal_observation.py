@@ -503,7 +503,7 @@ class DelayObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorA
         rings = self._rings
         assert rings is not None
         if self._rings_on_host:  # an unpickled copy: its buffers follow the first contact
-            rings = tuple(_ring_to(r, buffers) for r in rings)
+            rings = tuple(ring_to(r, buffers) for r in rings)
             self._rings_on_host = False
         self._rings = rings = buffers.push(rings, leaves)
         return buffers.read(rings, observation), reward, terminated, truncated, info
@@ -522,12 +522,12 @@ class DelayObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorA
         if buffers is not None:
             state["_buffers"] = DelayRings(buffers.owner, buffers.leaves, self.delay, ())
             if self._rings is not None:
-                state["_rings"] = tuple(_ring_to_host(r) for r in self._rings)
+                state["_rings"] = tuple(ring_to_host(r) for r in self._rings)
                 state["_rings_on_host"] = True
         return state
 
 
-def _ring_to_host(ring: FrameRing) -> FrameRing:
+def ring_to_host(ring: FrameRing) -> FrameRing:
     age = ring.age if isinstance(ring.age, int) else to_namespace(ring.age, "numpy")
     return ring._replace(
         frames=np.array(to_namespace(ring.frames, "numpy")), age=age,
@@ -535,7 +535,7 @@ def _ring_to_host(ring: FrameRing) -> FrameRing:
     )  # fmt: skip
 
 
-def _ring_to(ring: FrameRing, buffers: DelayRings) -> FrameRing:
+def ring_to(ring: FrameRing, buffers: DelayRings) -> FrameRing:
     assert buffers.contracts is not None
     contract = buffers.contracts[0]
 
