@@ -40,3 +40,16 @@ def test_every_property_has_a_docstring_and_some_case_uses_it() -> None:
     for prop in PROPERTIES.values():
         assert prop.doc, f"{prop.id} {prop.name} has no docstring"
         assert prop.name in used, f"{prop.id} {prop.name} is used by no case"
+
+
+def test_the_suite_imports_itself_relatively() -> None:
+    """The wheel installs this folder as ``array_env_conformance``: no absolute self-imports."""
+    offenders = [
+        f"{path.relative_to(SPEC.parent)}:{number}: {line.strip()}"
+        for path in sorted(SPEC.parent.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.match(r"\s*(from|import)\s+(conformance|array_env_conformance)\b", line)
+    ]
+    assert not offenders, "use relative imports (from ..framework import ...):\n" + "\n".join(
+        offenders
+    )

@@ -22,6 +22,7 @@ from ..bad_inputs import (
     observation_namespace,
     observation_shape,
     reward_shape,
+    step_before_reset,
 )
 from ..framework import WrapperCase
 
@@ -65,7 +66,7 @@ CASES = [
             wrap=_frame_stack,
             params=_paddings,
             properties=(*_COMMON, "SP-3", *_vector(kind)),
-            bad_inputs=(observation_shape(), observation_namespace()),
+            bad_inputs=(observation_shape(), observation_namespace(), step_before_reset()),
         )
         for kind in ("single", "vector")
     ),
