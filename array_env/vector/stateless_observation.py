@@ -8,6 +8,7 @@ wrappers do): a stacked array in one call, Gymnasium's object array row by finis
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -98,7 +99,7 @@ def final_through_batch(
     out_batch = func(tree_map_with_path(stack, observations))
     out = np.full(len(final), None, dtype=object)
     for row in rows:
-        out[row] = tree_map_with_path(lambda _, x, r=row: x[r, ...], out_batch)
+        out[row] = tree_map_with_path(functools.partial(_row, row=row), out_batch)
     return out
 
 
@@ -442,3 +443,7 @@ class DiscretizeObservation(_VectorArrayObservation[Act]):
             else spaces.Discrete(int(np.prod(self.bins)))  # pyright: ignore[reportUnknownArgumentType]
         )
         self._kernel = DiscretizeKernel(source, settings.constants, flat=not multidiscrete)
+
+
+def _row(_: Any, leaf: Any, *, row: int) -> Any:
+    return leaf[row, ...]

@@ -52,9 +52,9 @@ def _transform(cls: Any, env: Any, param: Any) -> Any:
 
 
 def _filter(cls: Any, env: Any, param: Any) -> Any:
-    # In the Dict space's (sorted) order: Gymnasium returns filter_keys order, the space
-    # iterates sorted, and SP-1 compares the order (see the helper's report).
-    return cls(env, ["grid", "position"])
+    # Not in the Dict space's (sorted) order: the observation keeps filter_keys order, as
+    # Gymnasium's does; SP-1 compares Dict keys as sets.
+    return cls(env, ["position", "grid"])
 
 
 def _flatten(cls: Any, env: Any, param: Any) -> Any:
@@ -78,12 +78,12 @@ def _discretize(cls: Any, env: Any, param: Any) -> Any:
 
 
 def _case(
-    wrapper: str, kind: str, wrap: Any, space: gym.Space[Any], *, extra: tuple[str, ...] = (),
+    wrapper: str, kind: Any, wrap: Any, space: gym.Space[Any], *, extra: tuple[str, ...] = (),
     bad_inputs: tuple[Any, ...] = (observation_shape(), observation_namespace()),
 ) -> WrapperCase:  # fmt: skip
     return WrapperCase(
         wrapper=wrapper,
-        kind=kind,  # pyright: ignore[reportArgumentType]
+        kind=kind,
         wrap=wrap,
         observation_space=space,
         properties=(*_COMMON, *(("BI-1",) if bad_inputs else ()), *_vector(kind), *extra),
@@ -122,7 +122,7 @@ CASES = [
         for case in (
             WrapperCase(
                 wrapper="TransformObservation",
-                kind=kind,  # pyright: ignore[reportArgumentType]
+                kind=kind,
                 wrap=_transform,
                 observation_space=_BOX,
                 properties=(*_COMMON, *_vector(kind)),
