@@ -12,8 +12,8 @@ from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
 from array_env.wrappers.stateless_observation import DtypeObservation as DtypeObservationV0
 from array_env.wrappers.stateless_observation import FilterObservation as FilterObservationV0
 from array_env.wrappers.stateless_observation import FlattenObservation as FlattenObservationV0
-from array_env.wrappers.stateless_observation import ReshapeObservation as ReshapeObservationV0
 from array_env.wrappers.stateless_observation import RescaleObservation as RescaleObservationV0
+from array_env.wrappers.stateless_observation import ReshapeObservation as ReshapeObservationV0
 from array_env.wrappers.stateless_observation import TransformObservation as LambdaObservationV0
 from array_env.wrappers.temporal_observation import DelayObservation as DelayObservationV0
 from array_env.wrappers.temporal_observation import TimeAwareObservation as TimeAwareObservationV0

@@ -22,8 +22,8 @@ from array_env.vector.stateless_observation import (
     DtypeObservation,
     FilterObservation,
     FlattenObservation,
-    ReshapeObservation,
     RescaleObservation,
+    ReshapeObservation,
     TransformObservation,
 )
 from array_env.vector.temporal_observation import DelayObservation, TimeAwareObservation

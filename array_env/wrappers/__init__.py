@@ -23,8 +23,8 @@ from array_env.wrappers.stateless_observation import (
     DtypeObservation,
     FilterObservation,
     FlattenObservation,
-    ReshapeObservation,
     RescaleObservation,
+    ReshapeObservation,
     TransformObservation,
 )
 from array_env.wrappers.temporal_observation import DelayObservation, TimeAwareObservation
