@@ -7,6 +7,7 @@ NumPy observations handed out as arrays of a backend) and compare with the NumPy
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -147,10 +148,10 @@ def vector_rollout(
         if mode is AutoresetMode.SAME_STEP and done.any():
             final = infos["final_obs"]
             rows = np.flatnonzero(to_host(infos["_final_obs"]))
-            if isinstance(final, np.ndarray) and final.dtype == object:
+            if isinstance(final, np.ndarray) and final.dtype == object:  # pyright: ignore[reportUnknownMemberType]
                 out.extend(final[row] for row in rows)
             else:
-                out.extend(tree_map(lambda x, r=row: x[r, ...], final) for row in rows)
+                out.extend(tree_map(functools.partial(_row, row=int(row)), final) for row in rows)
         if mode is AutoresetMode.DISABLED and done.any():
             out.append(envs.reset(options={"reset_mask": done})[0])
     return out
@@ -247,8 +248,8 @@ def check_vector_equals_single(
     def compare(what: str, index: int, v: Any, s: Any) -> None:
         assert_tree_equal(v, s, what=f"{what}, sub-env {index}")
 
-    wrap = (lambda envs: RowIndexed(vector(envs))) if tree else vector
-    drive(make, wrap, single, mode=mode, num_envs=3, steps=steps, seed=11, compare=compare)
+    wrap = (lambda envs: RowIndexed(vector(envs))) if tree else vector  # pyright: ignore[reportUnknownLambdaType, reportUnknownVariableType]
+    drive(make, wrap, single, mode=mode, num_envs=3, steps=steps, seed=11, compare=compare)  # pyright: ignore[reportUnknownArgumentType]
 
 
 def check_backend(
@@ -318,6 +319,10 @@ def jit_matches_eager(core: Callable[..., Any], *args: Any) -> None:
     import jax.numpy as jnp
 
     eager = core(*args, xp=np)
-    jax_args = [jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
-    compiled = jax.jit(lambda *xs: core(*xs, xp=jnp))(*jax_args)
-    np.testing.assert_allclose(np.asarray(compiled), np.asarray(eager), rtol=1e-6)
+    jax_args = [jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args]  # pyright: ignore[reportUnknownMemberType]
+    compiled = jax.jit(lambda *xs: core(*xs, xp=jnp))(*jax_args)  # pyright: ignore[reportUnknownLambdaType, reportUnknownMemberType, reportUnknownVariableType]
+    np.testing.assert_allclose(np.asarray(compiled), np.asarray(eager), rtol=1e-6)  # pyright: ignore[reportUnknownArgumentType]
+
+
+def _row(leaf: Any, *, row: int) -> Any:
+    return leaf[row, ...]

@@ -78,14 +78,15 @@ def test_core_under_jit() -> None:
     import jax
     import jax.numpy as jnp
 
-    for xp in (np, jnp):
+    namespaces: list[Any] = [np, jnp]
+    for xp in namespaces:
         layout = make_layout(
             3,
             batch_ndim=1,
             frame_ndim=1,
             pad_with_first=False,
             xp=xp,
-            device=None if xp is np else jax.devices()[0],
+            device=None if xp is np else jax.devices()[0],  # pyright: ignore[reportUnknownMemberType]
         )
         ring = start_ring(xp.zeros((2, 4)), layout=layout, padding=xp.full((4,), -1.0), xp=xp)
         ring = push_frame(
@@ -93,12 +94,12 @@ def test_core_under_jit() -> None:
         )
         eager = delayed_frame(ring, layout=layout, xp=xp)
         if xp is jnp:
-            jitted = jax.jit(
-                lambda frames, age, padding, r=ring, lay=layout: delayed_frame(
+            jitted = jax.jit(  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+                lambda frames, age, padding, r=ring, lay=layout: delayed_frame(  # pyright: ignore[reportUnknownLambdaType]
                     r._replace(frames=frames, age=age, padding=padding), layout=lay, xp=jnp
                 )
             )(ring.frames, ring.age, ring.padding)
-            np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))
+            np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))  # pyright: ignore[reportUnknownArgumentType]
         np.testing.assert_array_equal(np.asarray(eager), -np.ones((2, 4)))
 
 
@@ -109,8 +110,8 @@ def test_returned_frames_are_not_views_of_the_buffer() -> None:
     held = []
     for value in range(1, 6):
         base.next = np.full(2, float(value), np.float32)
-        held.append(env.step(0)[0])
-    assert [float(h[0]) for h in held] == [0.0, 1.0, 2.0, 3.0, 4.0]
+        held.append(env.step(0)[0])  # pyright: ignore[reportUnknownMemberType]
+    assert [float(h[0]) for h in held] == [0.0, 1.0, 2.0, 3.0, 4.0]  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
 
 
 def test_bad_observation_leaves_the_buffer_untouched() -> None:

@@ -77,8 +77,8 @@ def test_core_under_jit() -> None:
     x = np.random.default_rng(0).uniform(-1.5, 1.5, (6, 2, 2)).astype(np.float32)
     for combine in (True, False):
         jit_matches_eager(
-            lambda v, lo, hi, e, s, xp, c=combine: discretize_observation(
-                v, lo, hi, e, s, combine=c, batch_ndim=1, xp=xp
+            lambda v, lo, hi, e, s, xp, c=combine: discretize_observation(  # pyright: ignore[reportUnknownArgumentType, reportUnknownLambdaType]
+                v, lo, hi, e, s, combine=c, batch_ndim=1, xp=xp  # pyright: ignore[reportUnknownArgumentType]
             ),
             x, low, high, edges, strides,
         )  # fmt: skip
@@ -88,14 +88,15 @@ def test_attributes_and_revert_match_gymnasium() -> None:
     ours = DiscretizeObservation(gym.make("MountainCar-v0"), (7, 9))
     theirs = gym.wrappers.DiscretizeObservation(gym.make("MountainCar-v0"), (7, 9))
     np.testing.assert_array_equal(ours.bins, theirs.bins)
-    np.testing.assert_array_equal(ours.low, theirs.low)
+    np.testing.assert_array_equal(ours.low, theirs.low)  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
     assert ours.n_dims == theirs.n_dims
     assert ours.multidiscrete == theirs.multidiscrete
-    for a, b in zip(ours.bin_edges, theirs.bin_edges, strict=True):
-        np.testing.assert_array_equal(a, b)
+    for a, b in zip(ours.bin_edges, theirs.bin_edges, strict=True):  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType, reportUnknownVariableType]
+        np.testing.assert_array_equal(a, b)  # pyright: ignore[reportUnknownArgumentType]
     obs, _ = ours.reset(seed=0)
+    gymnasium_wrapper: Any = theirs  # its methods are untyped
     for got, want in zip(
-        ours.revert_observation(obs), theirs.revert_observation(int(obs)), strict=True
+        ours.revert_observation(obs), gymnasium_wrapper.revert_observation(int(obs)), strict=True
     ):
         np.testing.assert_array_equal(got, want)
 

@@ -102,7 +102,7 @@ def test_narrowed_where_the_device_has_no_float64() -> None:
 
 def test_core_under_jit() -> None:
     x = np.linspace(-3, 3, 8, dtype=np.float32)
-    jit_matches_eager(lambda v, xp: cast_observation(v, dtype=xp.int32, xp=xp), x)
+    jit_matches_eager(lambda v, xp: cast_observation(v, dtype=xp.int32, xp=xp), x)  # pyright: ignore[reportUnknownArgumentType, reportUnknownLambdaType, reportUnknownMemberType]
 
 
 def test_output_is_a_new_array_even_for_the_same_dtype() -> None:

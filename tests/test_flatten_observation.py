@@ -11,7 +11,7 @@ from gymnasium.vector import AutoresetMode
 
 import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers the ids
 from array_env._checks import ArrayMismatchError
-from array_env._ops.flatten import flatten_leaves, flatten_plan, leaf_constants
+from array_env._ops.flatten import flatten_leaves, flatten_plan, gym_flatten_space, leaf_constants
 from array_env.testing import Backend
 from array_env.vector import FlattenObservation as VectorFlatten
 from array_env.wrappers import FlattenObservation
@@ -28,7 +28,7 @@ from tests.observation_harness import (
 )
 
 MIXED = spaces.Dict(
-    a=spaces.MultiDiscrete([[2, 3], [4, 2]], start=[[1, -1], [0, 2]]),
+    a=spaces.MultiDiscrete(np.array([[2, 3], [4, 2]]), start=np.array([[1, -1], [0, 2]])),
     b=spaces.MultiBinary((2, 3)),
     c=spaces.Tuple((spaces.Discrete(4, start=-2), spaces.Box(-1, 1, (2, 2), np.float32))),
 )
@@ -92,7 +92,8 @@ def test_core_under_jit() -> None:
     sample = MIXED.sample()
     leaves = [np.asarray(sample["a"]), np.asarray(sample["b"]), np.asarray(sample["c"][0]),
               np.asarray(sample["c"][1])]  # fmt: skip
-    constants = leaf_constants(plan, xp=np, device="cpu")
+    numpy: Any = np
+    constants = leaf_constants(plan, xp=numpy, device="cpu")
 
     def core(*arrays: Any, xp: Any) -> Any:
         consts = constants if xp is np else _to_jax(constants)
@@ -112,13 +113,13 @@ def _to_jax(tree: Any) -> Any:
     import jax.numpy as jnp
 
     if isinstance(tree, tuple):
-        return tuple(_to_jax(t) for t in tree)
-    return None if tree is None else jnp.asarray(tree)
+        return tuple(_to_jax(t) for t in tree)  # pyright: ignore[reportUnknownVariableType]
+    return None if tree is None else jnp.asarray(tree)  # pyright: ignore[reportUnknownMemberType]
 
 
 def test_declared_space_is_gymnasiums() -> None:
     env = FlattenObservation(SpacesEnv(MIXED))
-    assert env.observation_space == spaces.utils.flatten_space(MIXED)
+    assert env.observation_space == gym_flatten_space(MIXED)
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from tests.observation_harness import (
 )
 
 INF = np.inf
+_GYMNASIUM: Any = gym.wrappers.RescaleObservation  # typed for NumPy bounds; floats work too
 BOUNDS: dict[str, tuple[str, Any, Any]] = {
     "pendulum-arrays": ("Pendulum-v1", np.array([-2, -1, -10]), np.array([1, 0, 1])),
     "pendulum-scalars": ("Pendulum-v1", np.float32(0), np.float32(1)),
@@ -118,7 +119,7 @@ def test_constructor_errors_match_gymnasium(args: tuple[Any, Any]) -> None:
     )
     same_error(
         lambda: RescaleObservation(gym.make("FrozenLake-v1"), 0.0, 1.0),
-        lambda: gym.wrappers.RescaleObservation(gym.make("FrozenLake-v1"), 0.0, 1.0),
+        lambda: _GYMNASIUM(gym.make("FrozenLake-v1"), 0.0, 1.0),
         "RescaleObservation",
     )
 
@@ -138,7 +139,7 @@ def test_bad_observation_raises_and_changes_nothing() -> None:
         ArrayMismatchError, match="RescaleObservation: observation must be a numpy array"
     ):
         env.step(0)
-    assert env._contracts is contracts
-    assert env._constants is constants
+    assert env._contracts is contracts  # pyright: ignore[reportPrivateUsage]
+    assert env._constants is constants  # pyright: ignore[reportPrivateUsage]
     base.next = np.zeros(3, np.float32)
     np.testing.assert_allclose(env.step(0)[0], [0.5, 0.5, 0.5])

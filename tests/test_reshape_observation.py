@@ -68,7 +68,7 @@ def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetM
 
 def test_core_under_jit() -> None:
     x = np.arange(12, dtype=np.float32).reshape(3, 4)
-    jit_matches_eager(lambda v, xp: reshape_observation(v, shape=(2, 2), batch_ndim=1, xp=xp), x)
+    jit_matches_eager(lambda v, xp: reshape_observation(v, shape=(2, 2), batch_ndim=1, xp=xp), x)  # pyright: ignore[reportUnknownArgumentType, reportUnknownLambdaType]
 
 
 def test_attributes_and_space() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import pickle
 from typing import Any
 
@@ -104,15 +105,17 @@ def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetM
     )
 
 
+def _time_core(steps: Any, *, xp: Any, normalize: bool) -> Any:
+    return time_feature(
+        steps, max_timesteps=500, normalize=normalize, float_dtype=xp.float32, wide=xp.float32,
+        xp=xp,
+    )  # fmt: skip
+
+
 def test_core_under_jit() -> None:
     steps = np.array([0, 3, 499], np.int32)
     for normalize in (False, True):
-        jit_matches_eager(
-            lambda s, xp, n=normalize: time_feature(
-                s, max_timesteps=500, normalize=n, float_dtype=xp.float32, wide=xp.float32, xp=xp
-            ),
-            steps,
-        )
+        jit_matches_eager(functools.partial(_time_core, normalize=normalize), steps)
 
 
 def test_pickles_and_deep_copies_mid_episode() -> None:

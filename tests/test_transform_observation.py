@@ -25,7 +25,7 @@ def _double(obs: Any) -> Any:
 
 def test_equals_gymnasium_on_numpy() -> None:
     count = check_matches_gymnasium(
-        lambda: TransformObservation(gym.make("CartPole-v1"), _double, None),
+        lambda: TransformObservation(gym.make("CartPole-v1"), _double, None),  # pyright: ignore[reportUnknownLambdaType]
         lambda: gym.wrappers.TransformObservation(gym.make("CartPole-v1"), _double, None),
         in_space=False,  # the function leaves the space, as in Gymnasium's example
     )
@@ -53,11 +53,11 @@ def test_vector_spaces_follow_gymnasium() -> None:
     theirs = gym_vector.TransformObservation(
         gym.make_vec("CartPole-v1", 3), _double, single_observation_space=single
     )
-    assert ours.observation_space == theirs.observation_space
-    assert ours.single_observation_space == theirs.single_observation_space
+    assert ours.observation_space == theirs.observation_space  # pyright: ignore[reportUnknownMemberType]
+    assert ours.single_observation_space == theirs.single_observation_space  # pyright: ignore[reportUnknownMemberType]
 
 
 def test_func_runs_on_the_backend(backend: Backend) -> None:
-    env = TransformObservation(OnBackend(gym.make("CartPole-v1"), backend), _double, None)
+    env: Any = TransformObservation(OnBackend(gym.make("CartPole-v1"), backend), _double, None)  # pyright: ignore[reportUnknownVariableType]
     observations = rollout(env, 50, seed=0)
     assert_on_backend(observations, backend.xp, backend.device)

@@ -8,6 +8,7 @@ wrappers do): a stacked array in one call, Gymnasium's object array row by finis
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -19,7 +20,9 @@ from gymnasium.logger import warn
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space, concatenate, create_empty_array, iterate
 
-from array_env._ops.flatten import gym_flatten, single_space
+from array_env._namespace import namespace_of
+from array_env._ops.flatten import gym_flatten, leaf_at, single_space
+from array_env._tree import tree_leaves, tree_map_with_path
 from array_env.vector._autoreset import autoreset_mode
 from array_env.wrappers._kernel_shell import KernelShell
 from array_env.wrappers.stateless_observation import (
@@ -31,6 +34,7 @@ from array_env.wrappers.stateless_observation import (
     dtype_space,
     filter_kernel_space,
     flatten_kernel,
+    output_keys,
     rescale_settings,
     reshape_settings,
     select_keys,
@@ -68,6 +72,35 @@ def transform_final_obs(
             out[row] = one(final[row], f'info["final_obs"][{row}]')
         return {**infos, "final_obs": out}
     return {**infos, "final_obs": batch(final)}
+
+
+def final_through_batch(
+    func: Callable[[Any], Any], infos: dict[str, Any], observations: Any
+) -> Any:
+    """``info["final_obs"]`` transformed by a *batch* function.
+
+    A stacked ``final_obs`` goes through ``func`` as it is; Gymnasium's object array is
+    stacked first (the current observations fill the rows without a final one), transformed
+    once, and its finished rows are handed back in an object array.
+    """
+    final: Any = infos["final_obs"]
+    if not (compat.is_numpy_array(final) and final.dtype == object):
+        return func(final)
+    rows = set(np.flatnonzero(np.asarray(infos["_final_obs"])).tolist())
+    leaves = tree_leaves(observations)
+    xp = namespace_of(leaves[0])
+    count = int(leaves[0].shape[0])
+
+    def stack(path: tuple[Any, ...], current: Any) -> Any:
+        return xp.stack(
+            [leaf_at(final[i], path) if i in rows else current[i, ...] for i in range(count)]
+        )
+
+    out_batch = func(tree_map_with_path(stack, observations))
+    out = np.full(len(final), None, dtype=object)
+    for row in rows:
+        out[row] = tree_map_with_path(functools.partial(_row, row=row), out_batch)
+    return out
 
 
 class _VectorArrayObservation(
@@ -153,6 +186,7 @@ class TransformObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Rec
                 f"batched single_observation_space={batched}"
             )
         self.func = func
+        self._mode = autoreset_mode(env)
 
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
@@ -162,8 +196,10 @@ class TransformObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Rec
         return self.func(observations), infos
 
     def step(self, actions: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
-        """Step the sub-envs and transform the batch."""
+        """Step the sub-envs and transform the batch (and same-step final observations)."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
+        if self._mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
+            infos = {**infos, "final_obs": final_through_batch(self.func, infos, observations)}
         return self.func(observations), rewards, terminated, truncated, infos
 
     def observations(self, observations: Any) -> Any:
@@ -206,6 +242,7 @@ class FilterObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Record
         self.single_observation_space = single
         self.observation_space = batch_space(single, self.num_envs)
         self._as_tuple = isinstance(single, spaces.Tuple)
+        self._keys = output_keys(single, filter_keys)
         self._mode = autoreset_mode(env)
 
     def reset(
@@ -226,7 +263,7 @@ class FilterObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Record
 
     def observations(self, observations: Any) -> Any:
         """Select the filter keys."""
-        return select_keys(observations, self.filter_keys, as_tuple=self._as_tuple)
+        return select_keys(observations, self._keys, as_tuple=self._as_tuple)
 
 
 class FlattenObservation(_VectorArrayObservation[Act]):
@@ -406,3 +443,7 @@ class DiscretizeObservation(_VectorArrayObservation[Act]):
             else spaces.Discrete(int(np.prod(self.bins)))  # pyright: ignore[reportUnknownArgumentType]
         )
         self._kernel = DiscretizeKernel(source, settings.constants, flat=not multidiscrete)
+
+
+def _row(_: Any, leaf: Any, *, row: int) -> Any:
+    return leaf[row, ...]

@@ -25,7 +25,7 @@ from gymnasium.vector.utils import batch_space
 from array_env._ops.flatten import leaf_at, single_space
 from array_env._ops.ring_buffer import FrameRing, restart_rows
 from array_env._tree import tree_map
-from array_env.convert import convert_array
+from array_env.convert import convert_array, to_namespace
 from array_env.vector._autoreset import autoreset_mode, reset_mask
 from array_env.wrappers._contract import ArrayContract, contract_for
 from array_env.wrappers._kernel_shell import host_leaf
@@ -36,6 +36,8 @@ from array_env.wrappers.temporal_observation import (
     _TimeShell,  # pyright: ignore[reportPrivateUsage]
     delay_settings,
     first_array,
+    ring_to,
+    ring_to_host,
 )
 
 __all__ = ["DelayObservation", "TimeAwareObservation"]
@@ -125,8 +127,9 @@ class TimeAwareObservation(
         self.observation_space = batch_space(settings.space, self.num_envs)
         self._settings = settings
         self._batch = (self.num_envs,)
-        if settings.kernel is not None:
-            self._kernel = settings.kernel
+        kernel = settings.kernel or settings.check_kernel
+        if kernel is not None:
+            self._kernel = kernel
         self._mode = autoreset_mode(env)
         self._flags = _Flags()
         self._steps: Any = None
@@ -252,6 +255,36 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
         self._prev_done: Any = None
         self._mode = autoreset_mode(env)
         self._flags = _Flags()
+        self._rings_on_host = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Namespaces and devices do not pickle: buffers and masks travel as NumPy arrays and
+        # follow the copy's first contact.
+        state = dict(self.__dict__)
+        buffers = self._buffers
+        state["_buffers"] = DelayRings(buffers.owner, buffers.leaves, self.delay, buffers.batch)
+        state["_flags"] = _Flags()
+        if self._rings is not None:
+            state["_rings"] = tuple(ring_to_host(r) for r in self._rings)
+            state["_rings_on_host"] = True
+        if self._prev_done is not None:
+            state["_prev_done"] = to_namespace(self._prev_done, "numpy")
+        return state
+
+    def _own_rings(self) -> tuple[FrameRing, ...] | None:
+        """The rings, moved to the device after an unpickling (at the first contact)."""
+        rings = self._rings
+        if rings is not None and self._rings_on_host:
+            buffers = self._buffers
+            assert buffers.contracts is not None
+            contract = buffers.contracts[0]
+            rings = tuple(ring_to(r, buffers) for r in rings)
+            if self._prev_done is not None:
+                self._prev_done = convert_array(
+                    self._prev_done, xp=contract.xp, device=contract.device
+                )
+            self._rings, self._rings_on_host = rings, False
+        return rings
 
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
@@ -261,7 +294,7 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
         observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # SyncVectorEnv takes a list of seeds too
         buffers = self._buffers
         leaves = buffers.arrays(observations, "observations")
-        rings = self._rings
+        rings = self._own_rings()
         if mask is None or rings is None:
             rings, prev_done = buffers.start(leaves), None
         else:
@@ -277,12 +310,13 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
 
     def step(self, actions: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         """Step the sub-envs; return each one's observation from ``delay`` steps ago."""
-        rings = self._rings
-        if rings is None:
+        if self._rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
         buffers = self._buffers
         leaves = buffers.arrays(observations, "observations")
+        rings = self._own_rings()
+        assert rings is not None
         xp = buffers.xp
         done = self._flags.done(type(self).__name__, terminated, truncated, self.num_envs, xp)
         if self._mode is AutoresetMode.SAME_STEP and "final_obs" in infos:

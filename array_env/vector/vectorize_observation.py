@@ -97,6 +97,11 @@ class VectorizeTransformObservation(
             infos = transform_final_obs(infos, lambda obs, _: self._apply(obs), self.observations)
         return self.observations(observations), rewards, terminated, truncated, infos
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_xp"] = None  # a module: resolved again at the copy's first call
+        return state
+
     def _rows(self, observations: Any) -> list[Any]:
         """Each sub-env's observation: row views of array leaves (any namespace)."""
         if all(hasattr(leaf, "shape") for leaf in tree_leaves(observations)):

@@ -13,14 +13,23 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import array_api_compat as compat
 import numpy as np
 
 from array_env._ops.flatten import device_dtype, leaf_at
 from array_env._tree import format_path
+from array_env.convert import convert_array
 from array_env.typing import Device, Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
 
-__all__ = ["KernelInput", "KernelShell", "ObservationKernel", "host_leaf"]
+__all__ = [
+    "KernelInput",
+    "KernelShell",
+    "ObservationKernel",
+    "adopt_leaf",
+    "anchor_leaf",
+    "host_leaf",
+]
 
 
 class KernelInput(NamedTuple):
@@ -64,6 +73,26 @@ def host_leaf(x: Any) -> Any:
     return np.asarray(x) if isinstance(x, _HOST_SCALARS) else x
 
 
+def anchor_leaf(leaves: list[Any]) -> Any:
+    """The leaf that fixes the namespace and device: the first array (a host scalar if none)."""
+    for leaf in leaves:
+        if compat.is_array_api_obj(leaf) and not isinstance(leaf, np.generic):
+            return leaf
+    return host_leaf(leaves[0])
+
+
+def adopt_leaf(x: Any, contract: ArrayContract) -> Any:
+    """A host scalar leaf (Gymnasium's Discrete values) as an array of the contract's namespace.
+
+    Environments hand Discrete values out as Python or NumPy scalars even when their other
+    leaves live on a device; they are uploaded (one small transfer) so the core sees one
+    namespace. Arrays pass through untouched, to be checked.
+    """
+    if not isinstance(x, _HOST_SCALARS):
+        return x
+    return convert_array(np.asarray(x), xp=contract.xp, device=contract.device)
+
+
 class KernelShell:
     """The contract handling of a stateless wrapper; mixed into a single or vector shell.
 
@@ -105,25 +134,25 @@ class KernelShell:
     ) -> tuple[list[Any], tuple[ArrayContract, ...]]:
         """The slow path: fix the contracts at the first contact, else raise on a mismatch."""
         owner = type(self).__name__
-        leaves = [host_leaf(x) for x in leaves]
         inputs = self._kernel.inputs
         names = [format_path(item.path, name) for item in inputs]
         contracts = self._contracts
         if contracts is None:
-            first = contract_for(leaves[0], owner=owner, name=names[0])
+            first = contract_for(anchor_leaf(leaves), owner=owner, name=names[0])
+            leaves = [adopt_leaf(x, first) for x in leaves]
             xp, device = first.xp, first.device
             contracts = tuple(
                 first._replace(
                     dtype=device_dtype(item.host_dtype, xp=xp, device=device),
                     shape=(*self._batch, *item.shape),
-                    array_type=type(leaf),
                 )
-                for item, leaf in zip(inputs, leaves, strict=True)
+                for item in inputs
             )
             _check_all(contracts, leaves, inputs, batch, owner=owner, names=names)
             self._contracts = contracts
             self._constants = self._kernel.upload(xp=xp, device=device)
         else:
+            leaves = [adopt_leaf(x, contracts[0]) for x in leaves]
             _check_all(contracts, leaves, inputs, batch, owner=owner, names=names)
         return leaves, contracts
 

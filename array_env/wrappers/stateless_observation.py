@@ -170,6 +170,20 @@ class DiscretizeKernel(ObservationKernel):
         )
 
 
+class CheckKernel(ObservationKernel):
+    """Check the array leaves of an observation and compute nothing (a pass-through wrapper)."""
+
+    def __init__(self, plan: tuple[FlatLeaf, ...]) -> None:
+        self.inputs = tuple(
+            KernelInput(leaf.path, leaf.space.dtype, tuple(leaf.space.shape or ())) for leaf in plan
+        )
+
+    def apply(
+        self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Any:
+        return None
+
+
 class FlattenKernel(ObservationKernel):
     """Flatten a tree of array-space leaves (see :mod:`array_env._ops.flatten`)."""
 
@@ -261,6 +275,16 @@ def select_keys(observation: Any, keys: Sequence[Any], *, as_tuple: bool) -> Any
     if as_tuple:
         return tuple(observation[key] for key in keys)
     return {key: observation[key] for key in keys}
+
+
+def output_keys(space: Any, filter_keys: Sequence[Any]) -> tuple[Any, ...]:
+    """The keys in ``filter_keys`` order, as Gymnasium's wrapper returns them.
+
+    A ``Dict`` space sorts its keys (unless built with ``sort_keys=False``), so with unsorted
+    ``filter_keys`` the observation's keys iterate in another order than the space's, exactly
+    as in Gymnasium; the dicts are equal either way.
+    """
+    return tuple(filter_keys)
 
 
 def reshape_settings(owner: str, space: Any, shape: Any) -> spaces.Box:
@@ -477,6 +501,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         self.observation_space = space
         self.filter_keys: Sequence[str | int] = filter_keys
         self._as_tuple = is_space(space, spaces.Tuple)
+        self._keys = output_keys(space, filter_keys)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -492,7 +517,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
 
     def observation(self, observation: Any) -> Any:
         """Select the filter keys."""
-        return select_keys(observation, self.filter_keys, as_tuple=self._as_tuple)
+        return select_keys(observation, self._keys, as_tuple=self._as_tuple)
 
 
 class FlattenObservation(_ArrayObservation[Act]):

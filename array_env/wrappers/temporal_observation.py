@@ -32,8 +32,8 @@ from array_env.convert import convert_array, to_namespace
 from array_env.core import Wrapper
 from array_env.typing import Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
-from array_env.wrappers._kernel_shell import KernelShell, host_leaf
-from array_env.wrappers.stateless_observation import FlattenKernel, flatten_kernel
+from array_env.wrappers._kernel_shell import KernelShell, adopt_leaf, anchor_leaf, host_leaf
+from array_env.wrappers.stateless_observation import CheckKernel, FlattenKernel, flatten_kernel
 
 __all__ = [
     "DelayObservation",
@@ -118,7 +118,7 @@ class TimeSettings:
             spaces.Box(0.0, 1.0) if normalize_time else spaces.Box(0, max_timesteps, dtype=np.int32)
         )
         if is_space(space, spaces.Dict):
-            if dict_time_key in space:
+            if dict_time_key in space.spaces:
                 raise ValueError(
                     f"{owner}: The `dict_time_key` ({dict_time_key!r}) already exists in the "
                     f"observation space, got {space}"
@@ -140,6 +140,9 @@ class TimeSettings:
         else:
             self.space = augmented
         self.source_leaves: tuple[FlatLeaf, ...] | None = flatten_plan(space)
+        # Without flattening the observation passes through, but it is still checked (the
+        # time entry follows its namespace and device): an identity kernel over its leaves.
+        self.check_kernel = None if self.source_leaves is None else CheckKernel(self.source_leaves)
 
     def augment(self, observation: Any, time: Any) -> Any:
         """Add the time entry to the observation, as Gymnasium places it."""
@@ -191,6 +194,10 @@ class _TimeShell(KernelShell):
         augmented = s.augment(observation, self._time(steps))
         if s.kernel is None:
             if s.space is s.augmented:
+                if s.check_kernel is not None and one is None:
+                    self._transform(observation)
+                elif s.check_kernel is not None and one is not None:
+                    self._transform_one(observation, one)
                 return augmented
             return gym_flatten(s.augmented, to_namespace(augmented, "numpy"))
         return self._transform(augmented) if one is None else self._transform_one(augmented, one)
@@ -267,8 +274,9 @@ class TimeAwareObservation(
         self.max_timesteps = settings.max_timesteps
         self.observation_space = settings.space
         self._settings = settings
-        if settings.kernel is not None:
-            self._kernel = settings.kernel
+        kernel = settings.kernel or settings.check_kernel
+        if kernel is not None:
+            self._kernel = kernel
         self._steps: Any = None
         self._pending_steps: Any = None
 
@@ -345,18 +353,19 @@ class DelayRings:
         self, observation: Any, name: str, batch: tuple[int, ...] | None = None
     ) -> list[Any]:
         """The observation's leaves, checked (the contracts are fixed at the first call)."""
-        leaves = [host_leaf(leaf_at(observation, leaf.path)) for leaf in self.leaves]
+        leaves = [leaf_at(observation, leaf.path) for leaf in self.leaves]
         batch = self.batch if batch is None else batch
         contracts = self.contracts
         if contracts is None:
-            first = contract_for(leaves[0], owner=self.owner, name=name)
+            first = contract_for(anchor_leaf(leaves), owner=self.owner, name=name)
+            leaves = [adopt_leaf(x, first) for x in leaves]
             xp, device = first.xp, first.device
             contracts = tuple(
                 first._replace(
                     dtype=device_dtype(leaf.space.dtype, xp=xp, device=device),
-                    shape=(*self.batch, *_shape(leaf)), array_type=type(value),
+                    shape=(*self.batch, *_shape(leaf)),
                 )
-                for leaf, value in zip(self.leaves, leaves, strict=True)
+                for leaf in self.leaves
             )  # fmt: skip
             self._check(contracts, leaves, name, batch)
             self.contracts, self.xp = contracts, first.fast_xp
@@ -375,6 +384,7 @@ class DelayRings:
                 for leaf, c in zip(self.leaves, contracts, strict=True)
             )
         else:
+            leaves = [adopt_leaf(x, contracts[0]) for x in leaves]
             self._check(contracts, leaves, name, batch)
         return leaves
 
@@ -493,7 +503,7 @@ class DelayObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorA
         rings = self._rings
         assert rings is not None
         if self._rings_on_host:  # an unpickled copy: its buffers follow the first contact
-            rings = tuple(_ring_to(r, buffers) for r in rings)
+            rings = tuple(ring_to(r, buffers) for r in rings)
             self._rings_on_host = False
         self._rings = rings = buffers.push(rings, leaves)
         return buffers.read(rings, observation), reward, terminated, truncated, info
@@ -512,12 +522,12 @@ class DelayObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorA
         if buffers is not None:
             state["_buffers"] = DelayRings(buffers.owner, buffers.leaves, self.delay, ())
             if self._rings is not None:
-                state["_rings"] = tuple(_ring_to_host(r) for r in self._rings)
+                state["_rings"] = tuple(ring_to_host(r) for r in self._rings)
                 state["_rings_on_host"] = True
         return state
 
 
-def _ring_to_host(ring: FrameRing) -> FrameRing:
+def ring_to_host(ring: FrameRing) -> FrameRing:
     age = ring.age if isinstance(ring.age, int) else to_namespace(ring.age, "numpy")
     return ring._replace(
         frames=np.array(to_namespace(ring.frames, "numpy")), age=age,
@@ -525,7 +535,7 @@ def _ring_to_host(ring: FrameRing) -> FrameRing:
     )  # fmt: skip
 
 
-def _ring_to(ring: FrameRing, buffers: DelayRings) -> FrameRing:
+def ring_to(ring: FrameRing, buffers: DelayRings) -> FrameRing:
     assert buffers.contracts is not None
     contract = buffers.contracts[0]
 
