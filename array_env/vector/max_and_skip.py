@@ -83,6 +83,7 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         self._pair: FramePair = zero_pair(single, (self.num_envs,))  # pyright: ignore[reportUnknownArgumentType]
         self._mode = autoreset_mode(env)
         self._contract: ArrayContract | None = None
+        self._started = False
         self._flags: ArrayContract | None = None
         self._pending: Any = None  # next-step mode: sub-envs whose episode ended last step
         self._reset_known: Any = None  # ... and already made their reset step in it
@@ -95,6 +96,7 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         mask = reset_mask(options)
         observations, infos = self.env.reset(seed=seed, options=options)
         contract = self._check(observations, "observations")
+        self._started = True
         if self._pending is not None:
             if mask is None:
                 self._pending = None
@@ -107,13 +109,13 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
 
     def step(self, actions: Act) -> tuple[A, Any, Any, Any, dict[str, Any]]:
         """Repeat the actions ``skip`` times, with per-sub-env masks."""
-        contract = self._contract
-        if contract is None:
+        if not self._started:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
-        xp = contract.fast_xp
         frame_ndim = len(self._shape) - 1
-        older, newer = self._pair
-        pending = self._pending
+        older: Any = None
+        newer: Any = None
+        pending: Any = None  # read after the first check (a pickled copy moves it to the device)
+        xp: Any = None
         next_step = self._mode is AutoresetMode.NEXT_STEP
         active: Any = None  # sub-envs whose episode has not ended in this outer step
         total = terminated_out = truncated_out = ended = first_obs = ended_last = None
@@ -121,7 +123,8 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         infos: dict[str, Any] = {}
         for repeat in range(self._skip):
             observations, rewards, terminated, truncated, infos = self.env.step(actions)
-            self._check(observations, "observations")
+            contract = self._check(observations, "observations")
+            xp = contract.fast_xp
             flags = self._flags
             assert flags is not None
             for name, value in (("terminated", terminated), ("truncated", truncated)):
@@ -133,6 +136,8 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
                 final_obs_seen = True
             done = xp.logical_or(terminated, truncated)
             if repeat == 0:
+                pending = self._pending
+                older, newer = self._pair
                 active = xp.ones_like(done) if pending is None else xp.logical_not(pending)
                 total = xp.where(active, rewards, xp.zeros_like(rewards))
                 terminated_out, truncated_out = terminated, truncated
