@@ -1,5 +1,4 @@
-"""Image observation wrappers: ``GrayscaleObservation``, ``ResizeObservation`` and
-``MaxAndSkipObservation``, single and vector.
+"""Image observation wrappers (Grayscale, Resize) and MaxAndSkipObservation, single and vector.
 
 Grayscale and Resize run over the suite's base environments emitting random uint8 RGB frames;
 MaxAndSkip over the default ones (its episodes of 3 to 5 steps end on every repeat).
@@ -104,9 +103,6 @@ CASES = [
                 "HS-1": "Gymnasium's repeats stop when the episode ends, which the host must know"
             }
             if kind == "single"
-            else {},
-            gymnasium_quirks={mode: _LOCKSTEP for mode in AutoresetMode}
-            if kind == "vector"
             else {},
         )
         for kind in ("single", "vector")
