@@ -41,7 +41,9 @@ def _leaves(obs: Any) -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize("render_only", [True, False])
-@pytest.mark.parametrize("make", [lambda: RandomFrames((12, 9, 3), render_mode="rgb_array"), _DictFrames])
+@pytest.mark.parametrize(
+    "make", [lambda: RandomFrames((12, 9, 3), render_mode="rgb_array"), _DictFrames]
+)
 def test_equals_gymnasium_on_numpy(render_only: bool, make: Any) -> None:
     ours = AddRenderObservation(make(), render_only=render_only)
     theirs = gym.wrappers.AddRenderObservation(make(), render_only=render_only)
@@ -90,9 +92,12 @@ def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode) -> None
         SyncVectorEnv([lambda: RandomFrames((7, 6, 3), 8, "rgb_array")] * 3, autoreset_mode=mode),
         render_only=False,
     )
-    assert envs.single_observation_space == gym.wrappers.AddRenderObservation(
-        RandomFrames((7, 6, 3), 8, "rgb_array"), render_only=False
-    ).observation_space
+    assert (
+        envs.single_observation_space
+        == gym.wrappers.AddRenderObservation(
+            RandomFrames((7, 6, 3), 8, "rgb_array"), render_only=False
+        ).observation_space
+    )
     sync: Any = envs.env
     obs, _ = envs.reset(seed=1)
     rng = np.random.default_rng(1)
@@ -119,10 +124,13 @@ def test_native_vector_frames_equal_single_renders(mode: AutoresetMode) -> None:
 
 
 def test_constructor_errors_match_gymnasium() -> None:
-    for make in (lambda: RandomFrames((4, 4, 3)), lambda: RandomFrames((4, 4, 3), render_mode="human")):
+    for make in (
+        lambda: RandomFrames((4, 4, 3)),
+        lambda: RandomFrames((4, 4, 3), render_mode="human"),
+    ):
         with pytest.raises(ValueError, match="requires render_mode to be not None") as theirs:
             gym.wrappers.AddRenderObservation(make())
-        with pytest.raises(ValueError, match="^AddRenderObservation requires render_mode") as ours:
+        with pytest.raises(ValueError, match=r"^AddRenderObservation requires render_mode") as ours:
             AddRenderObservation(make())
         assert str(ours.value) == str(theirs.value)
     with pytest.raises(ValueError, match="render_key 'image' already exists"):
@@ -132,7 +140,7 @@ def test_constructor_errors_match_gymnasium() -> None:
         def render(self) -> Any:
             return [[0]]
 
-    with pytest.raises(TypeError, match="AddRenderObservation expects env.render"):
+    with pytest.raises(TypeError, match=r"AddRenderObservation expects env\.render"):
         AddRenderObservation(NoFrame((4, 4, 3), render_mode="rgb_array"))
-    with pytest.raises(ValueError, match="^AddRenderObservation requires render_mode"):
+    with pytest.raises(ValueError, match=r"^AddRenderObservation requires render_mode"):
         VectorAddRender(SyncVectorEnv([lambda: RandomFrames((4, 4, 3))]))

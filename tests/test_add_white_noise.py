@@ -19,10 +19,12 @@ from array_env.wrappers import AddRenderObservation, AddWhiteNoise, ObstructView
 from array_env.wrappers.noisy_observation import KEEP, apply_patch
 from tests._image_envs import RandomFrames
 
+_NOISE = {"probability_of_noise_per_pixel": 0.3}
+_OBSTRUCTION = {"obstructed_pixels_ratio": 0.4, "obstruction_width": 3}
 WRAPPERS: list[tuple[Any, Any, Any, dict[str, Any]]] = [
-    (AddWhiteNoise, gym.wrappers.AddWhiteNoise, VectorAddWhiteNoise, {"probability_of_noise_per_pixel": 0.3}),
-    (ObstructView, gym.wrappers.ObstructView, VectorObstructView, {"obstructed_pixels_ratio": 0.4, "obstruction_width": 3}),
-]  # fmt: skip
+    (AddWhiteNoise, gym.wrappers.AddWhiteNoise, VectorAddWhiteNoise, _NOISE),
+    (ObstructView, gym.wrappers.ObstructView, VectorObstructView, _OBSTRUCTION),
+]
 IDS = ["AddWhiteNoise", "ObstructView"]
 
 
@@ -154,16 +156,16 @@ def test_constructor_errors_match_gymnasium() -> None:
     for p in (-0.1, 1.0):
         with pytest.raises(InvalidProbability) as theirs:
             gym.wrappers.AddWhiteNoise(RandomFrames(), p)
-        with pytest.raises(InvalidProbability, match="^AddWhiteNoise: ") as ours:
+        with pytest.raises(InvalidProbability, match=r"^AddWhiteNoise: ") as ours:
             AddWhiteNoise(RandomFrames(), p)
         assert str(ours.value).endswith(str(theirs.value))
     for ratio, width in ((1.0, 3), (0.5, 0)):
-        with pytest.raises(ValueError) as theirs_error:  # noqa: PT011 - the message is compared
+        with pytest.raises(ValueError) as theirs_error:
             gym.wrappers.ObstructView(RandomFrames(), ratio, width)
-        with pytest.raises(ValueError, match="^ObstructView: ") as ours_error:
+        with pytest.raises(ValueError, match=r"^ObstructView: ") as ours_error:
             ObstructView(RandomFrames(), ratio, width)
         assert str(ours_error.value).endswith(str(theirs_error.value))
-        with pytest.raises(ValueError, match="^ObstructView: "):
+        with pytest.raises(ValueError, match=r"^ObstructView: "):
             VectorObstructView(SyncVectorEnv([RandomFrames]), ratio, width)
 
 

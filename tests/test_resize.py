@@ -10,7 +10,9 @@ import pytest
 from array_env._ops.resize import axis_taps, resize_images, resize_plan
 from array_env.testing import Backend, assert_on_backend, to_host
 
-cv2 = pytest.importorskip("cv2", reason="opencv-python-headless (the `test` extra) is the reference")
+cv2 = pytest.importorskip(
+    "cv2", reason="opencv-python-headless (the `test` extra) is the reference"
+)
 
 # (source, target, largest grey-level difference from OpenCV allowed): shrinking is exact
 SIZES = [
@@ -67,7 +69,8 @@ def test_matches_cv2_inter_area(
     frames = _frames(shape, 6, seed=sum(source) + channels)
     expected = _cv2(frames, target)
     actual = _ours(frames, source, target, Backend.NUMPY, channels=channels > 0)
-    assert actual.dtype == np.uint8 and actual.shape == expected.shape
+    assert actual.dtype == np.uint8
+    assert actual.shape == expected.shape
     difference = np.abs(actual.astype(int) - expected.astype(int))
     assert difference.max() <= tolerance, f"max grey-level difference {difference.max()}"
 

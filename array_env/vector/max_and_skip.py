@@ -47,12 +47,16 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
       wrapper's ``reset``);
     * same-step: the outer step that ends an episode returns the new episode's first
       observation and puts the max frame in ``info["final_obs"]`` (a stacked array);
-    * disabled: ``reset(options={"reset_mask": m})`` resets the sub-envs in ``m``.
+    * disabled: ``reset(options={"reset_mask": m})`` resets the sub-envs in ``m``. A finished
+      sub-env may not step again before that reset (Gymnasium's vector envs refuse), so the
+      repeats stop for every sub-env at the first that ends: one host read per repeat.
 
-    A sub-env equals the single wrapper on it as long as its episodes end on the last repeat
-    and, in next-step mode, until its first reset step: the repeats that follow an earlier end
-    (or, in next-step mode, the reset step) advance the sub-env's next episode with the
-    actions given, where the single wrapper would have waited for ``reset``.
+    Each outer step up to and including the one that ends a sub-env's episode equals the single
+    wrapper on that sub-env (in disabled mode, until any sub-env ends). After it, the sub-env
+    equals the single wrapper only if its episodes end on the last repeat and, in next-step
+    mode, not even then: the repeats that follow an earlier end (or, in next-step mode, the
+    reset step) advance the sub-env's next episode with the actions given, where the single
+    wrapper would have waited for ``reset``.
 
     Args:
         env: The vector environment; its single observation space must have a shape.
@@ -160,6 +164,12 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
             elif repeat == self._skip - 1:
                 newer = xp.where(rows, frames, newer)
             active = xp.logical_and(active, xp.logical_not(done))
+            if (
+                self._mode is AutoresetMode.DISABLED
+                and repeat < self._skip - 1
+                and bool(xp.any(done))
+            ):
+                break  # a finished sub-env may not step again before the caller resets it
         self._pair = FramePair(older, newer)
         maxed = max_frame(self._pair, xp=xp)
         out = maxed
