@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 
 from array_env._checks import ArrayMismatchError
@@ -24,6 +25,7 @@ from array_env.testing import Backend, to_host
 from .framework import BadInput, Subject
 
 __all__ = [
+    "step_before_reset",
     "action_device",
     "action_namespace",
     "action_shape",
@@ -144,3 +146,8 @@ def action_device() -> BadInput:
         return subject.upload(subject.host_action(env, 2), backend=other)
 
     return BadInput("an action on another device", action=action, error=ArrayMismatchError)
+
+
+def step_before_reset() -> BadInput:
+    """A ``step`` before the first ``reset``: ``gymnasium.error.ResetNeeded``."""
+    return BadInput("a step before reset", before_reset=True, error=gym.error.ResetNeeded)

@@ -184,20 +184,23 @@ class BadInput(NamedTuple):
     """One malformed input for ``BI-1 bad_input_rejected``.
 
     Give ``action`` (the bad action to step the wrapper with, built for the subject and the
-    wrapped env) or ``output`` (how the base env corrupts its next ``step`` output tuple; the
-    base env's state then does not advance, so a retry behaves as if nothing happened).
+    wrapped env), ``output`` (how the base env corrupts its next ``step`` output tuple; the
+    base env's state then does not advance, so a retry behaves as if nothing happened), or
+    ``before_reset=True`` (a ``step`` of a wrapper never reset, with a valid action).
 
     Attributes:
         what: What is wrong, e.g. ``"an observation of shape (4,)"`` (used in messages).
         action: ``action(subject, env)`` -> the bad action.
         output: ``output(subject, step_output)`` -> the corrupted step output.
         error: The documented exception type(s).
+        before_reset: The bad input is a ``step`` before the first ``reset``.
     """
 
     what: str
     action: Callable[[Subject, Any], Any] | None = None
     output: Callable[[Subject, tuple[Any, ...]], tuple[Any, ...]] | None = None
     error: type[BaseException] | tuple[type[BaseException], ...] = Exception
+    before_reset: bool = False
 
 
 def _no_params(backend: Backend) -> Sequence[tuple[str, Any]]:

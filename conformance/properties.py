@@ -701,12 +701,15 @@ def bad_input_rejected(subject: Subject) -> None:
     fed = 0
     for bad in bad_inputs:
         env, twin = subject.make(), subject.make()
-        for e in (env, twin):
-            e.reset(seed=SEED)
-            _advance(subject, e, range(2))
-        before = _state(subject, env)
+        if not bad.before_reset:
+            for e in (env, twin):
+                e.reset(seed=SEED)
+                _advance(subject, e, range(2))
+        before = None if bad.before_reset else _state(subject, env)
         base = env.unwrapped
-        if bad.output is not None:
+        if bad.before_reset:
+            value = subject.action(env, 0)
+        elif bad.output is not None:
             corrupt = bad.output
             base.corrupt = functools.partial(corrupt, subject)
             value = subject.action(env, 2)
@@ -727,12 +730,14 @@ def bad_input_rejected(subject: Subject) -> None:
         finally:
             base.corrupt = None
         assert message is not None, f"{bad.what} was accepted"
-        assert subject.case.wrapper in message, (
-            f"{bad.what}: the error does not name {subject.case.wrapper}: {message}"
-        )
+        named = subject.case.wrapper in message or type(env).__name__ in message
+        assert named, f"{bad.what}: the error does not name {subject.case.wrapper}: {message}"
         after = _state(subject, env)
         if before is not None:
             _assert_close(after, before, f"after {bad.what}: the state", (0.0, 0.0))
+        if bad.before_reset:
+            for each in (env, twin):
+                each.reset(seed=SEED)
         got, want = _advance(subject, env, range(2, 9)), _advance(subject, twin, range(2, 9))
         _assert_close(got, want, f"after {bad.what}: the next outputs", (0.0, 0.0))
         fed += 1
@@ -775,3 +780,65 @@ def state_dict_portable(subject: Subject) -> None:
         "a fresh wrapper behaves like the trained one: this case cannot tell a working "
         "load_state_dict from one that does nothing (train longer or compare other outputs)"
     )
+
+
+# --- SP-3: generated spaces ----------------------------------------------------------------
+
+
+def _generated_backends(backend: Backend) -> bool:
+    return backend in (Backend.NUMPY, Backend.ARRAY_API_STRICT)
+
+
+def _construct(subject: Subject, cls: Any, spec: Any, space: gym.Space[Any]) -> tuple[Any, str]:
+    from .envs import make_base
+
+    try:
+        return subject.wrap(cls, make_base(spec, space, subject.case.action_space)), ""
+    except Exception as e:
+        return None, f"{type(e).__name__}: {e}"
+
+
+@register_property("SP-3", "accepts_generated_spaces", backends=_generated_backends)
+def accepts_generated_spaces(subject: Subject) -> None:
+    """Over generated observation spaces, accepts what Gymnasium accepts, with valid outputs.
+
+    Where both accept a space, the declared spaces are equal; a reset and steps across an
+    episode end give observations inside the declared space. Spaces: ``strategies.spaces()``,
+    under the ``ci`` (seeded) or ``thorough`` profile.
+    """
+    try:
+        from hypothesis import given
+    except ImportError:
+        raise SkipProperty("hypothesis is not installed (pip install hypothesis)") from None
+
+    from .strategies import spaces, use_profile
+
+    reference = gymnasium_class(subject)
+    if reference is None and subject.case.kind == "vector":
+        reference = None  # nothing to compare acceptance with; outputs are still checked
+
+    @use_profile()
+    @given(spaces())
+    def check(space: gym.Space[Any]) -> None:
+        spec = subject.spec()
+        ours, ours_error = _construct(subject, subject.wrapper_class(), spec, space)
+        if reference is not None:
+            numpy_spec = subject.spec(backend=Backend.NUMPY)
+            theirs, theirs_error = _construct(subject, reference, numpy_spec, space)
+            assert (ours is None) == (theirs is None), (
+                f"over {space}: ours {'rejects' if ours is None else 'accepts'} it "
+                f"({ours_error or 'accepted'}), Gymnasium's "
+                f"{'rejects' if theirs is None else 'accepts'} it ({theirs_error or 'accepted'})"
+            )
+            if ours is not None and theirs is not None:
+                assert ours.observation_space == theirs.observation_space, (
+                    f"over {space}: declares {ours.observation_space}, Gymnasium's "
+                    f"{theirs.observation_space}"
+                )
+        if ours is None:
+            return
+        declared = ours.observation_space
+        for index, out in enumerate(rollout(subject, ours, steps=5)):
+            _check_space(declared, out.obs, subject.backend, f"over {space}: {out.call} {index}")
+
+    check()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from array_env._tree import tree_map
@@ -19,6 +21,7 @@ from array_env.wrappers import ArrayConversion
 
 from .cases import all_cases
 from .framework import Check, Result, WrapperCase, plan, run_check
+from .hostsync import HostReadError, host_reads_allowed, no_host_reads
 from .implementation import Implementation, load_implementation
 from .xfails import XfailRule, parse_xfails
 
@@ -156,3 +159,33 @@ def test_plan_keeps_targets_inside_the_selected_backends() -> None:
     assert {c.param for c in checks} == {Backend.NUMPY, Backend.ARRAY_API_STRICT_DEVICE1}
     assert {c.case.wrapper for c in checks} == {"ArrayConversion"}  # no torch or jax selected
     assert all(c.prop != "zero_copy" for c in checks)  # neither pair shares memory
+
+
+_READS: dict[str, Callable[[Any], Any]] = {
+    "item": lambda x: x.item(),
+    "bool": bool,
+    "float": float,
+    "int": int,
+    "tolist": lambda x: x.tolist(),
+    "nonzero": lambda x: x.nonzero(),
+    "numpy": lambda x: x.numpy(),
+    "array": np.asarray,
+}
+
+
+@pytest.mark.parametrize("name", list(_READS))
+def test_no_host_reads_rejects_each_host_read_on_cpu_torch(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    read = _READS[name]
+    x = torch.ones(())
+    with no_host_reads(Backend.TORCH), pytest.raises(HostReadError):
+        read(x)
+    with no_host_reads(Backend.TORCH), host_reads_allowed():
+        read(x)  # the suite's base environments may read
+
+
+def test_no_host_reads_cannot_see_boolean_mask_indexing() -> None:
+    torch = pytest.importorskip("torch")
+    x = torch.arange(3)
+    with no_host_reads(Backend.TORCH):
+        assert x[x > 0].shape == (2,)  # documented blind spot (SPEC.md HS-1)

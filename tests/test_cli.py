@@ -165,3 +165,35 @@ def test_python_m_array_env_prints_only_json_on_stdout() -> None:
     results = json.loads(done.stdout)["results"]
     assert {r["outcome"] for r in results} == {"passed"}
     assert "checks of gymnasium.wrappers" in done.stderr
+
+
+def test_check_markdown_has_the_matrix_and_failures_by_property_id(
+    capsys: pytest.CaptureFixture[str], broken_impl: str
+) -> None:
+    code, out, _ = run_cli(
+        capsys, "check", *SUBSET, "--impl", broken_impl, "--wrapper", "ArrayConversion",
+        "--format", "markdown",
+    )  # fmt: skip
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "# Conformance matrix: `_broken_impl`"
+    assert "| wrapper | numpy<br>cpu | array_api_strict<br>CPU_DEVICE |" in lines
+    assert re.search(r"^\| ArrayConversion single \| \d+/\d+ ✗ \|", out, flags=re.MULTILINE)
+    failures = out.split("## Failures by property")[1]
+    assert re.search(r"^\| NS-2 \| \d+ \| ArrayConversion single, ArrayConversion vector \|",
+                     failures, flags=re.MULTILINE)  # fmt: skip
+    cv1 = next(line for line in failures.splitlines() if line.startswith("| CV-1 |"))
+    assert "ArrayConversion single" not in cv1  # its values do round-trip (it has no vector)
+
+
+def test_check_thorough_selects_the_thorough_profile(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conformance.strategies import PROFILE_VARIABLE, profile
+
+    monkeypatch.delenv(PROFILE_VARIABLE, raising=False)
+    assert profile() == "ci"
+    code, _, _ = run_cli(capsys, "check", "--backend", "numpy", "--wrapper", "ClipAction",
+                         "--thorough", "--format", "json")  # fmt: skip
+    assert code == 0
+    assert profile() == "thorough"

@@ -22,6 +22,7 @@ from ..bad_inputs import (
     observation_namespace,
     observation_shape,
     reward_shape,
+    step_before_reset,
 )
 from ..framework import WrapperCase
 
@@ -64,8 +65,8 @@ CASES = [
             kind=kind,
             wrap=_frame_stack,
             params=_paddings,
-            properties=_COMMON + _vector(kind),
-            bad_inputs=(observation_shape(), observation_namespace()),
+            properties=(*_COMMON, "SP-3", *_vector(kind)),
+            bad_inputs=(observation_shape(), observation_namespace(), step_before_reset()),
         )
         for kind in ("single", "vector")
     ),
@@ -85,7 +86,7 @@ CASES = [
             wrapper="RecordEpisodeStatistics",
             kind=kind,
             wrap=_plain,
-            properties=_COMMON + _vector(kind),
+            properties=(*_COMMON, "SP-3", *_vector(kind)),
             bad_inputs=(reward_shape(),),
             info_keys=("episode/r", "episode/l"),
             quirks={
