@@ -333,7 +333,10 @@ def with_pixels(
     observation: Any, pixels: Any, *, render_only: bool, dict_space: bool, render_key: str,
     obs_key: str,
 ) -> Any:  # fmt: skip
-    """Gymnasium's observation layout: the pixels alone, added to a dict, or beside the obs."""
+    """Gymnasium's observation layout: the pixels alone, added to a dict, or beside the obs.
+
+    Gymnasium's entries in Gymnasium's order, which is not always its Dict space's (sorted).
+    """
     if render_only:
         return pixels
     if dict_space:
