@@ -10,7 +10,7 @@ import pytest
 from gymnasium.error import InvalidProbability
 from gymnasium.vector import SyncVectorEnv
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/Catch-v0
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import AddWhiteNoise as VectorAddWhiteNoise
@@ -135,7 +135,8 @@ def test_native_vector_frames_on_device(
         envs.reset(seed=1)
         frames = envs.render()
         assert_on_backend(frames, member.xp, member.device)
-        return to_host(frames)
+        host: np.ndarray = to_host(frames)
+        return host
 
     np.testing.assert_array_equal(run(backend), run(Backend.NUMPY))
 
@@ -145,10 +146,10 @@ def test_core_under_jax_jit_equals_eager() -> None:
     import jax.numpy as jnp
 
     rng = np.random.default_rng(0)
-    frame = jnp.asarray(rng.integers(0, 256, (2, 6, 5, 3), dtype=np.uint8))
-    patch = jnp.asarray(np.where(rng.random((2, 6, 5, 1)) < 0.5, 7, KEEP).astype(np.uint8))
+    frame = jnp.asarray(rng.integers(0, 256, (2, 6, 5, 3), dtype=np.uint8))  # pyright: ignore[reportUnknownMemberType]
+    patch = jnp.asarray(np.where(rng.random((2, 6, 5, 1)) < 0.5, 7, KEEP).astype(np.uint8))  # pyright: ignore[reportUnknownMemberType]
     eager = apply_patch(frame, patch, xp=jnp)
-    jitted = jax.jit(lambda f, p: apply_patch(f, p, xp=jnp))(frame, patch)
+    jitted = jax.jit(lambda f, p: apply_patch(f, p, xp=jnp))(frame, patch)  # pyright: ignore[reportUnknownLambdaType]
     np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))
 
 

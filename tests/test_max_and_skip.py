@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/Catch-v0
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env._checks import ArrayMismatchError
 from array_env._ops.fast_namespace import fast_namespace
 from array_env.testing import Backend, assert_on_backend, to_host
@@ -78,9 +78,9 @@ def test_core_under_jax_jit_equals_eager() -> None:
     jax = pytest.importorskip("jax")
     import jax.numpy as jnp
 
-    pair = FramePair(jnp.asarray([[1, 9], [3, 4]]), jnp.asarray([[5, 2], [3, 8]]))
+    pair = FramePair(jnp.asarray([[1, 9], [3, 4]]), jnp.asarray([[5, 2], [3, 8]]))  # pyright: ignore[reportUnknownMemberType]
     eager = max_frame(pair, xp=jnp)
-    jitted = jax.jit(lambda p: max_frame(p, xp=jnp))(pair)
+    jitted = jax.jit(lambda p: max_frame(p, xp=jnp))(pair)  # pyright: ignore[reportUnknownArgumentType, reportUnknownLambdaType]
     np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))
     np.testing.assert_array_equal(np.asarray(eager), [[5, 9], [3, 8]])
 
@@ -135,7 +135,7 @@ def test_vector_next_step_masks_repeats_after_an_end() -> None:
 def test_constructor_errors_match_gymnasium() -> None:
     for skip, error in [(1, ValueError), (2.0, TypeError), ("4", TypeError)]:
         with pytest.raises(error) as theirs:
-            gym.wrappers.MaxAndSkipObservation(gym.make("CartPole-v1"), skip=skip)  # type: ignore[arg-type]
+            gym.wrappers.MaxAndSkipObservation(gym.make("CartPole-v1"), skip=skip)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         with pytest.raises(error) as ours:
             MaxAndSkipObservation(gym.make("CartPole-v1"), skip=skip)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         assert str(ours.value) == str(theirs.value)
@@ -213,7 +213,7 @@ def test_vector_equals_gymnasium_single_up_to_each_first_end(mode: AutoresetMode
             actions = rng.integers(0, 3, 3)
             obs, rewards, terminated, truncated, infos = envs.step(actions)
             done = np.logical_or(terminated, truncated)
-            for i in np.flatnonzero(live):
+            for i in np.flatnonzero(live).tolist():
                 if mode is AutoresetMode.DISABLED and done.any() and not done[i]:
                     continue  # its repeats were cut short by another sub-env's end
                 s_obs, s_reward, s_terminated, s_truncated, _ = singles[i].step(int(actions[i]))

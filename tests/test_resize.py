@@ -120,10 +120,10 @@ def test_core_under_jax_jit_equals_eager() -> None:
 
     for source, target in [((210, 160), (84, 84)), ((84, 84), (210, 160))]:
         plan = resize_plan(source, target, xp=jnp, device=jax.devices()[0])
-        frames = jnp.asarray(_frames((*source, 3), 2, seed=9))
+        frames = jnp.asarray(_frames((*source, 3), 2, seed=9))  # pyright: ignore[reportUnknownMemberType]
         eager = resize_images(frames, plan, xp=jnp)
         # the plan is a constant of the compiled function (its rounding rule is structure)
-        jitted = jax.jit(lambda f, plan=plan: resize_images(f, plan, xp=jnp))(frames)
+        jitted = jax.jit(lambda f, plan=plan: resize_images(f, plan, xp=jnp))(frames)  # pyright: ignore[reportUnknownLambdaType]
         # XLA contracts multiply-adds into FMAs: a float32 sum next to a rounding tie may land
         # on the other side (measured: 43 of 63504 values, by one level)
         difference = np.abs(np.asarray(jitted).astype(int) - np.asarray(eager).astype(int))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/Catch-v0
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import ResizeObservation as VectorResize
@@ -66,8 +66,8 @@ def test_vector_equals_gymnasium_on_numpy(mode: AutoresetMode) -> None:
         theirs = gym.wrappers.vector.ResizeObservation(
             SyncVectorEnv([make] * 3, autoreset_mode=mode), (21, 20)
         )
-        assert ours.observation_space == theirs.observation_space
-    assert ours.single_observation_space == single.observation_space
+        assert ours.observation_space == theirs.observation_space  # pyright: ignore[reportUnknownMemberType]
+    assert ours.single_observation_space == single.observation_space  # pyright: ignore[reportUnknownMemberType]
 
     def check(mine: Any, reference: Any, gymnasium_vector: Any) -> None:
         expected = np.stack([single.observation(frame) for frame in reference])
