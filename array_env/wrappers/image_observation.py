@@ -215,7 +215,10 @@ class ResizeMixin(ImageContract):
     _has_channels: bool
 
     def _constants(self, contract: ArrayContract) -> ResizePlan:
-        return resize_plan(self._source, self.shape, xp=contract.xp, device=contract.device)
+        channels = self._observation_shape[-1] if self._has_channels else 1
+        return resize_plan(
+            self._source, self.shape, channels=channels, xp=contract.xp, device=contract.device
+        )
 
     def _resize(self, observation: Any, *, name: str, frame: bool = False) -> Any:
         check = self._checked_frame if frame else self._checked
