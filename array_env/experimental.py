@@ -6,20 +6,20 @@
 
 from array_env.wrappers.action import ClipAction as ClipActionV0
 from array_env.wrappers.common import RecordEpisodeStatistics as RecordEpisodeStatisticsV0
-from array_env.wrappers.observation import FrameStackObservation as FrameStackObservationV0
-from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
-from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
 from array_env.wrappers.image_observation import AddRenderObservation as PixelObservationV0
 from array_env.wrappers.image_observation import GrayscaleObservation as GrayscaleObservationV0
 from array_env.wrappers.image_observation import ResizeObservation as ResizeObservationV0
+from array_env.wrappers.observation import FrameStackObservation as FrameStackObservationV0
+from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
+from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
 
 __all__ = [
-    "GrayscaleObservationV0",
-    "PixelObservationV0",
-    "ResizeObservationV0",
     "ClipActionV0",
     "FrameStackObservationV0",
+    "GrayscaleObservationV0",
     "NormalizeObservationV0",
     "NormalizeRewardV0",
+    "PixelObservationV0",
     "RecordEpisodeStatisticsV0",
+    "ResizeObservationV0",
 ]

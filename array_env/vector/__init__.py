@@ -15,8 +15,6 @@ from array_env.vector.conversion import (
     TorchToJax,
     TorchToNumpy,
 )
-from array_env.vector.observation import FrameStackObservation, NormalizeObservation
-from array_env.vector.reward import NormalizeReward
 from array_env.vector.image_observation import (
     AddRenderObservation,
     GrayscaleObservation,
@@ -25,24 +23,26 @@ from array_env.vector.image_observation import (
 )
 from array_env.vector.max_and_skip import MaxAndSkipObservation
 from array_env.vector.noisy_observation import AddWhiteNoise
+from array_env.vector.observation import FrameStackObservation, NormalizeObservation
+from array_env.vector.reward import NormalizeReward
 
 __all__ = [
     "AddRenderObservation",
-    "GrayscaleObservation",
-    "ResizeObservation",
-    "MaxAndSkipObservation",
     "AddWhiteNoise",
-    "ObstructView",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",
+    "GrayscaleObservation",
     "JaxToNumpy",
     "JaxToTorch",
+    "MaxAndSkipObservation",
     "NormalizeObservation",
     "NormalizeReward",
     "NumpyToJax",
     "NumpyToTorch",
+    "ObstructView",
     "RecordEpisodeStatistics",
+    "ResizeObservation",
     "TorchToJax",
     "TorchToNumpy",
 ]

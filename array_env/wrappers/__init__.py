@@ -16,8 +16,6 @@ from array_env.wrappers.conversion import (
     TorchToJax,
     TorchToNumpy,
 )
-from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
-from array_env.wrappers.reward import NormalizeReward
 from array_env.wrappers.image_observation import (
     AddRenderObservation,
     GrayscaleObservation,
@@ -26,24 +24,26 @@ from array_env.wrappers.image_observation import (
 )
 from array_env.wrappers.max_and_skip import MaxAndSkipObservation
 from array_env.wrappers.noisy_observation import AddWhiteNoise
+from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
+from array_env.wrappers.reward import NormalizeReward
 
 __all__ = [
     "AddRenderObservation",
-    "GrayscaleObservation",
-    "ResizeObservation",
-    "MaxAndSkipObservation",
     "AddWhiteNoise",
-    "ObstructView",
     "ArrayConversion",
     "ClipAction",
     "FrameStackObservation",
+    "GrayscaleObservation",
     "JaxToNumpy",
     "JaxToTorch",
+    "MaxAndSkipObservation",
     "NormalizeObservation",
     "NormalizeReward",
     "NumpyToJax",
     "NumpyToTorch",
+    "ObstructView",
     "RecordEpisodeStatistics",
+    "ResizeObservation",
     "TorchToJax",
     "TorchToNumpy",
 ]
