@@ -15,7 +15,7 @@ import numpy as np
 from array_env.testing import Backend
 
 
-class RandomFrames(gym.Env[np.ndarray, int]):
+class RandomFrames(gym.Env[np.ndarray, Any]):
     """Random uint8 frames of ``shape``; episodes end with probability ``1 / mean_length``.
 
     With ``length``, every episode ends (terminated) after exactly ``length`` steps instead.

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers the reference envs
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import AddRenderObservation as VectorAddRender
 from array_env.wrappers import AddRenderObservation
@@ -23,7 +23,7 @@ class _DictFrames(RandomFrames):
     def __init__(self, render_mode: str | None = "rgb_array") -> None:
         super().__init__((6, 5, 3), render_mode=render_mode)
         self._frames = self.observation_space
-        self.observation_space = gym.spaces.Dict({"image": self._frames})  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue, reportIncompatibleVariableOverride]
+        self.observation_space = gym.spaces.Dict({"image": self._frames})  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
         obs, info = super().reset(seed=seed, options=options)
@@ -41,7 +41,9 @@ def _leaves(obs: Any) -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize("render_only", [True, False])
-@pytest.mark.parametrize("make", [lambda: RandomFrames((12, 9, 3), render_mode="rgb_array"), _DictFrames])
+@pytest.mark.parametrize(
+    "make", [lambda: RandomFrames((12, 9, 3), render_mode="rgb_array"), _DictFrames]
+)
 def test_equals_gymnasium_on_numpy(render_only: bool, make: Any) -> None:
     ours = AddRenderObservation(make(), render_only=render_only)
     theirs = gym.wrappers.AddRenderObservation(make(), render_only=render_only)
@@ -90,9 +92,12 @@ def test_vector_equals_gymnasium_single_per_sub_env(mode: AutoresetMode) -> None
         SyncVectorEnv([lambda: RandomFrames((7, 6, 3), 8, "rgb_array")] * 3, autoreset_mode=mode),
         render_only=False,
     )
-    assert envs.single_observation_space == gym.wrappers.AddRenderObservation(
-        RandomFrames((7, 6, 3), 8, "rgb_array"), render_only=False
-    ).observation_space
+    assert (
+        envs.single_observation_space  # pyright: ignore[reportUnknownMemberType]
+        == gym.wrappers.AddRenderObservation(
+            RandomFrames((7, 6, 3), 8, "rgb_array"), render_only=False
+        ).observation_space
+    )
     sync: Any = envs.env
     obs, _ = envs.reset(seed=1)
     rng = np.random.default_rng(1)
@@ -114,15 +119,20 @@ def test_native_vector_frames_equal_single_renders(mode: AutoresetMode) -> None:
     )  # fmt: skip
     wrapped = VectorAddRender(envs)
     obs, _ = wrapped.reset(seed=3)
-    raw_obs = envs.unwrapped.model.observe(envs.unwrapped.state)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    raw: Any = envs.unwrapped
+    raw_obs = raw.model.observe(raw.state)
     np.testing.assert_array_equal(obs, raw_obs)  # Catch renders its observation frame
 
 
 def test_constructor_errors_match_gymnasium() -> None:
-    for make in (lambda: RandomFrames((4, 4, 3)), lambda: RandomFrames((4, 4, 3), render_mode="human")):
+    for render_mode in (None, "human"):
+
+        def make(mode: str | None = render_mode) -> RandomFrames:
+            return RandomFrames((4, 4, 3), render_mode=mode)
+
         with pytest.raises(ValueError, match="requires render_mode to be not None") as theirs:
             gym.wrappers.AddRenderObservation(make())
-        with pytest.raises(ValueError, match="^AddRenderObservation requires render_mode") as ours:
+        with pytest.raises(ValueError, match=r"^AddRenderObservation requires render_mode") as ours:
             AddRenderObservation(make())
         assert str(ours.value) == str(theirs.value)
     with pytest.raises(ValueError, match="render_key 'image' already exists"):
@@ -132,7 +142,7 @@ def test_constructor_errors_match_gymnasium() -> None:
         def render(self) -> Any:
             return [[0]]
 
-    with pytest.raises(TypeError, match="AddRenderObservation expects env.render"):
+    with pytest.raises(TypeError, match=r"AddRenderObservation expects env\.render"):
         AddRenderObservation(NoFrame((4, 4, 3), render_mode="rgb_array"))
-    with pytest.raises(ValueError, match="^AddRenderObservation requires render_mode"):
+    with pytest.raises(ValueError, match=r"^AddRenderObservation requires render_mode"):
         VectorAddRender(SyncVectorEnv([lambda: RandomFrames((4, 4, 3))]))

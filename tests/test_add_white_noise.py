@@ -10,7 +10,7 @@ import pytest
 from gymnasium.error import InvalidProbability
 from gymnasium.vector import SyncVectorEnv
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/Catch-v0
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import AddWhiteNoise as VectorAddWhiteNoise
@@ -19,10 +19,12 @@ from array_env.wrappers import AddRenderObservation, AddWhiteNoise, ObstructView
 from array_env.wrappers.noisy_observation import KEEP, apply_patch
 from tests._image_envs import RandomFrames
 
+_NOISE = {"probability_of_noise_per_pixel": 0.3}
+_OBSTRUCTION = {"obstructed_pixels_ratio": 0.4, "obstruction_width": 3}
 WRAPPERS: list[tuple[Any, Any, Any, dict[str, Any]]] = [
-    (AddWhiteNoise, gym.wrappers.AddWhiteNoise, VectorAddWhiteNoise, {"probability_of_noise_per_pixel": 0.3}),
-    (ObstructView, gym.wrappers.ObstructView, VectorObstructView, {"obstructed_pixels_ratio": 0.4, "obstruction_width": 3}),
-]  # fmt: skip
+    (AddWhiteNoise, gym.wrappers.AddWhiteNoise, VectorAddWhiteNoise, _NOISE),
+    (ObstructView, gym.wrappers.ObstructView, VectorObstructView, _OBSTRUCTION),
+]
 IDS = ["AddWhiteNoise", "ObstructView"]
 
 
@@ -133,7 +135,8 @@ def test_native_vector_frames_on_device(
         envs.reset(seed=1)
         frames = envs.render()
         assert_on_backend(frames, member.xp, member.device)
-        return to_host(frames)
+        host: np.ndarray = to_host(frames)
+        return host
 
     np.testing.assert_array_equal(run(backend), run(Backend.NUMPY))
 
@@ -143,10 +146,10 @@ def test_core_under_jax_jit_equals_eager() -> None:
     import jax.numpy as jnp
 
     rng = np.random.default_rng(0)
-    frame = jnp.asarray(rng.integers(0, 256, (2, 6, 5, 3), dtype=np.uint8))
-    patch = jnp.asarray(np.where(rng.random((2, 6, 5, 1)) < 0.5, 7, KEEP).astype(np.uint8))
+    frame = jnp.asarray(rng.integers(0, 256, (2, 6, 5, 3), dtype=np.uint8))  # pyright: ignore[reportUnknownMemberType]
+    patch = jnp.asarray(np.where(rng.random((2, 6, 5, 1)) < 0.5, 7, KEEP).astype(np.uint8))  # pyright: ignore[reportUnknownMemberType]
     eager = apply_patch(frame, patch, xp=jnp)
-    jitted = jax.jit(lambda f, p: apply_patch(f, p, xp=jnp))(frame, patch)
+    jitted = jax.jit(lambda f, p: apply_patch(f, p, xp=jnp))(frame, patch)  # pyright: ignore[reportUnknownLambdaType]
     np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))
 
 
@@ -154,16 +157,16 @@ def test_constructor_errors_match_gymnasium() -> None:
     for p in (-0.1, 1.0):
         with pytest.raises(InvalidProbability) as theirs:
             gym.wrappers.AddWhiteNoise(RandomFrames(), p)
-        with pytest.raises(InvalidProbability, match="^AddWhiteNoise: ") as ours:
+        with pytest.raises(InvalidProbability, match=r"^AddWhiteNoise: ") as ours:
             AddWhiteNoise(RandomFrames(), p)
         assert str(ours.value).endswith(str(theirs.value))
     for ratio, width in ((1.0, 3), (0.5, 0)):
-        with pytest.raises(ValueError) as theirs_error:  # noqa: PT011 - the message is compared
+        with pytest.raises(ValueError) as theirs_error:
             gym.wrappers.ObstructView(RandomFrames(), ratio, width)
-        with pytest.raises(ValueError, match="^ObstructView: ") as ours_error:
+        with pytest.raises(ValueError, match=r"^ObstructView: ") as ours_error:
             ObstructView(RandomFrames(), ratio, width)
         assert str(ours_error.value).endswith(str(theirs_error.value))
-        with pytest.raises(ValueError, match="^ObstructView: "):
+        with pytest.raises(ValueError, match=r"^ObstructView: "):
             VectorObstructView(SyncVectorEnv([RandomFrames]), ratio, width)
 
 

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/Catch-v0
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env._checks import ArrayMismatchError
+from array_env._ops.fast_namespace import fast_namespace
 from array_env._ops.grayscale import LUMINANCE, grey_table, rgb_to_grey
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import GrayscaleObservation as VectorGrayscale
@@ -27,15 +28,17 @@ def _all_colours() -> np.ndarray:
 
 
 def _gymnasium_grey(rgb: np.ndarray) -> np.ndarray:
-    return np.sum(np.multiply(rgb, np.array(LUMINANCE)), axis=-1).astype(np.uint8)
+    grey: np.ndarray = np.sum(np.multiply(rgb, np.array(LUMINANCE)), axis=-1).astype(np.uint8)
+    return grey
 
 
 @pytest.mark.parametrize("float64", [True, False], ids=["float64", "int32-table"])
 def test_core_equals_gymnasium_on_every_colour(float64: bool) -> None:
     colours = _all_colours()
-    table = grey_table(xp=np, device="cpu", float64=float64)
+    xp = fast_namespace(Backend.NUMPY.xp)  # the plain numpy module, typed as a namespace
+    table = grey_table(xp=xp, device="cpu", float64=float64)
     np.testing.assert_array_equal(
-        rgb_to_grey(colours, table, keep_dim=False, xp=np), _gymnasium_grey(colours)
+        rgb_to_grey(colours, table, keep_dim=False, xp=xp), _gymnasium_grey(colours)
     )
 
 
@@ -43,11 +46,11 @@ def test_core_under_jax_jit_equals_eager() -> None:
     jax = pytest.importorskip("jax")
     import jax.numpy as jnp
 
-    colours = jnp.asarray(_all_colours()[::7])
-    for float64 in (False, True) if jax.config.values["jax_enable_x64"] else (False,):  # pyright: ignore[reportUnknownMemberType]
+    colours = jnp.asarray(_all_colours()[::7])  # pyright: ignore[reportUnknownMemberType]
+    for float64 in (False, True) if jax.config.values["jax_enable_x64"] else (False,):
         table = grey_table(xp=jnp, device=jax.devices()[0], float64=float64)
         eager = rgb_to_grey(colours, table, keep_dim=True, xp=jnp)
-        jitted = jax.jit(lambda c, t: rgb_to_grey(c, t, keep_dim=True, xp=jnp))(colours, table)
+        jitted = jax.jit(lambda c, t: rgb_to_grey(c, t, keep_dim=True, xp=jnp))(colours, table)  # pyright: ignore[reportUnknownArgumentType, reportUnknownLambdaType]
         np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))
         np.testing.assert_array_equal(
             np.asarray(jitted)[..., 0], _gymnasium_grey(np.asarray(colours))
@@ -84,8 +87,8 @@ def test_vector_equals_gymnasium_on_numpy(mode: AutoresetMode) -> None:
         theirs = gym.wrappers.vector.GrayscaleObservation(
             SyncVectorEnv([make] * 3, autoreset_mode=mode), keep_dim=True
         )
-        assert ours.observation_space == theirs.observation_space
-    assert ours.single_observation_space == single.observation_space
+        assert ours.observation_space == theirs.observation_space  # pyright: ignore[reportUnknownMemberType]
+    assert ours.single_observation_space == single.observation_space  # pyright: ignore[reportUnknownMemberType]
 
     def check(mine: Any, reference: Any, gymnasium_vector: Any) -> None:
         expected = np.stack([single.observation(frame) for frame in reference])
@@ -139,7 +142,9 @@ def test_native_vector_on_every_backend(backend: Backend, mode: AutoresetMode) -
         out = [to_host(obs)]
         rng = np.random.default_rng(1)
         for _ in range(25):
-            actions = member.asarray(rng.integers(0, 3, 3), "int64" if member.has_float64 else "int32")
+            actions = member.asarray(
+                rng.integers(0, 3, 3), "int64" if member.has_float64 else "int32"
+            )
             obs, _, terminated, truncated, infos = envs.step(actions)
             out.append(to_host(obs))
             if mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
@@ -165,9 +170,9 @@ def test_constructor_errors_match_gymnasium() -> None:
     float_frames.observation_space = gym.spaces.Box(0, 255, (10, 10, 3), np.float32)
     cases.append(float_frames)
     for env in cases:
-        with pytest.raises(Exception) as theirs:  # noqa: PT011 - the type is what is compared
+        with pytest.raises(Exception) as theirs:
             gym.wrappers.GrayscaleObservation(env)
-        with pytest.raises(type(theirs.value), match="^GrayscaleObservation requires") as ours:
+        with pytest.raises(type(theirs.value), match=r"^GrayscaleObservation requires") as ours:
             GrayscaleObservation(env)
         assert str(ours.value).startswith(str(theirs.value).split(", got")[0])
 

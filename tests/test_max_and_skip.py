@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/Catch-v0
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env._checks import ArrayMismatchError
 from array_env._ops.fast_namespace import fast_namespace
 from array_env.testing import Backend, assert_on_backend, to_host
@@ -78,14 +78,16 @@ def test_core_under_jax_jit_equals_eager() -> None:
     jax = pytest.importorskip("jax")
     import jax.numpy as jnp
 
-    pair = FramePair(jnp.asarray([[1, 9], [3, 4]]), jnp.asarray([[5, 2], [3, 8]]))
+    pair = FramePair(jnp.asarray([[1, 9], [3, 4]]), jnp.asarray([[5, 2], [3, 8]]))  # pyright: ignore[reportUnknownMemberType]
     eager = max_frame(pair, xp=jnp)
-    jitted = jax.jit(lambda p: max_frame(p, xp=jnp))(pair)
+    jitted = jax.jit(lambda p: max_frame(p, xp=jnp))(pair)  # pyright: ignore[reportUnknownArgumentType, reportUnknownLambdaType]
     np.testing.assert_array_equal(np.asarray(jitted), np.asarray(eager))
     np.testing.assert_array_equal(np.asarray(eager), [[5, 9], [3, 8]])
 
 
-@pytest.mark.parametrize("mode", [AutoresetMode.SAME_STEP, AutoresetMode.DISABLED], ids=lambda m: m.value)
+@pytest.mark.parametrize(
+    "mode", [AutoresetMode.SAME_STEP, AutoresetMode.DISABLED], ids=lambda m: m.value
+)
 @pytest.mark.parametrize("skip", [2, 4])
 def test_vector_equals_single_when_episodes_end_on_the_last_repeat(
     mode: AutoresetMode, skip: int
@@ -116,21 +118,24 @@ def test_vector_next_step_masks_repeats_after_an_end() -> None:
         obs, rewards, terminated, _, _ = envs.step(np.array([1, 1]))
         s_obs, s_reward, s_terminated, *_ = single.step(np.asarray(1))
         np.testing.assert_array_equal(obs[0], s_obs)
-        assert float(rewards[0]) == float(s_reward) and not terminated.any()
+        assert float(rewards[0]) == float(s_reward)
+        assert not terminated.any()
     obs, rewards, terminated, _, _ = envs.step(np.array([1, 1]))
     s_obs, s_reward, s_terminated, *_ = single.step(np.asarray(1))
     np.testing.assert_array_equal(obs[0], s_obs)
-    assert bool(terminated[0]) and bool(s_terminated)
+    assert bool(terminated[0])
+    assert bool(s_terminated)
     assert float(rewards[0]) == float(s_reward)
     obs, rewards, terminated, truncated, _ = envs.step(np.array([1, 1]))
-    assert rewards.tolist() == [0.0, 0.0] and not (terminated | truncated).any()
+    assert rewards.tolist() == [0.0, 0.0]
+    assert not (terminated | truncated).any()
     np.testing.assert_array_equal(obs[0], single.reset()[0])  # the reset step's observation
 
 
 def test_constructor_errors_match_gymnasium() -> None:
     for skip, error in [(1, ValueError), (2.0, TypeError), ("4", TypeError)]:
         with pytest.raises(error) as theirs:
-            gym.wrappers.MaxAndSkipObservation(gym.make("CartPole-v1"), skip=skip)  # type: ignore[arg-type]
+            gym.wrappers.MaxAndSkipObservation(gym.make("CartPole-v1"), skip=skip)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         with pytest.raises(error) as ours:
             MaxAndSkipObservation(gym.make("CartPole-v1"), skip=skip)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         assert str(ours.value) == str(theirs.value)
@@ -183,3 +188,42 @@ def test_pickles_and_deep_copies() -> None:
     for clone in (pickle.loads(pickle.dumps(env)), copy.deepcopy(env)):
         np.testing.assert_array_equal(clone.step(1)[0], copy.deepcopy(env).step(1)[0])
     assert fast_namespace is not None
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.value)
+def test_vector_equals_gymnasium_single_up_to_each_first_end(mode: AutoresetMode) -> None:
+    """Per sub-env, every outer step up to and including the one that ends its first episode
+    equals Gymnasium's single wrapper: the repeats after an end are masked out of the reward,
+    the frames and the flags (ends fall on every repeat here). Disabled mode stops the repeats
+    at the first end of any sub-env: compared up to that outer step."""
+    from gymnasium.vector import SyncVectorEnv
+
+    def make() -> gym.Env[Any, Any]:
+        return RandomFrames((4, 3, 3), mean_length=5)
+
+    for seed in range(40):
+        envs = VectorMaxAndSkip(SyncVectorEnv([make] * 3, autoreset_mode=mode), 4)
+        singles = [gym.wrappers.MaxAndSkipObservation(make(), 4) for _ in range(3)]
+        obs, _ = envs.reset(seed=seed)
+        for i, single in enumerate(singles):
+            np.testing.assert_array_equal(obs[i], single.reset(seed=seed + i)[0])
+        live = np.ones(3, bool)
+        rng = np.random.default_rng(seed)
+        while live.any():
+            actions = rng.integers(0, 3, 3)
+            obs, rewards, terminated, truncated, infos = envs.step(actions)
+            done = np.logical_or(terminated, truncated)
+            for i in np.flatnonzero(live).tolist():
+                if mode is AutoresetMode.DISABLED and done.any() and not done[i]:
+                    continue  # its repeats were cut short by another sub-env's end
+                s_obs, s_reward, s_terminated, s_truncated, _ = singles[i].step(int(actions[i]))
+                ended = s_terminated or s_truncated
+                frame = (
+                    infos["final_obs"][i] if mode is AutoresetMode.SAME_STEP and ended else obs[i]
+                )
+                np.testing.assert_array_equal(frame, s_obs, err_msg=f"seed {seed}, sub-env {i}")
+                assert rewards[i] == pytest.approx(s_reward, rel=1e-12), f"seed {seed}, sub-env {i}"
+                assert (bool(terminated[i]), bool(truncated[i])) == (s_terminated, s_truncated)
+                live[i] = not ended
+            if mode is AutoresetMode.DISABLED and not live.all():
+                break

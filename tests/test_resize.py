@@ -10,7 +10,9 @@ import pytest
 from array_env._ops.resize import axis_taps, resize_images, resize_plan
 from array_env.testing import Backend, assert_on_backend, to_host
 
-cv2 = pytest.importorskip("cv2", reason="opencv-python-headless (the `test` extra) is the reference")
+cv2 = pytest.importorskip(
+    "cv2", reason="opencv-python-headless (the `test` extra) is the reference"
+)
 
 # (source, target, largest grey-level difference from OpenCV allowed): shrinking is exact
 SIZES = [
@@ -67,7 +69,8 @@ def test_matches_cv2_inter_area(
     frames = _frames(shape, 6, seed=sum(source) + channels)
     expected = _cv2(frames, target)
     actual = _ours(frames, source, target, Backend.NUMPY, channels=channels > 0)
-    assert actual.dtype == np.uint8 and actual.shape == expected.shape
+    assert actual.dtype == np.uint8
+    assert actual.shape == expected.shape
     difference = np.abs(actual.astype(int) - expected.astype(int))
     assert difference.max() <= tolerance, f"max grey-level difference {difference.max()}"
 
@@ -117,10 +120,10 @@ def test_core_under_jax_jit_equals_eager() -> None:
 
     for source, target in [((210, 160), (84, 84)), ((84, 84), (210, 160))]:
         plan = resize_plan(source, target, xp=jnp, device=jax.devices()[0])
-        frames = jnp.asarray(_frames((*source, 3), 2, seed=9))
+        frames = jnp.asarray(_frames((*source, 3), 2, seed=9))  # pyright: ignore[reportUnknownMemberType]
         eager = resize_images(frames, plan, xp=jnp)
         # the plan is a constant of the compiled function (its rounding rule is structure)
-        jitted = jax.jit(lambda f, plan=plan: resize_images(f, plan, xp=jnp))(frames)
+        jitted = jax.jit(lambda f, plan=plan: resize_images(f, plan, xp=jnp))(frames)  # pyright: ignore[reportUnknownLambdaType]
         # XLA contracts multiply-adds into FMAs: a float32 sum next to a rounding tie may land
         # on the other side (measured: 43 of 63504 values, by one level)
         difference = np.abs(np.asarray(jitted).astype(int) - np.asarray(eager).astype(int))

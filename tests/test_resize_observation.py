@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
-import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport] - registers array_env/Catch-v0
+import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from array_env._checks import ArrayMismatchError
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.vector import ResizeObservation as VectorResize
@@ -44,7 +44,8 @@ def test_equals_gymnasium_on_numpy(
     assert len(actual) == len(expected) > steps
     worst = 0
     for got, want in zip(actual, expected, strict=True):
-        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.dtype == want.dtype
+        assert got.shape == want.shape
         worst = max(worst, int(np.abs(got.astype(int) - want.astype(int)).max()))
         assert got in ours.observation_space
     assert worst <= tolerance
@@ -65,8 +66,8 @@ def test_vector_equals_gymnasium_on_numpy(mode: AutoresetMode) -> None:
         theirs = gym.wrappers.vector.ResizeObservation(
             SyncVectorEnv([make] * 3, autoreset_mode=mode), (21, 20)
         )
-        assert ours.observation_space == theirs.observation_space
-    assert ours.single_observation_space == single.observation_space
+        assert ours.observation_space == theirs.observation_space  # pyright: ignore[reportUnknownMemberType]
+    assert ours.single_observation_space == single.observation_space  # pyright: ignore[reportUnknownMemberType]
 
     def check(mine: Any, reference: Any, gymnasium_vector: Any) -> None:
         expected = np.stack([single.observation(frame) for frame in reference])
@@ -122,7 +123,9 @@ def test_native_vector_on_every_backend(backend: Backend, mode: AutoresetMode) -
         rng = np.random.default_rng(1)
         for _ in range(25):
             dtype = "int64" if member.has_float64 else "int32"
-            obs, _, terminated, truncated, infos = envs.step(member.asarray(rng.integers(0, 3, 3), dtype))
+            obs, _, terminated, truncated, infos = envs.step(
+                member.asarray(rng.integers(0, 3, 3), dtype)
+            )
             out.append(to_host(obs))
             if mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
                 out.append(to_host(infos["final_obs"]))
@@ -164,14 +167,14 @@ def _bounded_frames() -> gym.Env[Any, Any]:
     ],
 )
 def test_constructor_errors_match_gymnasium(make: Any, shape: Any) -> None:
-    with pytest.raises(Exception) as theirs:  # noqa: PT011 - the type is what is compared
+    with pytest.raises(Exception) as theirs:
         gym.wrappers.ResizeObservation(make(), shape)
-    with pytest.raises(type(theirs.value), match="^ResizeObservation requires") as ours:
+    with pytest.raises(type(theirs.value), match=r"^ResizeObservation requires") as ours:
         ResizeObservation(make(), shape)
     assert str(ours.value).startswith(str(theirs.value).split(", got")[0])
     if ", got" in str(theirs.value):  # the value received, as Gymnasium words it
         assert str(ours.value).endswith(str(theirs.value).split(", got")[-1])
-    with pytest.raises(type(theirs.value), match="^ResizeObservation requires"):
+    with pytest.raises(type(theirs.value), match=r"^ResizeObservation requires"):
         VectorResize(SyncVectorEnv([make]), shape)
 
 

@@ -47,12 +47,16 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
       wrapper's ``reset``);
     * same-step: the outer step that ends an episode returns the new episode's first
       observation and puts the max frame in ``info["final_obs"]`` (a stacked array);
-    * disabled: ``reset(options={"reset_mask": m})`` resets the sub-envs in ``m``.
+    * disabled: ``reset(options={"reset_mask": m})`` resets the sub-envs in ``m``. A finished
+      sub-env may not step again before that reset (Gymnasium's vector envs refuse), so the
+      repeats stop for every sub-env at the first that ends: one host read per repeat.
 
-    A sub-env equals the single wrapper on it as long as its episodes end on the last repeat
-    and, in next-step mode, until its first reset step: the repeats that follow an earlier end
-    (or, in next-step mode, the reset step) advance the sub-env's next episode with the
-    actions given, where the single wrapper would have waited for ``reset``.
+    Each outer step up to and including the one that ends a sub-env's episode equals the single
+    wrapper on that sub-env (in disabled mode, until any sub-env ends). After it, the sub-env
+    equals the single wrapper only if its episodes end on the last repeat and, in next-step
+    mode, not even then: the repeats that follow an earlier end (or, in next-step mode, the
+    reset step) advance the sub-env's next episode with the actions given, where the single
+    wrapper would have waited for ``reset``.
 
     Args:
         env: The vector environment; its single observation space must have a shape.
@@ -83,6 +87,7 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         self._pair: FramePair = zero_pair(single, (self.num_envs,))  # pyright: ignore[reportUnknownArgumentType]
         self._mode = autoreset_mode(env)
         self._contract: ArrayContract | None = None
+        self._started = False
         self._flags: ArrayContract | None = None
         self._pending: Any = None  # next-step mode: sub-envs whose episode ended last step
         self._reset_known: Any = None  # ... and already made their reset step in it
@@ -95,6 +100,7 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         mask = reset_mask(options)
         observations, infos = self.env.reset(seed=seed, options=options)
         contract = self._check(observations, "observations")
+        self._started = True
         if self._pending is not None:
             if mask is None:
                 self._pending = None
@@ -107,13 +113,13 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
 
     def step(self, actions: Act) -> tuple[A, Any, Any, Any, dict[str, Any]]:
         """Repeat the actions ``skip`` times, with per-sub-env masks."""
-        contract = self._contract
-        if contract is None:
+        if not self._started:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
-        xp = contract.fast_xp
         frame_ndim = len(self._shape) - 1
-        older, newer = self._pair
-        pending = self._pending
+        older: Any = None
+        newer: Any = None
+        pending: Any = None  # read after the first check (a pickled copy moves it to the device)
+        xp: Any = None
         next_step = self._mode is AutoresetMode.NEXT_STEP
         active: Any = None  # sub-envs whose episode has not ended in this outer step
         total = terminated_out = truncated_out = ended = first_obs = ended_last = None
@@ -121,7 +127,8 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         infos: dict[str, Any] = {}
         for repeat in range(self._skip):
             observations, rewards, terminated, truncated, infos = self.env.step(actions)
-            self._check(observations, "observations")
+            contract = self._check(observations, "observations")
+            xp = contract.fast_xp
             flags = self._flags
             assert flags is not None
             for name, value in (("terminated", terminated), ("truncated", truncated)):
@@ -133,6 +140,8 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
                 final_obs_seen = True
             done = xp.logical_or(terminated, truncated)
             if repeat == 0:
+                pending = self._pending
+                older, newer = self._pair
                 active = xp.ones_like(done) if pending is None else xp.logical_not(pending)
                 total = xp.where(active, rewards, xp.zeros_like(rewards))
                 terminated_out, truncated_out = terminated, truncated
@@ -155,6 +164,12 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
             elif repeat == self._skip - 1:
                 newer = xp.where(rows, frames, newer)
             active = xp.logical_and(active, xp.logical_not(done))
+            if (
+                self._mode is AutoresetMode.DISABLED
+                and repeat < self._skip - 1
+                and bool(xp.any(done))
+            ):
+                break  # a finished sub-env may not step again before the caller resets it
         self._pair = FramePair(older, newer)
         maxed = max_frame(self._pair, xp=xp)
         out = maxed

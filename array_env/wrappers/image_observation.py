@@ -215,7 +215,10 @@ class ResizeMixin(ImageContract):
     _has_channels: bool
 
     def _constants(self, contract: ArrayContract) -> ResizePlan:
-        return resize_plan(self._source, self.shape, xp=contract.xp, device=contract.device)
+        channels = self._observation_shape[-1] if self._has_channels else 1
+        return resize_plan(
+            self._source, self.shape, channels=channels, xp=contract.xp, device=contract.device
+        )
 
     def _resize(self, observation: Any, *, name: str, frame: bool = False) -> Any:
         check = self._checked_frame if frame else self._checked
@@ -333,7 +336,10 @@ def with_pixels(
     observation: Any, pixels: Any, *, render_only: bool, dict_space: bool, render_key: str,
     obs_key: str,
 ) -> Any:  # fmt: skip
-    """Gymnasium's observation layout: the pixels alone, added to a dict, or beside the obs."""
+    """Gymnasium's observation layout: the pixels alone, added to a dict, or beside the obs.
+
+    Gymnasium's entries in Gymnasium's order, which is not always its Dict space's (sorted).
+    """
     if render_only:
         return pixels
     if dict_space:

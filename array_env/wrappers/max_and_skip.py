@@ -74,9 +74,9 @@ class MaxAndSkipObservation(Wrapper[Frame, Act, Frame, Act], gym.utils.RecordCon
     Gymnasium's ``MaxAndSkipObservation`` (after stable-baselines3's ``MaxAndSkipEnv``), for
     frames of any namespace on any device: the two kept frames live on that device and the max
     is one ``maximum``. As in Gymnasium the repeats stop when the episode ends, which needs
-    ``terminated``/``truncated`` on the host (a device sync per repeat on a GPU env); the
-    reward is summed as Python floats, as Gymnasium does, for host rewards, and on the device
-    for device arrays. The vector twin is :class:`array_env.vector.MaxAndSkipObservation`.
+    ``terminated``/``truncated`` on the host (a device sync per repeat on a GPU env). Rewards
+    that are Python numbers are summed as Python floats, as Gymnasium does; array rewards are
+    summed as arrays, in their namespace and on their device. The vector twin is :class:`array_env.vector.MaxAndSkipObservation`.
 
     Args:
         env: The environment; its observation space must have a shape.
@@ -159,7 +159,11 @@ def _on_device(host: np.ndarray, contract: ArrayContract) -> Any:
 
 
 def _add_reward(total: Any, reward: Any) -> Any:
-    """Gymnasium's ``total += float(reward)`` for host rewards; device rewards stay there."""
-    if compat.is_array_api_obj(reward) and not compat.is_numpy_array(reward):
-        return reward if isinstance(total, float) and total == 0.0 else total + reward
+    """Gymnasium's ``total += float(reward)`` for host numbers; arrays are summed as arrays.
+
+    An env that gives array rewards (array_env's envs, on any device) gets an array back, in
+    its namespace and on its device; Python numbers and NumPy scalars give a Python float.
+    """
+    if compat.is_array_api_obj(reward):
+        return reward if isinstance(total, float) else total + reward
     return total + float(reward)
