@@ -283,8 +283,8 @@ def _check_space(space: gym.Space[Any], value: Any, backend: Backend, where: str
     if isinstance(space, gym.spaces.Dict):
         subspaces: dict[str, gym.Space[Any]] = space.spaces  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         assert isinstance(value, dict), f"{where}: a {type(value).__name__}, expected a dict"
-        keys = list(cast("dict[str, Any]", value))
-        assert keys == list(subspaces), f"{where}: keys {keys}, expected {list(subspaces)}"
+        keys = sorted(cast("dict[str, Any]", value))
+        assert keys == sorted(subspaces), f"{where}: keys {keys}, expected {sorted(subspaces)}"
         for key, sub in subspaces.items():
             _check_space(sub, value[key], backend, f"{where}[{key!r}]")
         return
