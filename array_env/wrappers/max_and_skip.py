@@ -76,7 +76,8 @@ class MaxAndSkipObservation(Wrapper[Frame, Act, Frame, Act], gym.utils.RecordCon
     is one ``maximum``. As in Gymnasium the repeats stop when the episode ends, which needs
     ``terminated``/``truncated`` on the host (a device sync per repeat on a GPU env). Rewards
     that are Python numbers are summed as Python floats, as Gymnasium does; array rewards are
-    summed as arrays, in their namespace and on their device. The vector twin is :class:`array_env.vector.MaxAndSkipObservation`.
+    summed as arrays, in their namespace and on their device. The vector twin is
+    :class:`array_env.vector.MaxAndSkipObservation`.
 
     Args:
         env: The environment; its observation space must have a shape.
