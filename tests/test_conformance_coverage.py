@@ -75,6 +75,8 @@ def _required() -> set[tuple[str, str]]:
     ours_vector = set(array_env.vector.__all__)
     names = gym_single | ours_single | ours_vector
     required = {(n, k) for n in names for k in ("single", "vector")}
+    # Vectorize* wrappers vectorise a single wrapper: they exist only as vector wrappers.
+    required -= {(n, "single") for n in names if n.startswith("VectorizeTransform")}
     required |= {(n, "vector") for n in gym_vector}
     return required
 
