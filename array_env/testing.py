@@ -131,9 +131,13 @@ class Backend(enum.Enum):
                 dtype = {"complex128": "complex64"}.get(dtype, dtype[:-2] + "32")
         if isinstance(dtype, str):
             dtype = getattr(xp, dtype)
+        shape = None
         if compat.is_numpy_array(value) and not compat.is_numpy_namespace(xp):
+            shape = value.shape  # tolist() loses the shape of an empty array: [] for (0, 2)
             value = value.tolist() if value.ndim else value.item()
         out = xp.asarray(value, dtype=dtype, device=self.device)
+        if shape is not None and tuple(out.shape) != shape:
+            out = xp.reshape(out, shape)
         if self is Backend.NUMPY_READONLY:
             out = out.copy()
             out.flags.writeable = False

@@ -191,7 +191,7 @@ def test_check_thorough_selects_the_thorough_profile(
 ) -> None:
     from conformance.strategies import PROFILE_VARIABLE, profile
 
-    monkeypatch.delenv(PROFILE_VARIABLE, raising=False)
+    monkeypatch.setenv(PROFILE_VARIABLE, "ci")  # restored afterwards: the CLI sets it
     assert profile() == "ci"
     code, _, _ = run_cli(capsys, "check", "--backend", "numpy", "--wrapper", "ClipAction",
                          "--thorough", "--format", "json")  # fmt: skip
