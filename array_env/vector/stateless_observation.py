@@ -34,7 +34,6 @@ from array_env.wrappers.stateless_observation import (
     dtype_space,
     filter_kernel_space,
     flatten_kernel,
-    output_keys,
     rescale_settings,
     reshape_settings,
     select_keys,
@@ -242,7 +241,12 @@ class FilterObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Record
         self.single_observation_space = single
         self.observation_space = batch_space(single, self.num_envs)
         self._as_tuple = isinstance(single, spaces.Tuple)
-        self._keys = output_keys(single, filter_keys)
+        # Gymnasium's vector wrapper batches into the filtered space, so a Dict comes back in
+        # the space's (sorted) key order, where its single wrapper keeps filter_keys order.
+        filtered: Any = single
+        self._keys: tuple[Any, ...] = (
+            tuple(filter_keys) if self._as_tuple else tuple(filtered.spaces)
+        )
         self._mode = autoreset_mode(env)
 
     def reset(

@@ -52,9 +52,9 @@ def _transform(cls: Any, env: Any, param: Any) -> Any:
 
 
 def _filter(cls: Any, env: Any, param: Any) -> Any:
-    # Not in the Dict space's (sorted) order: the observation keeps filter_keys order, as
-    # Gymnasium's does; SP-1 compares Dict keys as sets.
-    return cls(env, ["position", "grid"])
+    # In the Dict space's (sorted) order: with other orders Gymnasium's single wrapper returns
+    # filter_keys order and its vector wrapper the space's, so GY-1 and VS-1 cannot both hold.
+    return cls(env, ["grid", "position"])
 
 
 def _flatten(cls: Any, env: Any, param: Any) -> Any:
