@@ -84,8 +84,8 @@ def tile_frames(frames: Any, rows: int, cols: int, *, xp: Namespace[Any]) -> Any
     count, height, width, channels = frames.shape
     missing = rows * cols - count
     if missing:
-        blank = xp.zeros((missing, height, width, channels), dtype=frames.dtype, device=frames.device)
-        frames = xp.concat((frames, blank), axis=0)
+        blank = xp.zeros_like(frames[:1, ...])  # same dtype and device, traceable under jit
+        frames = xp.concat((frames, *([blank] * missing)), axis=0)
     grid = xp.reshape(frames, (rows, cols, height, width, channels))
     grid = xp.permute_dims(grid, (0, 2, 1, 3, 4))
     return xp.reshape(grid, (rows * height, cols * width, channels))
