@@ -82,3 +82,6 @@ __all__ += ["Autoreset", "OrderEnforcing", "PassiveEnvChecker", "TimeLimit"]
 from array_env.wrappers.rendering import HumanRendering, RecordVideo, RenderCollection
 
 __all__ += ["HumanRendering", "RecordVideo", "RenderCollection"]
+from array_env.wrappers.atari import AtariPreprocessing
+
+__all__ += ["AtariPreprocessing"]
