@@ -25,7 +25,7 @@ from array_env.typing import Namespace
 
 __all__ = ["VideoWriter", "frame_to_host", "grid_shape", "require_av", "tile_frames"]
 
-_INSTALL = 'PyAV is not installed, run `pip install "array_env[video]"`'
+_INSTALL = 'PyAV is not installed, run `pip install "array-env[video]"`'
 
 
 def require_av(owner: str) -> Any:

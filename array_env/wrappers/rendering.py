@@ -369,7 +369,7 @@ class PygameWindow:
             import pygame  # noqa: PLC0415  (the video extra; imported only when a window opens)
         except ImportError as error:  # pragma: no cover - installed with the video extra
             raise DependencyNotInstalled(
-                f'{self.owner}: pygame is not installed, run `pip install "array_env[video]"`'
+                f'{self.owner}: pygame is not installed, run `pip install "array-env[video]"`'
             ) from error
         columns_first = np.transpose(frame[..., :3], (1, 0, 2))
         size = (int(columns_first.shape[0]), int(columns_first.shape[1]))
