@@ -30,6 +30,7 @@ class OnBackend(gym.ObservationWrapper[Any, Any, Any]):
             return self.backend.asarray(observation)
         return to_namespace(observation, self.backend.xp, self.backend.device)
 
+
 ale_py = pytest.importorskip("ale_py", reason="ale-py (the atari extra) is not installed")
 gym.register_envs(ale_py)
 
@@ -48,7 +49,8 @@ def _lockstep(theirs: Any, ours: Any, steps: int, seed: int) -> tuple[int, int]:
     b, info_b = ours.reset(seed=seed)
     resets = 0
     for step in range(steps):
-        assert a.dtype == b.dtype and a.shape == b.shape
+        assert a.dtype == b.dtype
+        assert a.shape == b.shape
         np.testing.assert_array_equal(b, a, err_msg=f"step {step}")
         assert info_a == info_b
         action = int(rng.integers(theirs.action_space.n))
@@ -68,8 +70,16 @@ def _lockstep(theirs: Any, ours: Any, steps: int, seed: int) -> tuple[int, int]:
         ("ALE/Pong-v5", {}, 800),
         ("ALE/Breakout-v5", {"terminal_on_life_loss": True}, 800),
         ("ALE/Breakout-v5", {"grayscale_obs": False, "noop_max": 5}, 250),
-        ("ALE/Pong-v5", {"scale_obs": True, "grayscale_newaxis": True, "screen_size": (64, 48),
-                         "frame_skip": 3}, 250),  # fmt: skip
+        (
+            "ALE/Pong-v5",
+            {
+                "scale_obs": True,
+                "grayscale_newaxis": True,
+                "screen_size": (64, 48),
+                "frame_skip": 3,
+            },
+            250,
+        ),
         ("ALE/Breakout-v5", {"frame_skip": 1, "noop_max": 0}, 150),
     ],
     ids=["pong", "breakout-life-loss", "breakout-rgb", "pong-scaled-3skip", "breakout-no-skip"],
@@ -127,7 +137,9 @@ def test_core_runs_under_jit(rgb: bool) -> None:
     # noise: one grey level at most, on a small fraction of pixels
     assert np.abs(jitted - eager).max() <= 1
     assert np.mean(jitted == eager) > 0.99
-    grey = jax.jit(lambda x: ale_grey(x, xp=jnp))(jnp.asarray(latest if rgb else latest[..., None].repeat(3, -1)))
+    grey = jax.jit(lambda x: ale_grey(x, xp=jnp))(
+        jnp.asarray(latest if rgb else latest[..., None].repeat(3, -1))
+    )
     assert grey.dtype == jnp.uint8
 
 
@@ -149,10 +161,14 @@ def test_pickles_and_deep_copies_as_gymnasium() -> None:
 
 
 def test_bad_construction() -> None:
-    with pytest.raises(ValueError, match="AtariPreprocessing: disable frame-skipping.*frameskip is 4"):
+    with pytest.raises(
+        ValueError, match=r"AtariPreprocessing: disable frame-skipping.*frameskip is 4"
+    ):
         AtariPreprocessing(gym.make("ALE/Pong-v5"))
     env = gym.make("ALE/Pong-v5", frameskip=1)
-    with pytest.raises(ValueError, match="AtariPreprocessing: expect the `frame_skip` to be positive, actually: 0"):
+    with pytest.raises(
+        ValueError, match="AtariPreprocessing: expect the `frame_skip` to be positive, actually: 0"
+    ):
         AtariPreprocessing(env, frame_skip=0)
     with pytest.raises(ValueError, match="`screen_size` to be positive, actually: -3"):
         AtariPreprocessing(env, screen_size=-3)
@@ -161,7 +177,9 @@ def test_bad_construction() -> None:
     with pytest.raises(TypeError, match="AtariPreprocessing requires a Box observation space"):
         AtariPreprocessing(_DiscreteObs())
     grey_env = gym.make("ALE/Pong-v5", frameskip=1, obs_type="grayscale")
-    with pytest.raises(ValueError, match=r"requires RGB frames .* got an observation space of shape \(210, 160\)"):
+    with pytest.raises(
+        ValueError, match=r"requires RGB frames .* got an observation space of shape \(210, 160\)"
+    ):
         AtariPreprocessing(grey_env, grayscale_obs=False)
 
 
@@ -183,7 +201,8 @@ def test_bad_frame_rejected_state_kept() -> None:
     with pytest.raises(ArrayMismatchError, match="AtariPreprocessing: observation"):
         ours.step(0)
     after = ours._frames  # pyright: ignore[reportPrivateUsage]
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     np.testing.assert_array_equal(before.latest, after.latest)
     np.testing.assert_array_equal(before.previous, after.previous)
 

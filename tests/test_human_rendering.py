@@ -35,7 +35,9 @@ def _catch(backend: Backend, num_envs: int | None = None) -> Any:
     device = backend.device_spec
     extra: dict[str, Any] = {} if device is None else {"device": device}
     if num_envs is None:
-        return gym.make("array_env/Catch-v0", xp=backend.namespace_name, render_mode="rgb_array", **extra)
+        return gym.make(
+            "array_env/Catch-v0", xp=backend.namespace_name, render_mode="rgb_array", **extra
+        )
     return gym.make_vec(
         "array_env/Catch-v0", num_envs, vectorization_mode="vector_entry_point",
         xp=backend.namespace_name, render_mode="rgb_array", **extra,
@@ -44,14 +46,16 @@ def _catch(backend: Backend, num_envs: int | None = None) -> Any:
 
 def test_window_shows_each_frame(backend: Backend) -> None:
     env = HumanRendering(_catch(backend))
-    assert env.render_mode == "human" and "human" in env.metadata["render_modes"]
+    assert env.render_mode == "human"
+    assert "human" in env.metadata["render_modes"]
     env.metadata["render_fps"] = 1000  # do not pace the test
     env._window.fps = 1000  # pyright: ignore[reportPrivateUsage]
     env.reset(seed=0)
     for step in range(6):
         np.testing.assert_array_equal(_window_pixels(env.window), to_host(env.env.render()))
         env.step(backend.asarray(step % 3))
-    assert env.render() is None and env.screen_size == (84, 84)
+    assert env.render() is None
+    assert env.screen_size == (84, 84)
     env.close()
 
 
@@ -108,11 +112,15 @@ def test_rejects_bad_sources(vector: bool) -> None:
             return gym.make_vec("CartPole-v1", 2, vectorization_mode="sync", render_mode=mode)
         return gym.make("CartPole-v1", render_mode=mode)
 
-    with pytest.raises(ValueError, match=r"HumanRendering: expected env.render_mode to be one of .* but got 'None'"):
+    with pytest.raises(
+        ValueError, match=r"HumanRendering: expected env.render_mode to be one of .* but got 'None'"
+    ):
         cls(make(None))
     env = make("rgb_array")
     env.metadata = {"render_modes": ["rgb_array"]}
-    with pytest.raises(ValueError, match="HumanRendering: the base environment must specify 'render_fps'"):
+    with pytest.raises(
+        ValueError, match="HumanRendering: the base environment must specify 'render_fps'"
+    ):
         cls(env)
 
 
@@ -144,7 +152,8 @@ def test_xvfb_screenshot_shows_the_frame(tmp_path: Path) -> None:
             [sys.executable, "-c", _SHOW, str(frame_path)], env=env, stdout=subprocess.PIPE,
             cwd=os.getcwd(),
         )  # fmt: skip
-        assert shower.stdout is not None and shower.stdout.readline().strip() == b"shown"
+        assert shower.stdout is not None
+        assert shower.stdout.readline().strip() == b"shown"
         time.sleep(0.5)
         shot = tmp_path / "screen.ppm"
         subprocess.run(
@@ -174,6 +183,7 @@ def _read_ppm(path: Path) -> np.ndarray:
 
 def _locate(screen: np.ndarray, frame: np.ndarray) -> tuple[int, int] | None:
     """Where ``frame`` lies on ``screen``: anchored on its first non-black pixel."""
+
     def first_lit(image: np.ndarray) -> tuple[int, int]:
         ys, xs = np.nonzero(image.any(axis=-1))
         return int(ys[0]), int(xs[0])

@@ -60,9 +60,13 @@ def test_single_writes_readable_h264(backend: Backend, tmp_path: Path) -> None:
     episodes = run_episodes(env, backend, 3)
     env.close()
     assert sorted(os.listdir(tmp_path)) == ["rl-video-episode-0.mp4", "rl-video-episode-2.mp4"]
-    for name, frames in (("rl-video-episode-0.mp4", episodes[0]), ("rl-video-episode-2.mp4", episodes[2])):
+    for name, frames in (
+        ("rl-video-episode-0.mp4", episodes[0]),
+        ("rl-video-episode-2.mp4", episodes[2]),
+    ):
         decoded, (codec, rate) = read_video(tmp_path / name)
-        assert codec == "h264" and rate == 10  # Catch's render_fps
+        assert codec == "h264"
+        assert rate == 10
         assert decoded.shape == (len(frames), 84, 84, 3)
         # H.264 is lossy: the decoded clip stays close to what the env rendered
         error = np.abs(decoded.astype(np.int16) - np.stack(frames).astype(np.int16)).mean()
@@ -136,7 +140,8 @@ def test_single_equals_gymnasium(
         (name, read_video(tmp_path / "ours" / name)[0].shape[0])
         for name in os.listdir(tmp_path / "ours")
     )
-    assert got == expected and got
+    assert got == expected
+    assert got
 
 
 def test_vector_tiles_sub_env_frames(backend: Backend, tmp_path: Path) -> None:
@@ -261,7 +266,8 @@ def test_odd_sizes_and_grids(tmp_path: Path) -> None:
         writer.write(np.full((5, 7, 3), value, np.uint8))
     writer.close()
     decoded, (_, rate) = read_video(tmp_path / "odd.mp4")
-    assert decoded.shape == (3, 6, 8, 3) and float(rate) == pytest.approx(29.97, abs=1e-3)
+    assert decoded.shape == (3, 6, 8, 3)
+    assert float(rate) == pytest.approx(29.97, abs=1e-3)
     assert grid_shape(6, 10, 10, (16, 9)) == (2, 3)
     assert grid_shape(5, 10, 10, (1, 1)) == (1, 5)
 

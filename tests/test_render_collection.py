@@ -17,7 +17,9 @@ from array_env.wrappers import RenderCollection
 def _catch(backend: Backend) -> gym.Env[Any, Any]:
     device = backend.device_spec
     extra = {} if device is None else {"device": device}
-    return gym.make("array_env/Catch-v0", xp=backend.namespace_name, render_mode="rgb_array", **extra)
+    return gym.make(
+        "array_env/Catch-v0", xp=backend.namespace_name, render_mode="rgb_array", **extra
+    )
 
 
 def _play(env: gym.Env[Any, Any], backend: Backend, steps: int) -> list[list[Any]]:
@@ -73,13 +75,15 @@ def test_vector_collects_batched_frames(backend: Backend) -> None:
     for _ in range(4):
         envs.step(backend.asarray(np.ones(3, dtype=np.int64)))
     frames = envs.render()
-    assert len(frames) == 5 and envs.render() == []
+    assert len(frames) == 5
+    assert envs.render() == []
     assert_on_backend(frames, backend.xp, backend.device)
     assert tuple(frames[-1].shape) == (3, 84, 84, 3)
 
 
 def test_vector_equals_gymnasium_single_per_sub_env() -> None:
     """Over SyncVectorEnv, entry k's frame i is Gymnasium's single RenderCollection's frame k."""
+
     def make() -> gym.Env[Any, Any]:
         return gym.make("CartPole-v1", render_mode="rgb_array")
 
@@ -107,7 +111,13 @@ def test_rejects_missing_or_list_render_mode(vector: bool) -> None:
             return gym.make_vec("CartPole-v1", 2, vectorization_mode="sync", render_mode=mode)
         return gym.make("CartPole-v1", render_mode=mode)
 
-    with pytest.raises(ValueError, match="RenderCollection: expected env.render_mode to be not None, got None"):
+    with pytest.raises(
+        ValueError, match=r"RenderCollection: expected env\.render_mode to be not None, got None"
+    ):
         cls(make(None))
-    with pytest.raises(ValueError, match="RenderCollection: expected env.render_mode to not end with '_list', got 'rgb_array_list'"):
+    with pytest.raises(
+        ValueError,
+        match=r"RenderCollection: expected env\.render_mode to not end with '_list', "
+        r"got 'rgb_array_list'",
+    ):
         cls(make("rgb_array_list"))

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from gymnasium.error import DependencyNotInstalled
+from numpy.typing import NDArray
 
 from array_env.typing import Namespace
 
@@ -37,7 +38,7 @@ def require_av(owner: str) -> Any:
     return av
 
 
-def frame_to_host(frame: Any) -> np.ndarray:
+def frame_to_host(frame: Any) -> NDArray[Any]:
     """Copy one array of any backend and device into a NumPy array on the host.
 
     Example:
@@ -46,8 +47,9 @@ def frame_to_host(frame: Any) -> np.ndarray:
         (2, 2, 3)
     """
     if isinstance(frame, np.ndarray):
-        return frame
-    from array_env.convert import to_namespace  # noqa: PLC0415  (convert imports the backends)
+        host: NDArray[Any] = frame  # pyright: ignore[reportUnknownVariableType]
+        return host
+    from array_env.convert import to_namespace
 
     return np.asarray(to_namespace(frame, "numpy", device="cpu"))
 
@@ -147,8 +149,9 @@ class VideoWriter:
         video_frame = self._av.VideoFrame.from_ndarray(
             np.ascontiguousarray(host[..., :3], dtype=np.uint8), format="rgb24"
         )
+        container: Any = self._container
         for packet in self._stream.encode(video_frame):
-            self._container.mux(packet)
+            container.mux(packet)
         self.frames += 1
 
     def _open(self, height: int, width: int) -> None:
@@ -163,9 +166,10 @@ class VideoWriter:
 
     def close(self) -> None:
         """Flush the encoder and finalise the file; closing twice does nothing."""
-        container, self._container = self._container, None
+        container: Any = self._container
         if container is None:
             return
+        self._container = None
         _OPEN.discard(self)
         for packet in self._stream.encode():
             container.mux(packet)

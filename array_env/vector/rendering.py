@@ -42,11 +42,12 @@ A = TypeVar("A")
 def batched_frames(owner: str, rendered: Any) -> Any:
     """One ``(N, H, W, C)`` array from a vector env's ``render()`` (an array, or one per env)."""
     if isinstance(rendered, tuple | list):
-        first: Any = rendered[0]  # pyright: ignore[reportUnknownVariableType]
-        if not compat.is_array_api_obj(first):
-            raise TypeError(f"{owner}: expected env.render() to return arrays, got {type(first)}")
-        xp = compat.array_namespace(first)
-        frames = xp.stack(list(rendered))  # pyright: ignore[reportUnknownArgumentType]
+        items: list[Any] = [*rendered]
+        if not compat.is_array_api_obj(items[0]):
+            raise TypeError(
+                f"{owner}: expected env.render() to return arrays, got {type(items[0])}"
+            )
+        frames = compat.array_namespace(items[0]).stack(items)
     elif compat.is_array_api_obj(rendered):
         frames = rendered
     else:
@@ -101,7 +102,7 @@ class RenderCollection(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordCon
         self.metadata = _with_list_mode(env.metadata, f"{env.render_mode}_list")
 
     @property
-    def render_mode(self) -> str:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]
+    def render_mode(self) -> str:  # type: ignore[override]
         """The env's render mode with ``_list`` appended."""
         return f"{self.env.render_mode}_list"
 
@@ -112,7 +113,7 @@ class RenderCollection(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordCon
         return output
 
     def reset(
-        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset, clear the collection if ``reset_clean``, and collect the frames."""
         output = self.env.reset(seed=seed, options=options)
@@ -121,7 +122,7 @@ class RenderCollection(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordCon
         self.frame_list.append(self.env.render())
         return output
 
-    def render(self) -> list[Any]:  # type: ignore[override]
+    def render(self) -> list[Any]:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
         """Return the collected renders; clear them if ``pop_frames``."""
         frames = self.frame_list
         if self.pop_frames:
@@ -205,7 +206,7 @@ class RecordVideo(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruc
                 "will not contain the last frame of the episode."
             )
         if episode_trigger is None and step_trigger is None:
-            from gymnasium.utils.save_video import capped_cubic_video_schedule  # noqa: PLC0415
+            from gymnasium.utils.save_video import capped_cubic_video_schedule
 
             episode_trigger = capped_cubic_video_schedule
         self.has_autoreset = False
@@ -261,7 +262,7 @@ class RecordVideo(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruc
             self.start_recording(f"{self.name_prefix}-episode-{self.episode_id}")
 
     def reset(
-        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset; a reset of sub-env 0 starts an episode (and maybe a recording)."""
         mask = None if options is None else options.get("reset_mask")
@@ -278,7 +279,8 @@ class RecordVideo(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruc
         observations, rewards, terminations, truncations, infos = self.env.step(actions)
         self.step_id += 1
         if self.episode_trigger is not None:  # episode numbers need sub-env 0's flag
-            done = bool(terminations[0]) or bool(truncations[0])  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
+            flags: Any = (terminations, truncations)
+            done = bool(flags[0][0]) or bool(flags[1][0])
             if self.autoreset_mode == AutoresetMode.NEXT_STEP:
                 if self.has_autoreset:
                     self._episode_starts()
@@ -371,7 +373,7 @@ class HumanRendering(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConst
         self.metadata = _with_list_mode(env.metadata, "human")
 
     @property
-    def render_mode(self) -> str:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]
+    def render_mode(self) -> str:  # type: ignore[override]
         """Always ``"human"``."""
         return "human"
 
@@ -392,7 +394,7 @@ class HumanRendering(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConst
         return result
 
     def reset(
-        self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the sub-envs and show their frames."""
         result = self.env.reset(seed=seed, options=options)
@@ -422,8 +424,10 @@ class HumanRendering(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConst
         xp = compat.array_namespace(frames)
         if self.scaled_subenv_size is None:
             self._layout(int(frames.shape[1]), int(frames.shape[2]))
-        assert self.scaled_subenv_size is not None and self.screen_size is not None
-        assert self.num_rows is not None and self.num_cols is not None
+        assert self.scaled_subenv_size is not None
+        assert self.screen_size is not None
+        assert self.num_rows is not None
+        assert self.num_cols is not None
         scaled_w, scaled_h = self.scaled_subenv_size
         if (scaled_h, scaled_w) != tuple(frames.shape[1:3]):
             if self._plan is None:

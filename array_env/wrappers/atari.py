@@ -8,8 +8,9 @@ pure cores:
 * :func:`ale_grey`: the ALE's own greyscale (``getScreenGrayscale``), which is not the luminance
   of :class:`~array_env.wrappers.GrayscaleObservation`: ``round(0.2989 R + 0.587 G + 0.114 B)``,
   computed exactly in int32;
-* :func:`preprocess_frame`: ``max(latest, previous)`` then :func:`array_env._ops.resize.resize_images`
-  (OpenCV's ``INTER_AREA``, the resize core shared with ``ResizeObservation``) and the scaling.
+* :func:`preprocess_frame`: ``max(latest, previous)``, then
+  :func:`array_env._ops.resize.resize_images` (OpenCV's ``INTER_AREA``, the resize core
+  shared with ``ResizeObservation``) and the scaling.
 
 The shell replays Gymnasium's control flow exactly (its frame buffers included: a step that ends
 early keeps the previous frames, and the pooled frame replaces the latest one, as Gymnasium's
@@ -41,7 +42,11 @@ __all__ = [
 
 Act = TypeVar("Act")
 
-_ALE_WEIGHTS = (2989, 5870, 1140)  # the ALE's greyscale palette: round(0.2989 r + 0.587 g + 0.114 b)
+_ALE_WEIGHTS = (
+    2989,
+    5870,
+    1140,
+)  # the ALE's greyscale palette: round(0.2989 r + 0.587 g + 0.114 b)
 
 
 def ale_grey(frames: Any, *, xp: Namespace[Any]) -> Any:
@@ -92,7 +97,7 @@ def preprocess_frame(
 
 
 class AtariFrames(NamedTuple):
-    """The two frames the max-pool needs: the latest (pooled after each observation) and the one before."""
+    """The two frames the max-pool needs: the latest (pooled once observed) and the one before."""
 
     latest: Any
     previous: Any
@@ -104,12 +109,13 @@ def check_atari_arguments(
     """Gymnasium's argument checks, with ``owner`` and the value received; returns ``(w, h)``."""
     if frame_skip <= 0:
         raise ValueError(f"{owner}: expect the `frame_skip` to be positive, actually: {frame_skip}")
+    size: Any = screen_size  # checked as Gymnasium does, whatever the caller passed
     if not (
-        (isinstance(screen_size, int) and screen_size > 0)
+        (isinstance(size, int) and size > 0)
         or (
-            isinstance(screen_size, tuple)
-            and len(screen_size) == 2
-            and all(isinstance(size, int) and size > 0 for size in screen_size)
+            isinstance(size, tuple)
+            and len(size) == 2  # pyright: ignore[reportUnknownArgumentType]
+            and all(isinstance(side, int) and side > 0 for side in size)  # pyright: ignore[reportUnknownVariableType]
         )
     ):
         raise ValueError(
@@ -148,10 +154,10 @@ def atari_space(
             f"grayscale_obs=True, got an observation space of shape {shape}"
         )
     low, high, dtype = (0, 1, np.float32) if scale else (0, 255, np.uint8)
-    out = (size[1], size[0], 1 if grayscale else 3)
+    out: tuple[int, ...] = (size[1], size[0], 1 if grayscale else 3)
     if grayscale and not newaxis:
         out = out[:-1]
-    return Box(low=low, high=high, shape=out, dtype=dtype)  # type: ignore[arg-type]
+    return Box(low=low, high=high, shape=out, dtype=dtype)
 
 
 class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
@@ -215,7 +221,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
             grayscale_newaxis=grayscale_newaxis, scale_obs=scale_obs,
         )  # fmt: skip
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
-        self.observation_space = space  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
+        self.observation_space = space
         self.noop_max = noop_max
         self.frame_skip = frame_skip
         self.screen_size: tuple[int, int] = size
@@ -235,7 +241,8 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
     @property
     def ale(self) -> Any:
         """The emulator of the unwrapped ALE env (as Gymnasium's property)."""
-        return self.env.unwrapped.ale  # type: ignore[attr-defined]
+        unwrapped: Any = self.env.unwrapped
+        return unwrapped.ale
 
     def _frame(self, observation: Any) -> Any:
         """Check one emulator frame (fixing the contract at first contact) and convert it."""
@@ -262,7 +269,9 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         return observation
 
     def _observe(self) -> Any:
-        assert self._frames is not None and self._contract is not None and self._plan is not None
+        assert self._frames is not None
+        assert self._contract is not None
+        assert self._plan is not None
         latest, previous = self._frames
         pooled, observation = preprocess_frame(
             latest, previous, self._plan, rgb=not self.grayscale_obs, pool=self.frame_skip > 1,
@@ -309,7 +318,8 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
             self.env.unwrapped.np_random.integers(1, self.noop_max + 1) if self.noop_max > 0 else 0
         )
         for _ in range(noops):
-            observation, _, terminated, truncated, step_info = self.env.step(0)  # type: ignore[arg-type]
+            noop: Any = 0
+            observation, _, terminated, truncated, step_info = self.env.step(noop)
             reset_info.update(step_info)
             if terminated or truncated:
                 observation, reset_info = self.env.reset(seed=seed, options=options)
@@ -324,7 +334,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         state["_contract"] = None
         state["_plan"] = None
         if self._frames is not None:  # frames to the host; the copy uploads them again
-            from array_env.convert import to_namespace  # noqa: PLC0415
+            from array_env.convert import to_namespace
 
             state["_frames"] = AtariFrames(*to_namespace(tuple(self._frames), "numpy"))
         return state

@@ -13,7 +13,7 @@ import gc
 import os
 from collections.abc import Callable
 from copy import deepcopy
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -103,11 +103,12 @@ class RenderCollection(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorA
     Example:
         >>> import gymnasium as gym
         >>> import array_env.envs
+        >>> import array_api_strict as xps
         >>> env = gym.make("array_env/Catch-v0", xp="array_api_strict", render_mode="rgb_array")
         >>> env = RenderCollection(env)
         >>> _ = env.reset(seed=0)
         >>> for _ in range(3):
-        ...     _ = env.step(1)
+        ...     _ = env.step(xps.asarray(1))
         >>> frames = env.render()
         >>> len(frames), frames[0].shape, len(env.render())
         (4, (84, 84, 3), 0)
@@ -127,7 +128,7 @@ class RenderCollection(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorA
         self.metadata = _with_list_mode(env.metadata, f"{env.render_mode}_list")
 
     @property
-    def render_mode(self) -> str:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]
+    def render_mode(self) -> str:  # type: ignore[override]
         """The env's render mode with ``_list`` appended."""
         return f"{self.env.render_mode}_list"
 
@@ -147,7 +148,7 @@ class RenderCollection(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorA
         self.frame_list.append(self.env.render())
         return output
 
-    def render(self) -> list[Any]:  # type: ignore[override]
+    def render(self) -> list[Any]:
         """Return the collected frames; clear them if ``pop_frames``."""
         frames = self.frame_list
         if self.pop_frames:
@@ -185,13 +186,14 @@ class RecordVideo(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     Example:
         >>> import os, tempfile
         >>> import gymnasium as gym
+        >>> import numpy as np
         >>> import array_env.envs
         >>> folder = tempfile.mkdtemp()
         >>> env = gym.make("array_env/Catch-v0", xp="numpy", render_mode="rgb_array")
         >>> env = RecordVideo(env, folder, episode_trigger=lambda e: e == 0)
         >>> _ = env.reset(seed=0)
         >>> for _ in range(5):
-        ...     _ = env.step(1)
+        ...     _ = env.step(np.asarray(1))
         >>> env.close()
         >>> os.listdir(folder)
         ['rl-video-episode-0.mp4']
@@ -219,7 +221,7 @@ class RecordVideo(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
         )  # fmt: skip
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         if episode_trigger is None and step_trigger is None:
-            from gymnasium.utils.save_video import capped_cubic_video_schedule  # noqa: PLC0415
+            from gymnasium.utils.save_video import capped_cubic_video_schedule
 
             episode_trigger = capped_cubic_video_schedule
         self.episode_trigger = episode_trigger
@@ -298,14 +300,15 @@ class RecordVideo(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     def render(self) -> Any:
         """Render the env; with a ``*_list`` mode, the frames also go into the recording."""
         render_out: Any = self.env.render()
-        if self.recording and isinstance(render_out, list):
-            for frame in render_out:  # pyright: ignore[reportUnknownVariableType]
+        listed: list[Any] = render_out if isinstance(render_out, list) else []  # pyright: ignore[reportUnknownVariableType]
+        if self.recording:
+            for frame in listed:
                 if self.recording:
                     self._write(frame)
         if self.render_history:
             history, self.render_history = self.render_history, []
-            return history + render_out  # pyright: ignore[reportUnknownVariableType]
-        return render_out
+            return [*history, *listed]
+        return cast(Any, render_out)
 
     def close(self) -> None:
         """Close the env, then finalise the video being recorded."""
@@ -366,7 +369,7 @@ class PygameWindow:
     def show(self, frame: np.ndarray) -> None:
         """Blit one frame and flip the display."""
         try:
-            import pygame  # noqa: PLC0415  (the video extra; imported only when a window opens)
+            import pygame
         except ImportError as error:  # pragma: no cover - installed with the video extra
             raise DependencyNotInstalled(
                 f'{self.owner}: pygame is not installed, run `pip install "array-env[video]"`'
@@ -392,7 +395,7 @@ class PygameWindow:
     def close(self) -> None:
         """Close the window if one was opened."""
         if self.window is not None:
-            import pygame  # noqa: PLC0415
+            import pygame
 
             pygame.display.quit()
             pygame.quit()
@@ -440,7 +443,7 @@ class HumanRendering(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArg
         self.metadata = _with_list_mode(env.metadata, "human")
 
     @property
-    def render_mode(self) -> str:  # type: ignore[override]  # pyright: ignore[reportIncompatibleVariableOverride]
+    def render_mode(self) -> str:  # type: ignore[override]
         """Always ``"human"``."""
         return "human"
 
@@ -473,14 +476,13 @@ class HumanRendering(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArg
         self._render_frame()
         return result
 
-    def render(self) -> None:  # type: ignore[override]
+    def render(self) -> None:
         """Nothing to return: frames are drawn in ``step`` and ``reset``."""
         return None
 
     def _render_frame(self) -> None:
-        frame: Any = self.env.render()
-        if isinstance(frame, list):
-            frame = frame[-1]
+        rendered: Any = self.env.render()
+        frame = cast(Any, rendered[-1] if isinstance(rendered, list) else rendered)
         if not compat.is_array_api_obj(frame):
             raise TypeError(
                 f"{type(self).__name__}: expected env.render() to return an array, "
