@@ -15,7 +15,7 @@ from array_env._ops.resize import resize_plan
 from array_env.convert import to_namespace
 from array_env.testing import Backend, assert_on_backend, to_host
 from array_env.wrappers import AtariPreprocessing
-from array_env.wrappers.atari import ale_grey, preprocess_frame
+from array_env.wrappers.atari import ale_grey, grey_weights, preprocess_frame
 
 
 class OnBackend(gym.ObservationWrapper[Any, Any, Any]):
@@ -92,13 +92,22 @@ def test_equals_gymnasium_frame_for_frame(game: str, kwargs: dict[str, Any], ste
         assert resets >= 5  # the life-loss path ran
 
 
+def test_ale_grey_is_exact_on_every_colour() -> None:
+    keys = np.arange(2**24, dtype=np.int64)
+    colours = np.stack([keys >> 16, (keys >> 8) & 255, keys & 255], axis=-1).astype(np.uint8)
+    exact = (colours.astype(np.int64) @ np.asarray([2989, 5870, 1140]) + 5000) // 10000
+    got = ale_grey(colours, grey_weights(xp=np, device="cpu"), xp=np)
+    np.testing.assert_array_equal(got, exact.astype(np.uint8))
+
+
 def test_ale_grey_equals_the_emulators_palette() -> None:
     env = gym.make("ALE/MsPacman-v5", frameskip=1)
     env.reset(seed=0)
     ale = env.unwrapped.ale  # type: ignore[attr-defined]
     for _ in range(60):
         env.step(env.action_space.sample())
-        np.testing.assert_array_equal(ale_grey(ale.getScreenRGB(), xp=np), ale.getScreenGrayscale())
+        grey = ale_grey(ale.getScreenRGB(), grey_weights(xp=np, device="cpu"), xp=np)
+        np.testing.assert_array_equal(grey, ale.getScreenGrayscale())
 
 
 def test_every_backend_equals_numpy(backend: Backend) -> None:
@@ -137,10 +146,12 @@ def test_core_runs_under_jit(rgb: bool) -> None:
     # noise: one grey level at most, on a small fraction of pixels
     assert np.abs(jitted - eager).max() <= 1
     assert np.mean(jitted == eager) > 0.99
-    grey = jax.jit(lambda x: ale_grey(x, xp=jnp))(
-        jnp.asarray(latest if rgb else latest[..., None].repeat(3, -1))
+    colours = latest if rgb else latest[..., None].repeat(3, -1)
+    weights = grey_weights(xp=jnp, device=None)
+    grey = jax.jit(lambda x: ale_grey(x, weights, xp=jnp))(jnp.asarray(colours))
+    np.testing.assert_array_equal(
+        np.asarray(grey), ale_grey(colours, grey_weights(xp=np, device="cpu"), xp=np)
     )
-    assert grey.dtype == jnp.uint8
 
 
 def test_pickles_and_deep_copies_as_gymnasium() -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "AtariFrames",
     "AtariPreprocessing",
     "ale_grey",
+    "grey_weights",
     "atari_space",
     "check_atari_arguments",
     "preprocess_frame",
@@ -49,18 +50,26 @@ _ALE_WEIGHTS = (
 )  # the ALE's greyscale palette: round(0.2989 r + 0.587 g + 0.114 b)
 
 
-def ale_grey(frames: Any, *, xp: Namespace[Any]) -> Any:
+def grey_weights(*, xp: Namespace[Any], device: Any) -> Any:
+    """The ALE's integer greyscale weights as a float32 array on ``device`` (built once)."""
+    return xp.asarray(_ALE_WEIGHTS, dtype=xp.float32, device=device)
+
+
+def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
     """Convert uint8 RGB frames ``(..., 3)`` to the ALE's greyscale ``(...)``, exactly.
+
+    One ``vecdot`` with the integer weights in float32: the weighted sum is an integer below
+    2**24, so float32 holds it exactly, and ``floor((sum + 5000) / 10000)`` rounds half up as
+    the ALE's palette does (a quotient ``k - 1e-4`` is still below ``k`` in float32 here).
 
     Example:
         >>> import numpy as np
-        >>> ale_grey(np.asarray([[255, 255, 255], [200, 72, 72], [0, 0, 0]], np.uint8), xp=np)
+        >>> rgb = np.asarray([[255, 255, 255], [200, 72, 72], [0, 0, 0]], np.uint8)
+        >>> ale_grey(rgb, grey_weights(xp=np, device="cpu"), xp=np)
         array([255, 110,   0], dtype=uint8)
     """
-    rgb = xp.astype(frames, xp.int32)
-    weighted = rgb[..., 0] * _ALE_WEIGHTS[0] + rgb[..., 1] * _ALE_WEIGHTS[1]
-    weighted = weighted + rgb[..., 2] * _ALE_WEIGHTS[2]
-    return xp.astype((weighted + 5000) // 10000, xp.uint8)
+    weighted = xp.vecdot(xp.astype(frames, xp.float32), weights, axis=-1)
+    return xp.astype(xp.floor((weighted + 5000.0) / 10000.0), xp.uint8)
 
 
 def preprocess_frame(
@@ -237,6 +246,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         self._frames: AtariFrames | None = None
         self._contract: ArrayContract | None = None
         self._plan: ResizePlan | None = None
+        self._weights: Any = None
 
     @property
     def ale(self) -> Any:
@@ -257,6 +267,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
                 (height, width), (self.screen_size[1], self.screen_size[0]), xp=contract.xp,
                 device=contract.device,
             )  # fmt: skip
+            self._weights = grey_weights(xp=contract.xp, device=contract.device)
             self._contract = contract
             if self._frames is not None:  # an unpickled copy: its frames come back from the host
                 self._frames = AtariFrames(
@@ -265,7 +276,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         elif not contract.matches(observation):
             contract.check(observation, owner=type(self).__name__, name="observation")
         if self._convert_grey:
-            return ale_grey(observation, xp=contract.fast_xp)
+            return ale_grey(observation, self._weights, xp=contract.fast_xp)
         return observation
 
     def _observe(self) -> Any:
@@ -333,6 +344,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         state = dict(self.__dict__)
         state["_contract"] = None
         state["_plan"] = None
+        state["_weights"] = None
         if self._frames is not None:  # frames to the host; the copy uploads them again
             from array_env.convert import to_namespace
 
