@@ -58,7 +58,7 @@ def grey_weights(*, xp: Namespace[Any], device: Any) -> Any:
 def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
     """Convert uint8 RGB frames ``(..., 3)`` to the ALE's greyscale ``(...)``, exactly.
 
-    One ``vecdot`` with the integer weights in float32: the weighted sum is an integer below
+    One matrix-vector product with the integer weights in float32: the weighted sum is an integer below
     2**24, so float32 holds it exactly, and ``floor((sum + 5000) / 10000)`` rounds half up as
     the ALE's palette does (a quotient ``k - 1e-4`` is still below ``k`` in float32 here).
 
@@ -68,7 +68,8 @@ def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
         >>> ale_grey(rgb, grey_weights(xp=np, device="cpu"), xp=np)
         array([255, 110,   0], dtype=uint8)
     """
-    weighted = xp.vecdot(xp.astype(frames, xp.float32), weights, axis=-1)
+    # matmul with a vector: BLAS in NumPy, five times faster than vecdot over an axis of 3
+    weighted = xp.matmul(xp.astype(frames, xp.float32), weights)
     return xp.astype(xp.floor((weighted + 5000.0) / 10000.0), xp.uint8)
 
 
