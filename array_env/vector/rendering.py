@@ -84,8 +84,9 @@ class RenderCollection(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordCon
         >>> envs = RenderCollection(envs)
         >>> _ = envs.reset(seed=0)
         >>> _ = envs.step(np.ones(2, dtype=np.int64))
-        >>> [frames.shape for frames in envs.render()]
-        [(2, 84, 84, 3), (2, 84, 84, 3)]
+        >>> frames = envs.render()
+        >>> len(frames), frames[-1].shape
+        (2, (2, 84, 84, 3))
     """
 
     def __init__(
