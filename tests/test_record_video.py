@@ -161,8 +161,12 @@ def test_vector_tiles_sub_env_frames(backend: Backend, tmp_path: Path) -> None:
     envs.close()
     decoded, (codec, rate) = read_video(tmp_path / "rl-video-step-2.mp4")
     assert (codec, rate, decoded.shape) == ("h264", 10, (7, 168, 168, 3))
-    expected = np.stack([tile_frames(f, 2, 2, xp=np) for f in rendered])
-    assert np.abs(decoded.astype(np.int16) - expected.astype(np.int16)).mean() < 4.0
+    # sub-envs row by row: 0 1 / 2 3
+    expected = np.stack(
+        [np.concatenate([np.hstack([f[0], f[1]]), np.hstack([f[2], f[3]])]) for f in rendered]
+    )
+    # lossy, but close: 0.28 grey levels on average here, against 1.06 with two tiles swapped
+    assert np.abs(decoded.astype(np.int16) - expected.astype(np.int16)).mean() < 0.6
 
 
 @pytest.mark.parametrize("mode", ["next-step", "same-step"])
