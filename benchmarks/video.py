@@ -47,6 +47,14 @@ def _best(runs: list[Callable[[int], None]], seconds: float, batch: int) -> list
     return best
 
 
+def _never(step: int) -> bool:
+    return False
+
+
+def _first(step: int) -> bool:
+    return step == 0
+
+
 def collect(seconds: float, progress: Progress | None = None) -> list[Measurement]:
     """Microseconds per step: bare, wrapped but idle, and recording every step."""
     import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
@@ -57,7 +65,8 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
     rows: list[Measurement] = []
     for game in ("array_env/Catch-v0", "array_env/CartPole-v1"):
         for vector in (False, True):
-            def make() -> Any:
+
+            def make(game: str = game, vector: bool = vector) -> Any:
                 if vector:
                     return gym.make_vec(
                         game, 4, vectorization_mode="vector_entry_point", xp="numpy",
@@ -66,8 +75,8 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
                 return gym.make(game, xp="numpy", render_mode="rgb_array")
 
             cls: Any = VectorRecordVideo if vector else RecordVideo
-            idle = cls(make(), folder, step_trigger=lambda s: False)
-            recording = cls(make(), folder, step_trigger=lambda s: s == 0, video_length=10**9)
+            idle = cls(make(), folder, step_trigger=_never)
+            recording = cls(make(), folder, step_trigger=_first, video_length=10**9)
             bare, idle_t, rec_t = _best(
                 [_stepper(make(), vector), _stepper(idle, vector), _stepper(recording, vector)],
                 seconds,
@@ -78,9 +87,16 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
             for name, value in (("RecordVideo idle", idle_t), ("RecordVideo recording", rec_t)):
                 rows.append(
                     Measurement(
-                        "video", name, kind, "numpy", "us/step", value * 1e6, None, bare * 1e6,
+                        "video",
+                        name,
+                        kind,
+                        "numpy",
+                        "us/step",
+                        value * 1e6,
+                        None,
+                        bare * 1e6,
                         f"bare env {bare * 1e6:.1f} us/step",
-                    )  # fmt: skip
+                    )
                 )
             if progress is not None:
                 progress.advance(f"video {kind}")

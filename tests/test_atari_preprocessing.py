@@ -1,4 +1,5 @@
 """AtariPreprocessing against Gymnasium's on real ALE games, and on every backend."""
+# pyright: reportUnknownVariableType=false, reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownLambdaType=false
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class OnBackend(gym.ObservationWrapper[Any, Any, Any]):
             return self.backend.asarray(observation)
         return to_namespace(observation, self.backend.xp, self.backend.device)
 
+
+NP: Any = np  # NumPy as an array namespace (its stubs are not the protocol)
 
 ale_py = pytest.importorskip("ale_py", reason="ale-py (the atari extra) is not installed")
 gym.register_envs(ale_py)
@@ -96,17 +99,18 @@ def test_ale_grey_is_exact_on_every_colour() -> None:
     keys = np.arange(2**24, dtype=np.int64)
     colours = np.stack([keys >> 16, (keys >> 8) & 255, keys & 255], axis=-1).astype(np.uint8)
     exact = (colours.astype(np.int64) @ np.asarray([2989, 5870, 1140]) + 5000) // 10000
-    got = ale_grey(colours, grey_weights(xp=np, device="cpu"), xp=np)
+    got = ale_grey(colours, grey_weights(xp=NP, device="cpu"), xp=NP)
     np.testing.assert_array_equal(got, exact.astype(np.uint8))
 
 
 def test_ale_grey_equals_the_emulators_palette() -> None:
     env = gym.make("ALE/MsPacman-v5", frameskip=1)
     env.reset(seed=0)
-    ale = env.unwrapped.ale  # type: ignore[attr-defined]
+    unwrapped: Any = env.unwrapped
+    ale = unwrapped.ale
     for _ in range(60):
         env.step(env.action_space.sample())
-        grey = ale_grey(ale.getScreenRGB(), grey_weights(xp=np, device="cpu"), xp=np)
+        grey = ale_grey(ale.getScreenRGB(), grey_weights(xp=NP, device="cpu"), xp=NP)
         np.testing.assert_array_equal(grey, ale.getScreenGrayscale())
 
 
@@ -133,10 +137,10 @@ def test_core_runs_under_jit(rgb: bool) -> None:
     rng = np.random.default_rng(0)
     shape = (210, 160, 3) if rgb else (210, 160)
     latest, previous = (rng.integers(0, 255, shape, dtype=np.uint8) for _ in range(2))
-    plan_np = resize_plan((210, 160), (84, 84), xp=np, device="cpu")
+    plan_np = resize_plan((210, 160), (84, 84), xp=NP, device="cpu")
     plan_jax = resize_plan((210, 160), (84, 84), xp=jnp, device=None)
     options = {"rgb": rgb, "pool": True, "scale": False, "newaxis": False}
-    _, eager = preprocess_frame(latest, previous, plan_np, xp=np, **options)
+    _, eager = preprocess_frame(latest, previous, plan_np, xp=NP, **options)
 
     def core(a: Any, b: Any) -> Any:
         return preprocess_frame(a, b, plan_jax, xp=jnp, **options)[1]
@@ -150,7 +154,7 @@ def test_core_runs_under_jit(rgb: bool) -> None:
     weights = grey_weights(xp=jnp, device=None)
     grey = jax.jit(lambda x: ale_grey(x, weights, xp=jnp))(jnp.asarray(colours))
     np.testing.assert_array_equal(
-        np.asarray(grey), ale_grey(colours, grey_weights(xp=np, device="cpu"), xp=np)
+        np.asarray(grey), ale_grey(colours, grey_weights(xp=NP, device="cpu"), xp=NP)
     )
 
 
@@ -163,7 +167,8 @@ def test_pickles_and_deep_copies_as_gymnasium() -> None:
     for _ in range(5):
         theirs.step(2)
         ours.step(2)
-    for copier in (lambda e: pickle.loads(pickle.dumps(e)), copy.deepcopy):
+    copiers: list[Any] = [lambda e: pickle.loads(pickle.dumps(e)), copy.deepcopy]
+    for copier in copiers:
         their_copy, our_copy = copier(theirs), copier(ours)
         for _ in range(5):
             a, *_ = their_copy.step(3)
@@ -195,8 +200,8 @@ def test_bad_construction() -> None:
 
 
 class _DiscreteObs(gym.Env[int, int]):
-    observation_space = gym.spaces.Discrete(3)
-    action_space = gym.spaces.Discrete(2)
+    observation_space: Any = gym.spaces.Discrete(3)
+    action_space: Any = gym.spaces.Discrete(2)
     _frameskip = 1
 
     def get_action_meanings(self) -> list[str]:

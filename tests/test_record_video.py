@@ -1,4 +1,5 @@
 """RecordVideo, single and vector: real H.264 files read back with PyAV, against Gymnasium's."""
+# pyright: reportUnknownVariableType=false, reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownLambdaType=false
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from array_env.testing import Backend, to_host
 from array_env.vector import RecordVideo as VectorRecordVideo
 from array_env.wrappers import RecordVideo
 
+NP: Any = np  # NumPy as an array namespace (its stubs are not the protocol)
+
 av = pytest.importorskip("av", reason="PyAV (the video extra) is not installed")
 
 
@@ -32,7 +35,7 @@ def read_video(path: Path) -> tuple[np.ndarray, Any]:
 
 def catch(backend: Backend, **kwargs: Any) -> gym.Env[Any, Any]:
     device = backend.device_spec
-    extra = {} if device is None else {"device": device}
+    extra: dict[str, Any] = {} if device is None else {"device": device}
     return gym.make(
         "array_env/Catch-v0", xp=backend.namespace_name, render_mode="rgb_array", **extra, **kwargs
     )
@@ -104,7 +107,7 @@ class _FakeClip:
 def fake_moviepy(monkeypatch: pytest.MonkeyPatch) -> type[_FakeClip]:
     """Let Gymnasium's RecordVideo run without moviepy, recording what it would write."""
     clip_module = types.ModuleType("moviepy.video.io.ImageSequenceClip")
-    clip_module.ImageSequenceClip = _FakeClip  # type: ignore[attr-defined]
+    setattr(clip_module, "ImageSequenceClip", _FakeClip)  # noqa: B010
     for name in ("moviepy", "moviepy.video", "moviepy.video.io"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "moviepy.video.io.ImageSequenceClip", clip_module)
@@ -132,7 +135,7 @@ def test_single_equals_gymnasium(
     ours = RecordVideo(catch(Backend.NUMPY), str(tmp_path / "ours"), **triggers)
     run_episodes(theirs, Backend.NUMPY, 6)
     run_episodes(ours, Backend.NUMPY, 6)
-    theirs.close()
+    theirs.close()  # type: ignore[no-untyped-call]
     ours.close()
     assert (ours.episode_id, ours.step_id) == (theirs.episode_id, theirs.step_id)
     expected = sorted((name, count) for name, count, _ in fake_moviepy.written)
@@ -146,7 +149,7 @@ def test_single_equals_gymnasium(
 
 def test_vector_tiles_sub_env_frames(backend: Backend, tmp_path: Path) -> None:
     device = backend.device_spec
-    extra = {} if device is None else {"device": device}
+    extra: dict[str, Any] = {} if device is None else {"device": device}
     envs = gym.make_vec(
         "array_env/Catch-v0", 4, vectorization_mode="vector_entry_point",
         xp=backend.namespace_name, render_mode="rgb_array", **extra,
@@ -281,7 +284,7 @@ def test_tile_frames_runs_under_jit() -> None:
     import jax.numpy as jnp
 
     frames = np.random.default_rng(0).integers(0, 255, (3, 4, 5, 3), dtype=np.uint8)
-    eager = tile_frames(frames, 2, 2, xp=np)
+    eager = tile_frames(frames, 2, 2, xp=NP)
     jitted = jax.jit(lambda f: tile_frames(f, 2, 2, xp=jnp))(jnp.asarray(frames))
     np.testing.assert_array_equal(np.asarray(jitted), eager)
     assert eager[4:, 5:].max() == 0  # the cell past the last frame is black

@@ -1,4 +1,5 @@
 """RenderCollection, single and vector, against Gymnasium's and across backends."""
+# pyright: reportUnknownVariableType=false, reportUnknownMemberType=false, reportUnknownArgumentType=false, reportUnknownLambdaType=false
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ from array_env.wrappers import RenderCollection
 
 def _catch(backend: Backend) -> gym.Env[Any, Any]:
     device = backend.device_spec
-    extra = {} if device is None else {"device": device}
+    extra: dict[str, Any] = {} if device is None else {"device": device}
     return gym.make(
         "array_env/Catch-v0", xp=backend.namespace_name, render_mode="rgb_array", **extra
     )
+
+
+def _frames(env: gym.Env[Any, Any]) -> list[Any]:
+    rendered: Any = env.render()
+    return list(rendered)
 
 
 def _play(env: gym.Env[Any, Any], backend: Backend, steps: int) -> list[list[Any]]:
@@ -31,11 +37,11 @@ def _play(env: gym.Env[Any, Any], backend: Backend, steps: int) -> list[list[Any
     for step in range(steps):
         _, _, terminated, truncated, _ = env.step(backend.asarray(int(rng.integers(3))))
         if step % 7 == 6:
-            renders.append(list(env.render()))  # type: ignore[arg-type]
+            renders.append(_frames(env))
         if bool(terminated) or bool(truncated):
             episode += 1
             env.reset(seed=episode)
-    renders.append(list(env.render()))  # type: ignore[arg-type]
+    renders.append(_frames(env))
     return renders
 
 
@@ -65,7 +71,7 @@ def test_frames_stay_on_the_device(backend: Backend) -> None:
 
 def test_vector_collects_batched_frames(backend: Backend) -> None:
     device = backend.device_spec
-    extra = {} if device is None else {"device": device}
+    extra: dict[str, Any] = {} if device is None else {"device": device}
     envs = gym.make_vec(
         "array_env/Catch-v0", 3, vectorization_mode="vector_entry_point",
         xp=backend.namespace_name, render_mode="rgb_array", **extra,
@@ -89,7 +95,7 @@ def test_vector_equals_gymnasium_single_per_sub_env() -> None:
 
     envs = VectorRenderCollection(gym.vector.SyncVectorEnv([make, make]), pop_frames=False)
     singles = [gym.wrappers.RenderCollection(make(), pop_frames=False) for _ in range(2)]
-    envs.reset(seed=[3, 4])
+    envs.reset(seed=3)  # sub-envs seeded 3 and 4
     for single, seed in zip(singles, (3, 4), strict=True):
         single.reset(seed=seed)
     for _ in range(6):  # CartPole does not end this early whatever the actions

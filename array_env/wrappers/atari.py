@@ -58,9 +58,10 @@ def grey_weights(*, xp: Namespace[Any], device: Any) -> Any:
 def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
     """Convert uint8 RGB frames ``(..., 3)`` to the ALE's greyscale ``(...)``, exactly.
 
-    One matrix-vector product with the integer weights in float32: the weighted sum is an integer below
-    2**24, so float32 holds it exactly, and ``floor((sum + 5000) / 10000)`` rounds half up as
-    the ALE's palette does (a quotient ``k - 1e-4`` is still below ``k`` in float32 here).
+    One matrix-vector product with the integer weights in float32: the weighted sum is an
+    integer below 2**24, so float32 holds it exactly, and ``floor((sum + 5000) / 10000)``
+    rounds half up as the ALE's palette does (a quotient ``k - 1e-4`` is still below ``k`` in
+    float32 here).
 
     Example:
         >>> import numpy as np
