@@ -54,3 +54,9 @@ from array_env.wrappers.lifecycle import OrderEnforcing as OrderEnforcingV0
 from array_env.wrappers.lifecycle import PassiveEnvChecker as PassiveEnvCheckerV0
 
 __all__ += ["AutoresetV0", "OrderEnforcingV0", "PassiveEnvCheckerV0"]
+from array_env.wrappers.atari import AtariPreprocessing as AtariPreprocessingV0
+from array_env.wrappers.rendering import HumanRendering as HumanRenderingV0
+from array_env.wrappers.rendering import RecordVideo as RecordVideoV0
+from array_env.wrappers.rendering import RenderCollection as RenderCollectionV0
+
+__all__ += ["AtariPreprocessingV0", "HumanRenderingV0", "RecordVideoV0", "RenderCollectionV0"]

@@ -85,3 +85,6 @@ from array_env.vector.dict_info_to_list import DictInfoToList
 from array_env.vector.lifecycle import TimeLimit
 
 __all__ += ["DictInfoToList", "TimeLimit"]
+from array_env.vector.rendering import HumanRendering, RecordVideo, RenderCollection
+
+__all__ += ["HumanRendering", "RecordVideo", "RenderCollection"]

@@ -79,3 +79,9 @@ __all__ = [
 from array_env.wrappers.lifecycle import Autoreset, OrderEnforcing, PassiveEnvChecker, TimeLimit
 
 __all__ += ["Autoreset", "OrderEnforcing", "PassiveEnvChecker", "TimeLimit"]
+from array_env.wrappers.rendering import HumanRendering, RecordVideo, RenderCollection
+
+__all__ += ["HumanRendering", "RecordVideo", "RenderCollection"]
+from array_env.wrappers.atari import AtariPreprocessing
+
+__all__ += ["AtariPreprocessing"]

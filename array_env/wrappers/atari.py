@@ -1,0 +1,354 @@
+"""AtariPreprocessing: Gymnasium's Atari 2600 preprocessing on frames of any backend and device.
+
+The emulator (ale-py) runs on the host; its frames can be converted at the edge (e.g. with
+:class:`array_env.wrappers.NumpyToTorch`) and everything after that (greyscale, max-pooling of
+the last two frames, the area resize and scaling) runs on the frames' namespace and device with
+pure cores:
+
+* :func:`ale_grey`: the ALE's own greyscale (``getScreenGrayscale``), which is not the luminance
+  of :class:`~array_env.wrappers.GrayscaleObservation`: ``round(0.2989 R + 0.587 G + 0.114 B)``,
+  computed exactly in int32;
+* :func:`preprocess_frame`: ``max(latest, previous)``, then
+  :func:`array_env._ops.resize.resize_images` (OpenCV's ``INTER_AREA``, the resize core
+  shared with ``ResizeObservation``) and the scaling.
+
+The shell replays Gymnasium's control flow exactly (its frame buffers included: a step that ends
+early keeps the previous frames, and the pooled frame replaces the latest one, as Gymnasium's
+in-place ``np.maximum`` does), so observations equal Gymnasium's frame for frame. The vector
+twin is :class:`array_env.vector.AtariPreprocessing`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, TypeVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.spaces import Box
+
+from array_env._ops.resize import ResizePlan, resize_images, resize_plan
+from array_env.core import Wrapper
+from array_env.typing import Namespace
+from array_env.wrappers._contract import ArrayContract, contract_for
+
+__all__ = [
+    "AtariFrames",
+    "AtariPreprocessing",
+    "ale_grey",
+    "grey_weights",
+    "atari_space",
+    "check_atari_arguments",
+    "preprocess_frame",
+]
+
+Act = TypeVar("Act")
+
+_ALE_WEIGHTS = (
+    2989,
+    5870,
+    1140,
+)  # the ALE's greyscale palette: round(0.2989 r + 0.587 g + 0.114 b)
+
+
+def grey_weights(*, xp: Namespace[Any], device: Any) -> Any:
+    """The ALE's integer greyscale weights as a float32 array on ``device`` (built once)."""
+    return xp.asarray(_ALE_WEIGHTS, dtype=xp.float32, device=device)
+
+
+def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
+    """Convert uint8 RGB frames ``(..., 3)`` to the ALE's greyscale ``(...)``, exactly.
+
+    One matrix-vector product with the integer weights in float32: the weighted sum is an
+    integer below 2**24, so float32 holds it exactly, and ``floor((sum + 5000) / 10000)``
+    rounds half up as the ALE's palette does (a quotient ``k - 1e-4`` is still below ``k`` in
+    float32 here).
+
+    Example:
+        >>> import numpy as np
+        >>> rgb = np.asarray([[255, 255, 255], [200, 72, 72], [0, 0, 0]], np.uint8)
+        >>> ale_grey(rgb, grey_weights(xp=np, device="cpu"), xp=np)
+        array([255, 110,   0], dtype=uint8)
+    """
+    # matmul with a vector: BLAS in NumPy, five times faster than vecdot over an axis of 3
+    weighted = xp.matmul(xp.astype(frames, xp.float32), weights)
+    return xp.astype(xp.floor((weighted + 5000.0) / 10000.0), xp.uint8)
+
+
+def preprocess_frame(
+    latest: Any, previous: Any, plan: ResizePlan, *, rgb: bool, pool: bool, scale: bool,
+    newaxis: bool, xp: Namespace[Any],
+) -> tuple[Any, Any]:  # fmt: skip
+    """Max-pool two frames, resize, scale: returns ``(pooled, observation)``.
+
+    Frames are ``(*batch, H, W, 3)`` when ``rgb``, else greyscale ``(*batch, H, W)`` (given a
+    channel axis of 1 when ``newaxis``). ``pooled`` is the new latest frame, as Gymnasium's
+    in-place ``np.maximum(buffer[0], buffer[1], out=buffer[0])`` leaves it.
+
+    Example:
+        >>> import numpy as np
+        >>> from array_env._ops.resize import resize_plan
+        >>> a = np.zeros((4, 4), np.uint8); b = np.full((4, 4), 8, np.uint8)
+        >>> plan = resize_plan((4, 4), (2, 2), xp=np, device="cpu")
+        >>> pooled, obs = preprocess_frame(
+        ...     a, b, plan, rgb=False, pool=True, scale=False, newaxis=True, xp=np
+        ... )
+        >>> obs.shape, int(obs.max())
+        ((2, 2, 1), 8)
+    """
+    pooled = xp.maximum(latest, previous) if pool else latest
+    if rgb:
+        observation = resize_images(pooled, plan, xp=xp)
+    else:
+        observation = resize_images(xp.expand_dims(pooled, axis=-1), plan, xp=xp)
+        if not newaxis:
+            observation = observation[..., 0]
+    if scale:
+        observation = xp.astype(observation, xp.float32) / 255.0
+    return pooled, observation
+
+
+class AtariFrames(NamedTuple):
+    """The two frames the max-pool needs: the latest (pooled once observed) and the one before."""
+
+    latest: Any
+    previous: Any
+
+
+def check_atari_arguments(
+    owner: str, env: Any, noop_max: int, frame_skip: int, screen_size: int | tuple[int, int]
+) -> tuple[int, int]:
+    """Gymnasium's argument checks, with ``owner`` and the value received; returns ``(w, h)``."""
+    if frame_skip <= 0:
+        raise ValueError(f"{owner}: expect the `frame_skip` to be positive, actually: {frame_skip}")
+    size: Any = screen_size  # checked as Gymnasium does, whatever the caller passed
+    if not (
+        (isinstance(size, int) and size > 0)
+        or (
+            isinstance(size, tuple)
+            and len(size) == 2  # pyright: ignore[reportUnknownArgumentType]
+            and all(isinstance(side, int) and side > 0 for side in size)  # pyright: ignore[reportUnknownVariableType]
+        )
+    ):
+        raise ValueError(
+            f"{owner}: expect the `screen_size` to be positive, actually: {screen_size}"
+        )
+    own_skip = getattr(env.unwrapped, "_frameskip", None)
+    if frame_skip > 1 and own_skip != 1:
+        raise ValueError(
+            f"{owner}: disable frame-skipping in the original env (frameskip=1). Otherwise, "
+            f"more than one frame-skip will happen as through this wrapper; the env's "
+            f"frameskip is {own_skip}"
+        )
+    if noop_max < 0:
+        raise ValueError(f"{owner}: expect the `noop_max` to be non-negative, actually: {noop_max}")
+    if noop_max > 0:
+        meanings = env.unwrapped.get_action_meanings()
+        if meanings[0] != "NOOP":
+            raise ValueError(
+                f"{owner}: when noop_max > 0, the first action meaning must be 'NOOP', "
+                f"got '{meanings[0]}'"
+            )
+    return (screen_size, screen_size) if isinstance(screen_size, int) else screen_size
+
+
+def atari_space(
+    owner: str, space: gym.Space[Any], size: tuple[int, int], *, grayscale: bool, newaxis: bool,
+    scale: bool,
+) -> Box:  # fmt: skip
+    """The observation space Gymnasium declares; the env's must be a Box of frames."""
+    if not isinstance(space, Box):
+        raise TypeError(f"{owner} requires a Box observation space, got {type(space)}")
+    shape = space.shape
+    if len(shape) not in (2, 3) or (len(shape) == 2 and not grayscale):
+        raise ValueError(
+            f"{owner} requires RGB frames (H, W, 3), or greyscale frames (H, W) with "
+            f"grayscale_obs=True, got an observation space of shape {shape}"
+        )
+    low, high, dtype = (0, 1, np.float32) if scale else (0, 255, np.uint8)
+    out: tuple[int, ...] = (size[1], size[0], 1 if grayscale else 3)
+    if grayscale and not newaxis:
+        out = out[:-1]
+    return Box(low=low, high=high, shape=out, dtype=dtype)
+
+
+class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
+    """Gymnasium's Atari 2600 preprocessing: no-op reset, frame skip, max-pool, resize, greyscale.
+
+    Same parameters, checks and observations as Gymnasium's ``AtariPreprocessing`` (equal frame
+    for frame on Pong and Breakout): up to ``noop_max`` no-ops after a reset, the action repeated
+    ``frame_skip`` times with the rewards summed, the maximum of the last two frames, resized as
+    OpenCV's ``INTER_AREA`` to ``screen_size``, optionally greyscale (the ALE's palette) and scaled
+    to ``[0, 1]``. The frames are the env's observations, so an env converted to torch or JAX
+    (CPU or GPU) is preprocessed there; the ALE must produce RGB frames (``obs_type="rgb"``,
+    the default) or, with ``grayscale_obs=True``, greyscale ones. The emulator's flags and lives
+    are host values, so the frame-skip loop decides on the host. The vector twin is
+    :class:`array_env.vector.AtariPreprocessing`.
+
+    Args:
+        env: An ALE env created with ``frameskip=1``.
+        noop_max: The most no-ops after a reset (0 turns them off).
+        frame_skip: Frames per step (at least 1).
+        screen_size: The output side, or ``(width, height)``.
+        terminal_on_life_loss: ``terminated`` when a life is lost.
+        grayscale_obs: Greyscale observations instead of RGB.
+        grayscale_newaxis: Keep a channel axis of 1 for greyscale observations.
+        scale_obs: float32 observations in ``[0, 1]``.
+
+    Raises:
+        ValueError: For a non-positive ``frame_skip`` or ``screen_size``, a negative
+            ``noop_max``, an env with its own frame skip, or no ``NOOP`` action.
+        TypeError: If the observation space is not a Box.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> import ale_py
+        >>> gym.register_envs(ale_py)
+        >>> env = AtariPreprocessing(gym.make("ALE/Pong-v5", frameskip=1))
+        >>> obs, _ = env.reset(seed=0)
+        >>> obs.shape, obs.dtype
+        ((84, 84), dtype('uint8'))
+    """
+
+    def __init__(
+        self,
+        env: gym.Env[Any, Act],
+        noop_max: int = 30,
+        frame_skip: int = 4,
+        screen_size: int | tuple[int, int] = 84,
+        terminal_on_life_loss: bool = False,
+        grayscale_obs: bool = True,
+        grayscale_newaxis: bool = False,
+        scale_obs: bool = False,
+    ) -> None:
+        owner = type(self).__name__
+        size = check_atari_arguments(owner, env, noop_max, frame_skip, screen_size)
+        space = atari_space(
+            owner, env.observation_space, size, grayscale=grayscale_obs,
+            newaxis=grayscale_newaxis, scale=scale_obs,
+        )  # fmt: skip
+        gym.utils.RecordConstructorArgs.__init__(
+            self, noop_max=noop_max, frame_skip=frame_skip, screen_size=screen_size,
+            terminal_on_life_loss=terminal_on_life_loss, grayscale_obs=grayscale_obs,
+            grayscale_newaxis=grayscale_newaxis, scale_obs=scale_obs,
+        )  # fmt: skip
+        Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
+        self.observation_space = space
+        self.noop_max = noop_max
+        self.frame_skip = frame_skip
+        self.screen_size: tuple[int, int] = size
+        self.terminal_on_life_loss = terminal_on_life_loss
+        self.grayscale_obs = grayscale_obs
+        self.grayscale_newaxis = grayscale_newaxis
+        self.scale_obs = scale_obs
+        self.lives = 0
+        self.game_over = False
+        source = tuple(env.observation_space.shape or ())
+        self._source_shape: tuple[int, ...] = source
+        self._convert_grey = grayscale_obs and len(source) == 3
+        self._frames: AtariFrames | None = None
+        self._contract: ArrayContract | None = None
+        self._plan: ResizePlan | None = None
+        self._weights: Any = None
+
+    @property
+    def ale(self) -> Any:
+        """The emulator of the unwrapped ALE env (as Gymnasium's property)."""
+        unwrapped: Any = self.env.unwrapped
+        return unwrapped.ale
+
+    def _frame(self, observation: Any) -> Any:
+        """Check one emulator frame (fixing the contract at first contact) and convert it."""
+        contract = self._contract
+        if contract is None:
+            contract = contract_for(
+                observation, owner=type(self).__name__, name="observation", host_dtype=np.uint8,
+                shape=self._source_shape,
+            )  # fmt: skip
+            height, width = self._source_shape[:2]
+            self._plan = resize_plan(
+                (height, width), (self.screen_size[1], self.screen_size[0]), xp=contract.xp,
+                device=contract.device,
+            )  # fmt: skip
+            self._weights = grey_weights(xp=contract.xp, device=contract.device)
+            self._contract = contract
+            if self._frames is not None:  # an unpickled copy: its frames come back from the host
+                self._frames = AtariFrames(
+                    *(contract.xp.asarray(f, device=contract.device) for f in self._frames)
+                )
+        elif not contract.matches(observation):
+            contract.check(observation, owner=type(self).__name__, name="observation")
+        if self._convert_grey:
+            return ale_grey(observation, self._weights, xp=contract.fast_xp)
+        return observation
+
+    def _observe(self) -> Any:
+        assert self._frames is not None
+        assert self._contract is not None
+        assert self._plan is not None
+        latest, previous = self._frames
+        pooled, observation = preprocess_frame(
+            latest, previous, self._plan, rgb=not self.grayscale_obs, pool=self.frame_skip > 1,
+            scale=self.scale_obs, newaxis=self.grayscale_newaxis, xp=self._contract.fast_xp,
+        )  # fmt: skip
+        self._frames = AtariFrames(pooled, previous)
+        return observation
+
+    def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        """Repeat the action ``frame_skip`` times; return the pooled, resized frame."""
+        if self._frames is None:
+            raise gym.error.ResetNeeded(
+                f"{type(self).__name__}: cannot call env.step() before calling env.reset()"
+            )
+        total_reward: Any = 0.0
+        terminated: Any = False
+        truncated: Any = False
+        info: dict[str, Any] = {}
+        latest, previous = self._frames
+        for t in range(self.frame_skip):
+            observation, reward, terminated, truncated, info = self.env.step(action)
+            total_reward = total_reward + reward
+            self.game_over = bool(terminated)
+            if self.terminal_on_life_loss:
+                new_lives = self.ale.lives()
+                terminated = bool(terminated) or new_lives < self.lives
+                self.game_over = terminated
+                self.lives = new_lives
+            if terminated or truncated:
+                break
+            if t == self.frame_skip - 2:
+                previous = self._frame(observation)
+            elif t == self.frame_skip - 1:
+                latest = self._frame(observation)
+        self._frames = AtariFrames(latest, previous)
+        return self._observe(), total_reward, terminated, truncated, info
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        """Reset, then take a random number of no-ops (Gymnasium's ``NoopReset``)."""
+        observation, reset_info = self.env.reset(seed=seed, options=options)
+        noops = (
+            self.env.unwrapped.np_random.integers(1, self.noop_max + 1) if self.noop_max > 0 else 0
+        )
+        for _ in range(noops):
+            noop: Any = 0
+            observation, _, terminated, truncated, step_info = self.env.step(noop)
+            reset_info.update(step_info)
+            if terminated or truncated:
+                observation, reset_info = self.env.reset(seed=seed, options=options)
+        self.lives = self.ale.lives()
+        latest = self._frame(observation)
+        assert self._contract is not None
+        self._frames = AtariFrames(latest, self._contract.fast_xp.zeros_like(latest))
+        return self._observe(), reset_info
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_contract"] = None
+        state["_plan"] = None
+        state["_weights"] = None
+        if self._frames is not None:  # frames to the host; the copy uploads them again
+            from array_env.convert import to_namespace
+
+            state["_frames"] = AtariFrames(*to_namespace(tuple(self._frames), "numpy"))
+        return state
