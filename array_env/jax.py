@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import gymnasium as gym
 import jax
@@ -144,11 +144,22 @@ def make_vec(
 # ---------------------------------------------------------------- typed wrappers
 
 
-class AddRenderObservation(_wrappers.AddRenderObservation[Any, Array, Array]):
+class AddRenderObservation(_wrappers.AddRenderObservation[Any, Any, Array]):
     """:class:`array_env.wrappers.AddRenderObservation` on JAX arrays.
 
-    Typed for ``render_only=True`` (the default); otherwise a dict.
+    Typed for ``render_only=True`` only (otherwise the observations are dicts: use the
+    generic class).
     """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: gym.Env[Any, Any],
+            render_only: Literal[True] = True,
+            render_key: str = "pixels",
+            obs_key: str = "state",
+        ) -> None: ...
 
 
 class AddWhiteNoise(_wrappers.AddWhiteNoise[Array, Any]):
@@ -245,8 +256,20 @@ class StickyAction(_wrappers.StickyAction[Array, Any]):
 class TimeAwareObservation(_wrappers.TimeAwareObservation[Any, Array]):
     """:class:`array_env.wrappers.TimeAwareObservation` on JAX arrays.
 
-    Typed for ``flatten=True`` (the default); ``flatten=False`` gives a dict.
+    Typed for ``flatten=True`` only (with ``flatten=False`` the observations are dicts:
+    use the generic class).
     """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: gym.Env[Any, Any],
+            flatten: Literal[True] = True,
+            normalize_time: bool = False,
+            *,
+            dict_time_key: str = "time",
+        ) -> None: ...
 
 
 class TransformAction(_wrappers.TransformAction[Array, Any, Any]):
@@ -283,8 +306,19 @@ class TimeLimit(_wrappers.TimeLimit[Array, Any]):
 class VectorAddRenderObservation(_vector.AddRenderObservation[Any, Array, Array]):
     """:class:`array_env.vector.AddRenderObservation` on JAX arrays.
 
-    Typed for ``render_only=True`` (the default); otherwise a dict.
+    Typed for ``render_only=True`` only (otherwise the observations are dicts: use the
+    generic class).
     """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: _VectorEnv[Array, Any, Array],
+            render_only: Literal[True] = True,
+            render_key: str = "pixels",
+            obs_key: str = "state",
+        ) -> None: ...
 
 
 class VectorAddWhiteNoise(_vector.AddWhiteNoise[Array, Any]):
@@ -381,8 +415,20 @@ class VectorStickyAction(_vector.StickyAction[Array, Array]):
 class VectorTimeAwareObservation(_vector.TimeAwareObservation[Any, Array]):
     """:class:`array_env.vector.TimeAwareObservation` on JAX arrays.
 
-    Typed for ``flatten=True`` (the default); ``flatten=False`` gives a dict.
+    Typed for ``flatten=True`` only (with ``flatten=False`` the observations are dicts:
+    use the generic class).
     """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: _VectorEnv[Any, Any, Any],
+            flatten: Literal[True] = True,
+            normalize_time: bool = False,
+            *,
+            dict_time_key: str = "time",
+        ) -> None: ...
 
 
 class VectorTransformAction(_vector.TransformAction[Array, Array]):

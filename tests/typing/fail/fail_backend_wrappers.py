@@ -27,3 +27,8 @@ def wrong_types_out(j: jax.Array) -> None:
     obs: npt.NDArray[Any] = env.reset()[0]  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
     tensor: torch.Tensor = array_env.numpy.FlattenObservation(env).reset()[0]  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
     _ = obs, tensor
+
+
+def dict_observations_are_not_typed_as_arrays(t: array_env.torch.Env) -> None:
+    array_env.torch.TimeAwareObservation(t, flatten=False)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    array_env.jax.AddRenderObservation(t, render_only=False)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

@@ -6,6 +6,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+import array_env.torch
 from array_env import wrappers as _wrappers
 from array_env.torch import (
     AddRenderObservation,
@@ -167,3 +168,9 @@ def steps_and_stacks(t: torch.Tensor) -> None:
     assert_type(_wrappers.FlattenObservation(e).reset()[0], Any)
     assert_type(_wrappers.TimeAwareObservation(e).reset()[0], Any)
     assert_type(_wrappers.NormalizeObservation(e).reset()[0], Any)
+
+
+def frames_of_any_observation() -> None:
+    nested = array_env.torch.make("array_env/NestedCatch-v0", render_mode="rgb_array")
+    assert_type(AddRenderObservation(nested).reset()[0], torch.Tensor)
+    assert_type(TimeAwareObservation(nested, flatten=True).reset()[0], torch.Tensor)
