@@ -3,6 +3,9 @@
 A few names and no runtime logic: :data:`Array`, and :data:`Env`, :data:`VectorEnv` and
 :data:`Wrapper` bound to it, plus :func:`make` and :func:`make_vec`, which build the reference
 environments on JAX with those types.
+Every wrapper of :mod:`array_env.wrappers` (same name) and :mod:`array_env.vector` (prefixed
+``Vector``) has a thin subclass here fixed to JAX arrays, so that
+``array_env.jax.NormalizeObservation(gym.make(...))`` is typed even over an untyped env.
 Importing this module imports jax, and neither torch nor cupy.
 
 Example:
@@ -15,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import gymnasium as gym
 import jax
@@ -23,10 +26,77 @@ from gymnasium.vector import VectorEnv as _VectorEnv
 
 # Imported for its side effect: it registers the reference ids with gymnasium.
 import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from array_env import vector as _vector
+from array_env import wrappers as _wrappers
 from array_env.core import Wrapper as _Wrapper
 from array_env.typing import ArrayEnvId, DeviceLike, NestedEnvId
 
 __all__ = ["Array", "Env", "VectorEnv", "Wrapper", "make", "make_vec"]
+__all__ += [  # the typed wrappers
+    "AddRenderObservation",
+    "AddWhiteNoise",
+    "ClipAction",
+    "ClipReward",
+    "DelayObservation",
+    "DiscretizeAction",
+    "DiscretizeObservation",
+    "DtypeObservation",
+    "FilterObservation",
+    "FlattenObservation",
+    "FrameStackObservation",
+    "GrayscaleObservation",
+    "MaxAndSkipObservation",
+    "NormalizeObservation",
+    "NormalizeReward",
+    "ObstructView",
+    "RecordEpisodeStatistics",
+    "RepeatAction",
+    "RescaleAction",
+    "RescaleObservation",
+    "ReshapeObservation",
+    "ResizeObservation",
+    "StickyAction",
+    "TimeAwareObservation",
+    "TransformAction",
+    "TransformObservation",
+    "TransformReward",
+    "Autoreset",
+    "OrderEnforcing",
+    "PassiveEnvChecker",
+    "TimeLimit",
+    "VectorAddRenderObservation",
+    "VectorAddWhiteNoise",
+    "VectorClipAction",
+    "VectorClipReward",
+    "VectorDelayObservation",
+    "VectorDiscretizeAction",
+    "VectorDiscretizeObservation",
+    "VectorDtypeObservation",
+    "VectorFilterObservation",
+    "VectorFlattenObservation",
+    "VectorFrameStackObservation",
+    "VectorGrayscaleObservation",
+    "VectorMaxAndSkipObservation",
+    "VectorNormalizeObservation",
+    "VectorNormalizeReward",
+    "VectorObstructView",
+    "VectorRecordEpisodeStatistics",
+    "VectorRepeatAction",
+    "VectorRescaleAction",
+    "VectorRescaleObservation",
+    "VectorReshapeObservation",
+    "VectorResizeObservation",
+    "VectorStickyAction",
+    "VectorTimeAwareObservation",
+    "VectorTransformAction",
+    "VectorTransformObservation",
+    "VectorTransformReward",
+    "VectorVectorizeTransformAction",
+    "VectorVectorizeTransformObservation",
+    "VectorVectorizeTransformReward",
+    "VectorDictInfoToList",
+    "VectorTimeLimit",
+]
 
 Array: TypeAlias = jax.Array
 """The JAX array type."""
@@ -69,3 +139,331 @@ def make_vec(
         device=device,
         **kwargs,
     )
+
+
+# ---------------------------------------------------------------- typed wrappers
+
+
+class AddRenderObservation(_wrappers.AddRenderObservation[Any, Any, Array]):
+    """:class:`array_env.wrappers.AddRenderObservation` on JAX arrays.
+
+    Typed for ``render_only=True`` only (otherwise the observations are dicts: use the
+    generic class).
+    """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: gym.Env[Any, Any],
+            render_only: Literal[True] = True,
+            render_key: str = "pixels",
+            obs_key: str = "state",
+        ) -> None: ...
+
+
+class AddWhiteNoise(_wrappers.AddWhiteNoise[Array, Any]):
+    """:class:`array_env.wrappers.AddWhiteNoise` on JAX arrays."""
+
+
+class ClipAction(_wrappers.ClipAction[Array, Array]):
+    """:class:`array_env.wrappers.ClipAction` on JAX arrays."""
+
+
+class ClipReward(_wrappers.ClipReward[Array, Any]):
+    """:class:`array_env.wrappers.ClipReward` on JAX arrays."""
+
+
+class DelayObservation(_wrappers.DelayObservation[Any, Array]):
+    """:class:`array_env.wrappers.DelayObservation` on JAX arrays."""
+
+
+class DiscretizeAction(_wrappers.DiscretizeAction[Array]):
+    """:class:`array_env.wrappers.DiscretizeAction` on JAX arrays."""
+
+
+class DiscretizeObservation(_wrappers.DiscretizeObservation[Any, Array]):
+    """:class:`array_env.wrappers.DiscretizeObservation` on JAX arrays."""
+
+
+class DtypeObservation(_wrappers.DtypeObservation[Any, Array]):
+    """:class:`array_env.wrappers.DtypeObservation` on JAX arrays."""
+
+
+class FilterObservation(_wrappers.FilterObservation[Any]):
+    """:class:`array_env.wrappers.FilterObservation` on JAX arrays.
+
+    Its observations are dicts or tuples, so they stay ``Any``.
+    """
+
+
+class FlattenObservation(_wrappers.FlattenObservation[Any, Array]):
+    """:class:`array_env.wrappers.FlattenObservation` on JAX arrays."""
+
+
+class FrameStackObservation(_wrappers.FrameStackObservation[Array, Any]):
+    """:class:`array_env.wrappers.FrameStackObservation` on JAX arrays."""
+
+
+class GrayscaleObservation(_wrappers.GrayscaleObservation[Array, Any]):
+    """:class:`array_env.wrappers.GrayscaleObservation` on JAX arrays."""
+
+
+class MaxAndSkipObservation(_wrappers.MaxAndSkipObservation[Array, Any]):
+    """:class:`array_env.wrappers.MaxAndSkipObservation` on JAX arrays."""
+
+
+class NormalizeObservation(_wrappers.NormalizeObservation[Array, Any]):
+    """:class:`array_env.wrappers.NormalizeObservation` on JAX arrays."""
+
+
+class NormalizeReward(_wrappers.NormalizeReward[Array, Any]):
+    """:class:`array_env.wrappers.NormalizeReward` on JAX arrays."""
+
+
+class ObstructView(_wrappers.ObstructView[Array, Any]):
+    """:class:`array_env.wrappers.ObstructView` on JAX arrays."""
+
+
+class RecordEpisodeStatistics(_wrappers.RecordEpisodeStatistics[Array, Any]):
+    """:class:`array_env.wrappers.RecordEpisodeStatistics` on JAX arrays."""
+
+
+class RepeatAction(_wrappers.RepeatAction[Array, Any]):
+    """:class:`array_env.wrappers.RepeatAction` on JAX arrays."""
+
+
+class RescaleAction(_wrappers.RescaleAction[Array]):
+    """:class:`array_env.wrappers.RescaleAction` on JAX arrays."""
+
+
+class RescaleObservation(_wrappers.RescaleObservation[Any, Array]):
+    """:class:`array_env.wrappers.RescaleObservation` on JAX arrays."""
+
+
+class ReshapeObservation(_wrappers.ReshapeObservation[Any, Array]):
+    """:class:`array_env.wrappers.ReshapeObservation` on JAX arrays."""
+
+
+class ResizeObservation(_wrappers.ResizeObservation[Array, Any]):
+    """:class:`array_env.wrappers.ResizeObservation` on JAX arrays."""
+
+
+class StickyAction(_wrappers.StickyAction[Array, Any]):
+    """:class:`array_env.wrappers.StickyAction` on JAX arrays."""
+
+
+class TimeAwareObservation(_wrappers.TimeAwareObservation[Any, Array]):
+    """:class:`array_env.wrappers.TimeAwareObservation` on JAX arrays.
+
+    Typed for ``flatten=True`` only (with ``flatten=False`` the observations are dicts:
+    use the generic class).
+    """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: gym.Env[Any, Any],
+            flatten: Literal[True] = True,
+            normalize_time: bool = False,
+            *,
+            dict_time_key: str = "time",
+        ) -> None: ...
+
+
+class TransformAction(_wrappers.TransformAction[Array, Any, Any]):
+    """:class:`array_env.wrappers.TransformAction` on JAX arrays."""
+
+
+class TransformObservation(_wrappers.TransformObservation[Any, Any, Array]):
+    """:class:`array_env.wrappers.TransformObservation` on JAX arrays.
+
+    ``func``'s output stays ``Any``.
+    """
+
+
+class TransformReward(_wrappers.TransformReward[Array, Any]):
+    """:class:`array_env.wrappers.TransformReward` on JAX arrays."""
+
+
+class Autoreset(_wrappers.Autoreset[Array, Any]):
+    """:class:`array_env.wrappers.Autoreset` on JAX arrays."""
+
+
+class OrderEnforcing(_wrappers.OrderEnforcing[Array, Any]):
+    """:class:`array_env.wrappers.OrderEnforcing` on JAX arrays."""
+
+
+class PassiveEnvChecker(_wrappers.PassiveEnvChecker[Array, Any]):
+    """:class:`array_env.wrappers.PassiveEnvChecker` on JAX arrays."""
+
+
+class TimeLimit(_wrappers.TimeLimit[Array, Any]):
+    """:class:`array_env.wrappers.TimeLimit` on JAX arrays."""
+
+
+class VectorAddRenderObservation(_vector.AddRenderObservation[Any, Array, Array]):
+    """:class:`array_env.vector.AddRenderObservation` on JAX arrays.
+
+    Typed for ``render_only=True`` only (otherwise the observations are dicts: use the
+    generic class).
+    """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: _VectorEnv[Array, Any, Array],
+            render_only: Literal[True] = True,
+            render_key: str = "pixels",
+            obs_key: str = "state",
+        ) -> None: ...
+
+
+class VectorAddWhiteNoise(_vector.AddWhiteNoise[Array, Any]):
+    """:class:`array_env.vector.AddWhiteNoise` on JAX arrays."""
+
+
+class VectorClipAction(_vector.ClipAction[Array, Array, Array]):
+    """:class:`array_env.vector.ClipAction` on JAX arrays."""
+
+
+class VectorClipReward(_vector.ClipReward[Array, Any, Array]):
+    """:class:`array_env.vector.ClipReward` on JAX arrays."""
+
+
+class VectorDelayObservation(_vector.DelayObservation[Any, Array]):
+    """:class:`array_env.vector.DelayObservation` on JAX arrays."""
+
+
+class VectorDiscretizeAction(_vector.DiscretizeAction[Array, Array]):
+    """:class:`array_env.vector.DiscretizeAction` on JAX arrays."""
+
+
+class VectorDiscretizeObservation(_vector.DiscretizeObservation[Any, Array]):
+    """:class:`array_env.vector.DiscretizeObservation` on JAX arrays."""
+
+
+class VectorDtypeObservation(_vector.DtypeObservation[Any, Array]):
+    """:class:`array_env.vector.DtypeObservation` on JAX arrays."""
+
+
+class VectorFilterObservation(_vector.FilterObservation[Any]):
+    """:class:`array_env.vector.FilterObservation` on JAX arrays.
+
+    Its observations are dicts or tuples, so they stay ``Any``.
+    """
+
+
+class VectorFlattenObservation(_vector.FlattenObservation[Any, Array]):
+    """:class:`array_env.vector.FlattenObservation` on JAX arrays."""
+
+
+class VectorFrameStackObservation(_vector.FrameStackObservation[Array, Any]):
+    """:class:`array_env.vector.FrameStackObservation` on JAX arrays."""
+
+
+class VectorGrayscaleObservation(_vector.GrayscaleObservation[Array, Any]):
+    """:class:`array_env.vector.GrayscaleObservation` on JAX arrays."""
+
+
+class VectorMaxAndSkipObservation(_vector.MaxAndSkipObservation[Array, Any]):
+    """:class:`array_env.vector.MaxAndSkipObservation` on JAX arrays."""
+
+
+class VectorNormalizeObservation(_vector.NormalizeObservation[Array, Any]):
+    """:class:`array_env.vector.NormalizeObservation` on JAX arrays."""
+
+
+class VectorNormalizeReward(_vector.NormalizeReward[Array, Any, Array]):
+    """:class:`array_env.vector.NormalizeReward` on JAX arrays."""
+
+
+class VectorObstructView(_vector.ObstructView[Array, Any]):
+    """:class:`array_env.vector.ObstructView` on JAX arrays."""
+
+
+class VectorRecordEpisodeStatistics(_vector.RecordEpisodeStatistics[Array, Any, Array]):
+    """:class:`array_env.vector.RecordEpisodeStatistics` on JAX arrays."""
+
+
+class VectorRepeatAction(_vector.RepeatAction[Array, Array]):
+    """:class:`array_env.vector.RepeatAction` on JAX arrays."""
+
+
+class VectorRescaleAction(_vector.RescaleAction[Array, Array]):
+    """:class:`array_env.vector.RescaleAction` on JAX arrays."""
+
+
+class VectorRescaleObservation(_vector.RescaleObservation[Any, Array]):
+    """:class:`array_env.vector.RescaleObservation` on JAX arrays."""
+
+
+class VectorReshapeObservation(_vector.ReshapeObservation[Any, Array]):
+    """:class:`array_env.vector.ReshapeObservation` on JAX arrays."""
+
+
+class VectorResizeObservation(_vector.ResizeObservation[Array, Any]):
+    """:class:`array_env.vector.ResizeObservation` on JAX arrays."""
+
+
+class VectorStickyAction(_vector.StickyAction[Array, Array]):
+    """:class:`array_env.vector.StickyAction` on JAX arrays."""
+
+
+class VectorTimeAwareObservation(_vector.TimeAwareObservation[Any, Array]):
+    """:class:`array_env.vector.TimeAwareObservation` on JAX arrays.
+
+    Typed for ``flatten=True`` only (with ``flatten=False`` the observations are dicts:
+    use the generic class).
+    """
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            env: _VectorEnv[Any, Any, Any],
+            flatten: Literal[True] = True,
+            normalize_time: bool = False,
+            *,
+            dict_time_key: str = "time",
+        ) -> None: ...
+
+
+class VectorTransformAction(_vector.TransformAction[Array, Array]):
+    """:class:`array_env.vector.TransformAction` on JAX arrays."""
+
+
+class VectorTransformObservation(_vector.TransformObservation[Any]):
+    """:class:`array_env.vector.TransformObservation` on JAX arrays.
+
+    ``func``'s output stays ``Any``.
+    """
+
+
+class VectorTransformReward(_vector.TransformReward[Array, Any, Array]):
+    """:class:`array_env.vector.TransformReward` on JAX arrays."""
+
+
+class VectorVectorizeTransformAction(_vector.VectorizeTransformAction[Array, Array]):
+    """:class:`array_env.vector.VectorizeTransformAction` on JAX arrays."""
+
+
+class VectorVectorizeTransformObservation(_vector.VectorizeTransformObservation[Any]):
+    """:class:`array_env.vector.VectorizeTransformObservation` on JAX arrays.
+
+    ``func``'s output stays ``Any``.
+    """
+
+
+class VectorVectorizeTransformReward(_vector.VectorizeTransformReward[Array, Any, Array]):
+    """:class:`array_env.vector.VectorizeTransformReward` on JAX arrays."""
+
+
+class VectorDictInfoToList(_vector.DictInfoToList[Array, Any, Array]):
+    """:class:`array_env.vector.DictInfoToList` on JAX arrays."""
+
+
+class VectorTimeLimit(_vector.TimeLimit[Array, Any, Array]):
+    """:class:`array_env.vector.TimeLimit` on JAX arrays."""

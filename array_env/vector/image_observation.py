@@ -9,13 +9,14 @@ a stacked array in one call, or Gymnasium's object array of per-sub-env frames e
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic
 
 import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
+from typing_extensions import TypeVar
 
 from array_env.vector._autoreset import autoreset_mode
 from array_env.vector.noisy_observation import BatchFrames
@@ -42,6 +43,7 @@ __all__ = [
 
 A = TypeVar("A")
 Act = TypeVar("Act")
+ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend alias pins it
 
 
 def final_observations(
@@ -191,7 +193,9 @@ class ResizeObservation(ResizeMixin, _FrameBatchWrapper[A, Act], gym.utils.Recor
         return self._resize(frame, name=name, frame=True)
 
 
-class AddRenderObservation(VectorWrapper[Any, Act, A, Act, A], gym.utils.RecordConstructorArgs):
+class AddRenderObservation(
+    VectorWrapper[ObsOut, Act, A, Act, A], gym.utils.RecordConstructorArgs, Generic[Act, A, ObsOut]
+):
     """Return each sub-environment's rendered frame as its observation, or add it.
 
     Gymnasium has no vector version; this one asks the vector env for all frames at once
@@ -264,12 +268,12 @@ class AddRenderObservation(VectorWrapper[Any, Act, A, Act, A], gym.utils.RecordC
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the sub-envs and render them."""
         observations, infos = self.env.reset(seed=seed, options=options)
         return self._observe(observations), infos
 
-    def step(self, actions: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, actions: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the sub-envs and render them."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
         return self._observe(observations), rewards, terminated, truncated, infos

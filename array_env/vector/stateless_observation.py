@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic
 
 import array_api_compat as compat
 import gymnasium as gym
@@ -19,6 +19,7 @@ from gymnasium import spaces
 from gymnasium.logger import warn
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space, concatenate, create_empty_array, iterate
+from typing_extensions import TypeVar
 
 from array_env._namespace import namespace_of
 from array_env._ops.flatten import gym_flatten, leaf_at, single_space
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 Act = TypeVar("Act")
+ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend alias pins it
 
 
 def transform_final_obs(
@@ -103,7 +105,10 @@ def final_through_batch(
 
 
 class _VectorArrayObservation(
-    KernelShell, VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordConstructorArgs
+    KernelShell,
+    VectorWrapper[ObsOut, Act, Any, Act, Any],
+    gym.utils.RecordConstructorArgs,
+    Generic[Act, ObsOut],
 ):
     """reset/step/observations over a kernel with a leading batch axis."""
 
@@ -115,12 +120,12 @@ class _VectorArrayObservation(
 
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the sub-envs and transform their observations."""
         observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # SyncVectorEnv takes a list of seeds too
         return self.observations(observations), infos
 
-    def step(self, actions: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, actions: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the sub-envs; transform their observations (and same-step final ones)."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
         if self._mode is AutoresetMode.SAME_STEP:
@@ -270,7 +275,7 @@ class FilterObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Record
         return select_keys(observations, self._keys, as_tuple=self._as_tuple)
 
 
-class FlattenObservation(_VectorArrayObservation[Act]):
+class FlattenObservation(_VectorArrayObservation[Act, ObsOut]):
     """Flatten every sub-env's observation: ``(num_envs, ...)`` becomes ``(num_envs, n)``.
 
     The twin of :class:`array_env.wrappers.FlattenObservation` (same rules per space), one
@@ -313,7 +318,7 @@ class FlattenObservation(_VectorArrayObservation[Act]):
         return gym_flatten(self._source_space, observation)
 
 
-class ReshapeObservation(_VectorArrayObservation[Act]):
+class ReshapeObservation(_VectorArrayObservation[Act, ObsOut]):
     """Reshape every sub-env's ``Box`` observation to ``shape``.
 
     The twin of :class:`array_env.wrappers.ReshapeObservation`.
@@ -343,7 +348,7 @@ class ReshapeObservation(_VectorArrayObservation[Act]):
         self._kernel = ReshapeKernel(source, self.shape)
 
 
-class RescaleObservation(_VectorArrayObservation[Act]):
+class RescaleObservation(_VectorArrayObservation[Act, ObsOut]):
     """Rescale every sub-env's ``Box`` observation affinely to ``[min_obs, max_obs]``.
 
     The twin of :class:`array_env.wrappers.RescaleObservation`.
@@ -376,7 +381,7 @@ class RescaleObservation(_VectorArrayObservation[Act]):
         self._kernel = RescaleKernel(source, gradient, intercept)
 
 
-class DtypeObservation(_VectorArrayObservation[Act]):
+class DtypeObservation(_VectorArrayObservation[Act, ObsOut]):
     """Cast every sub-env's observation to ``dtype``.
 
     The twin of :class:`array_env.wrappers.DtypeObservation`.
@@ -405,7 +410,7 @@ class DtypeObservation(_VectorArrayObservation[Act]):
         self._kernel = CastKernel(source, single.dtype)
 
 
-class DiscretizeObservation(_VectorArrayObservation[Act]):
+class DiscretizeObservation(_VectorArrayObservation[Act, ObsOut]):
     """Bin every sub-env's finite ``Box`` observation into one index (or one per element).
 
     The twin of :class:`array_env.wrappers.DiscretizeObservation` (Gymnasium has no vector

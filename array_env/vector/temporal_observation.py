@@ -14,13 +14,14 @@ sub-envs, so each sub-env sees exactly what the single wrapper would see on it:
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar
+from typing import Any, Generic
 
 import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
+from typing_extensions import TypeVar
 
 from array_env._ops.flatten import leaf_at, single_space
 from array_env._ops.ring_buffer import FrameRing, restart_rows
@@ -43,6 +44,7 @@ from array_env.wrappers.temporal_observation import (
 __all__ = ["DelayObservation", "TimeAwareObservation"]
 
 Act = TypeVar("Act")
+ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend alias pins it
 
 
 def vector_max_timesteps(owner: str, env: VectorEnv[Any, Any, Any]) -> int:
@@ -77,7 +79,10 @@ class _Flags:
 
 
 class TimeAwareObservation(
-    _TimeShell, VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordConstructorArgs
+    _TimeShell,
+    VectorWrapper[ObsOut, Act, Any, Act, Any],
+    gym.utils.RecordConstructorArgs,
+    Generic[Act, ObsOut],
 ):
     """Add each sub-env's step count to its observation.
 
@@ -147,7 +152,7 @@ class TimeAwareObservation(
 
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the sub-envs; zero the counters of those that were reset."""
         mask = reset_mask(options)  # read first: Gymnasium's vector envs pop it from options
         observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # SyncVectorEnv takes a list of seeds too
@@ -168,7 +173,7 @@ class TimeAwareObservation(
         self._steps, self._prev_done = steps, prev_done
         return out, infos
 
-    def step(self, actions: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, actions: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the sub-envs and count the step (restarting finished sub-envs' counters)."""
         if self._steps is None and self._pending_steps is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
@@ -215,7 +220,9 @@ class TimeAwareObservation(
         return out
 
 
-class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordConstructorArgs):
+class DelayObservation(
+    VectorWrapper[ObsOut, Act, Any, Act, Any], gym.utils.RecordConstructorArgs, Generic[Act, ObsOut]
+):
     """Return each sub-env's observation ``delay`` steps late (zeros at an episode's start).
 
     The twin of :class:`array_env.wrappers.DelayObservation`: one ring buffer with a leading
@@ -288,7 +295,7 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
 
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the sub-envs; restart the buffers of those that were reset."""
         mask = reset_mask(options)
         observations, infos = self.env.reset(seed=seed, options=options)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]  # SyncVectorEnv takes a list of seeds too
@@ -308,7 +315,7 @@ class DelayObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordC
         self._rings, self._prev_done = rings, prev_done
         return buffers.read(rings, observations), infos
 
-    def step(self, actions: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, actions: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the sub-envs; return each one's observation from ``delay`` steps ago."""
         if self._rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")

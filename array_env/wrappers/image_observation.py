@@ -8,12 +8,13 @@ delegate. The vector twins in :mod:`array_env.vector.image_observation` call the
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Generic
 
 import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from typing_extensions import TypeVar
 
 from array_env._ops.grayscale import GreyTable, grey_table, rgb_to_grey
 from array_env._ops.resize import ResizePlan, resize_images, resize_plan
@@ -41,6 +42,7 @@ __all__ = [
 
 Img = TypeVar("Img")
 Act = TypeVar("Act")
+ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend alias pins it
 Obs = TypeVar("Obs")
 
 
@@ -347,7 +349,9 @@ def with_pixels(
     return {obs_key: observation, render_key: pixels}
 
 
-class AddRenderObservation(Wrapper[Any, Act, Obs, Act], gym.utils.RecordConstructorArgs):
+class AddRenderObservation(
+    Wrapper[ObsOut, Act, Obs, Act], gym.utils.RecordConstructorArgs, Generic[Act, Obs, ObsOut]
+):
     """Return the rendered frame as the observation, or add it to the observation.
 
     As Gymnasium's ``AddRenderObservation`` (once ``PixelObservationWrapper``): the frame comes
@@ -404,12 +408,12 @@ class AddRenderObservation(Wrapper[Any, Act, Obs, Act], gym.utils.RecordConstruc
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the env and render its first state."""
         observation, info = self.env.reset(seed=seed, options=options)
         return self._observe(observation), info
 
-    def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env and render the new state."""
         observation, reward, terminated, truncated, info = self.env.step(action)
         return self._observe(observation), reward, terminated, truncated, info

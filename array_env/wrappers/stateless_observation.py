@@ -9,12 +9,13 @@ steps. Each is a kernel (host settings read from the space, device constants, a 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, cast
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from gymnasium.wrappers.utils import rescale_box
+from typing_extensions import TypeVar
 
 from array_env._ops.flatten import (
     FlatLeaf,
@@ -50,6 +51,7 @@ __all__ = [
 Obs = TypeVar("Obs")
 WObs = TypeVar("WObs")
 Act = TypeVar("Act")
+ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend alias pins it
 
 
 # ---------------------------------------------------------------- pure cores
@@ -399,17 +401,22 @@ class DiscretizeSettings:
 # ---------------------------------------------------------------- single-env shells
 
 
-class _ArrayObservation(KernelShell, Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
+class _ArrayObservation(
+    KernelShell,
+    Wrapper[ObsOut, Act, Any, Act],
+    gym.utils.RecordConstructorArgs,
+    Generic[Act, ObsOut],
+):
     """reset/step/observation over a kernel: the whole behaviour of a stateless wrapper."""
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the env and transform its first observation."""
         observation, info = self.env.reset(seed=seed, options=options)
         return self.observation(observation), info
 
-    def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env and transform the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
         return self.observation(observation), reward, terminated, truncated, info
@@ -520,7 +527,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         return select_keys(observation, self._keys, as_tuple=self._as_tuple)
 
 
-class FlattenObservation(_ArrayObservation[Act]):
+class FlattenObservation(_ArrayObservation[Act, ObsOut]):
     """Flatten every observation into one vector, as ``gymnasium.spaces.utils.flatten`` does.
 
     Box and MultiBinary values are reshaped, Discrete and MultiDiscrete values become one-hot
@@ -559,7 +566,7 @@ class FlattenObservation(_ArrayObservation[Act]):
         return self._transform(observation)
 
 
-class ReshapeObservation(_ArrayObservation[Act]):
+class ReshapeObservation(_ArrayObservation[Act, ObsOut]):
     """Reshape every ``Box`` observation to ``shape``.
 
     The vector twin is :class:`array_env.vector.ReshapeObservation`.
@@ -583,12 +590,12 @@ class ReshapeObservation(_ArrayObservation[Act]):
         space = reshape_settings(type(self).__name__, env.observation_space, shape)
         gym.utils.RecordConstructorArgs.__init__(self, shape=shape)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
-        self.observation_space = space
+        self.observation_space = cast("gym.Space[Any]", space)
         self.shape: tuple[int, ...] = tuple(space.shape)
         self._kernel = ReshapeKernel(env.observation_space, self.shape)
 
 
-class RescaleObservation(_ArrayObservation[Act]):
+class RescaleObservation(_ArrayObservation[Act, ObsOut]):
     """Rescale ``Box`` observations affinely so the space's bounds become ``[min_obs, max_obs]``.
 
     Unbounded components must stay unbounded (Gymnasium's rule). The gradient and intercept
@@ -622,11 +629,11 @@ class RescaleObservation(_ArrayObservation[Act]):
         )
         gym.utils.RecordConstructorArgs.__init__(self, min_obs=min_obs, max_obs=max_obs)
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
-        self.observation_space = box
+        self.observation_space = cast("gym.Space[Any]", box)
         self._kernel = RescaleKernel(env.observation_space, gradient, intercept)
 
 
-class DtypeObservation(_ArrayObservation[Act]):
+class DtypeObservation(_ArrayObservation[Act, ObsOut]):
     """Cast every observation to ``dtype``.
 
     Box, Discrete, MultiDiscrete and MultiBinary spaces are accepted (Gymnasium's rules for the
@@ -656,7 +663,7 @@ class DtypeObservation(_ArrayObservation[Act]):
         self._kernel = CastKernel(env.observation_space, space.dtype)
 
 
-class DiscretizeObservation(_ArrayObservation[Act]):
+class DiscretizeObservation(_ArrayObservation[Act, ObsOut]):
     """Bin a finite ``Box`` observation uniformly into one ``Discrete`` (or per-element) index.
 
     Each element is clipped to its bounds and binned (``numpy.digitize`` on Gymnasium's bin
@@ -693,10 +700,11 @@ class DiscretizeObservation(_ArrayObservation[Act]):
         self.low, self.high, self.n_dims = settings.low, settings.high, settings.n_dims
         self.bins, self.bin_edges = settings.bins, settings.bin_edges
         self.multidiscrete = multidiscrete
-        self.observation_space = (
+        self.observation_space = cast(
+            "gym.Space[Any]",
             spaces.MultiDiscrete(self.bins)
             if multidiscrete
-            else spaces.Discrete(int(np.prod(self.bins)))  # pyright: ignore[reportUnknownArgumentType]
+            else spaces.Discrete(int(np.prod(self.bins))),  # pyright: ignore[reportUnknownArgumentType]
         )
         low, high, edges, strides = settings.constants
         self._kernel = DiscretizeKernel(

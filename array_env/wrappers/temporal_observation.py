@@ -10,12 +10,13 @@ are :func:`time_feature` and :func:`delayed_frame`; the vector twins in
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, TypeVar
+from typing import Any, Generic
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from gymnasium.wrappers.utils import create_zero_array
+from typing_extensions import TypeVar
 
 from array_env._ops.flatten import (
     FlatLeaf,
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 Act = TypeVar("Act")
+ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend alias pins it
 
 
 # ---------------------------------------------------------------- cores
@@ -218,7 +220,10 @@ class _TimeShell(KernelShell):
 
 
 class TimeAwareObservation(
-    _TimeShell, Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs
+    _TimeShell,
+    Wrapper[ObsOut, Act, Any, Act],
+    gym.utils.RecordConstructorArgs,
+    Generic[Act, ObsOut],
 ):
     """Add the number of steps taken in the episode to every observation.
 
@@ -287,7 +292,7 @@ class TimeAwareObservation(
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the env and the counter; the first observation has time 0."""
         observation, info = self.env.reset(seed=seed, options=options)
         if self._steps is None and "_xp" not in self.__dict__:
@@ -297,7 +302,7 @@ class TimeAwareObservation(
         self._steps = steps
         return out, info
 
-    def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env and count the step."""
         steps = self._steps
         if steps is None and self._pending_steps is None:
@@ -436,7 +441,9 @@ def _leaf_name(name: str, leaf: FlatLeaf) -> str:
     return format_path(leaf.path, name)
 
 
-class DelayObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
+class DelayObservation(
+    Wrapper[ObsOut, Act, Any, Act], gym.utils.RecordConstructorArgs, Generic[Act, ObsOut]
+):
     """Return each observation ``delay`` steps late; until then, the space's zero observation.
 
     As Gymnasium's (the "zero" is ``create_zero_array``: zeros clipped into the space's
@@ -480,7 +487,7 @@ class DelayObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorA
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[ObsOut, dict[str, Any]]:
         """Reset the env and empty the delay buffer."""
         observation, info = self.env.reset(seed=seed, options=options)
         buffers = self._buffers
@@ -491,7 +498,7 @@ class DelayObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorA
         self._rings_on_host = False
         return buffers.read(rings, observation), info
 
-    def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env; return the observation from ``delay`` steps ago."""
         buffers = self._buffers
         if buffers is not None and self._rings is None:
