@@ -33,6 +33,13 @@ from array_env.typing import ArrayEnvId, DeviceLike, NestedEnvId
 
 __all__ = ["Array", "Env", "VectorEnv", "Wrapper", "make", "make_vec"]
 __all__ += [  # the typed wrappers
+    "RenderCollection",
+    "RecordVideo",
+    "HumanRendering",
+    "AtariPreprocessing",
+    "VectorRenderCollection",
+    "VectorRecordVideo",
+    "VectorHumanRendering",
     "AddRenderObservation",
     "AddWhiteNoise",
     "ClipAction",
@@ -467,3 +474,34 @@ class VectorDictInfoToList(_vector.DictInfoToList[Array, Any, Array]):
 
 class VectorTimeLimit(_vector.TimeLimit[Array, Any, Array]):
     """:class:`array_env.vector.TimeLimit` on PyTorch arrays."""
+
+
+class RenderCollection(_wrappers.RenderCollection[Array, Any]):
+    """:class:`array_env.wrappers.RenderCollection` on PyTorch arrays."""
+
+
+class RecordVideo(_wrappers.RecordVideo[Array, Any]):
+    """:class:`array_env.wrappers.RecordVideo` on PyTorch arrays."""
+
+
+class HumanRendering(_wrappers.HumanRendering[Array, Any]):
+    """:class:`array_env.wrappers.HumanRendering` on PyTorch arrays."""
+
+
+class AtariPreprocessing(_wrappers.AtariPreprocessing[Any]):
+    """:class:`array_env.wrappers.AtariPreprocessing` on PyTorch arrays.
+
+    Its observation stays ``Any``: the frame layout depends on ``grayscale_obs``.
+    """
+
+
+class VectorRenderCollection(_vector.RenderCollection[Array, Any, Array]):
+    """:class:`array_env.vector.RenderCollection` on PyTorch arrays."""
+
+
+class VectorRecordVideo(_vector.RecordVideo[Array, Any, Array]):
+    """:class:`array_env.vector.RecordVideo` on PyTorch arrays."""
+
+
+class VectorHumanRendering(_vector.HumanRendering[Array, Any, Array]):
+    """:class:`array_env.vector.HumanRendering` on PyTorch arrays."""

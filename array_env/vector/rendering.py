@@ -26,6 +26,7 @@ from array_env.wrappers.rendering import (
     HUMAN_SOURCE_MODES,
     PygameWindow,
     _with_list_mode,  # pyright: ignore[reportPrivateUsage]
+    capped_cubic_video_schedule,
     check_collect_mode,
     check_human_source,
     check_video_mode,
@@ -207,8 +208,6 @@ class RecordVideo(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruc
                 "will not contain the last frame of the episode."
             )
         if episode_trigger is None and step_trigger is None:
-            from gymnasium.utils.save_video import capped_cubic_video_schedule
-
             episode_trigger = capped_cubic_video_schedule
         self.has_autoreset = False
         self.episode_trigger = episode_trigger

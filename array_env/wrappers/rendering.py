@@ -83,6 +83,20 @@ def _with_list_mode(metadata: dict[str, Any], mode: str) -> dict[str, Any]:
     return metadata
 
 
+def capped_cubic_video_schedule(episode_id: int) -> bool:
+    """Gymnasium's default trigger: episodes 0, 1, 8, 27, ... (cubes) below 1000, then every 1000th.
+
+    Defined here because Gymnasium's lives in a module that needs moviepy to import.
+
+    Example:
+        >>> [n for n in range(30) if capped_cubic_video_schedule(n)]
+        [0, 1, 8, 27]
+    """
+    if episode_id < 1000:
+        return int(round(episode_id ** (1.0 / 3))) ** 3 == episode_id
+    return episode_id % 1000 == 0
+
+
 class RenderCollection(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     """Collect the rendered frames so that ``render`` returns a list of them.
 
@@ -221,8 +235,6 @@ class RecordVideo(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
         )  # fmt: skip
         Wrapper.__init__(self, env)  # pyright: ignore[reportUnknownMemberType]
         if episode_trigger is None and step_trigger is None:
-            from gymnasium.utils.save_video import capped_cubic_video_schedule
-
             episode_trigger = capped_cubic_video_schedule
         self.episode_trigger = episode_trigger
         self.step_trigger = step_trigger

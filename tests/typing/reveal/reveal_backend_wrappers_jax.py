@@ -8,6 +8,13 @@ import numpy as np
 
 from array_env import wrappers as _wrappers
 from array_env.jax import (
+    RenderCollection,
+    RecordVideo,
+    HumanRendering,
+    AtariPreprocessing,
+    VectorRenderCollection,
+    VectorRecordVideo,
+    VectorHumanRendering,
     AddRenderObservation,
     AddWhiteNoise,
     Array,
@@ -151,3 +158,13 @@ def vector() -> None:
     assert_type(VectorVectorizeTransformReward(e, _wrappers.ClipReward).reset()[0], jax.Array)
     assert_type(VectorDictInfoToList(e).reset()[0], jax.Array)
     assert_type(VectorTimeLimit(e, 10).reset()[0], jax.Array)
+
+
+def rendering(e: Any, folder: str) -> None:
+    assert_type(RenderCollection(e).reset()[0], jax.Array)
+    assert_type(RecordVideo(e, folder).reset()[0], jax.Array)
+    assert_type(HumanRendering(e).reset()[0], jax.Array)
+    assert_type(AtariPreprocessing(e).reset()[0], Any)
+    assert_type(VectorRenderCollection(e).reset()[0], jax.Array)
+    assert_type(VectorRecordVideo(e, folder).reset()[0], jax.Array)
+    assert_type(VectorHumanRendering(e).reset()[0], jax.Array)

@@ -8,6 +8,13 @@ import numpy.typing as npt
 
 from array_env import wrappers as _wrappers
 from array_env.numpy import (
+    RenderCollection,
+    RecordVideo,
+    HumanRendering,
+    AtariPreprocessing,
+    VectorRenderCollection,
+    VectorRecordVideo,
+    VectorHumanRendering,
     AddRenderObservation,
     AddWhiteNoise,
     Array,
@@ -155,3 +162,13 @@ def vector() -> None:
     )
     assert_type(VectorDictInfoToList(e).reset()[0], npt.NDArray[Any])
     assert_type(VectorTimeLimit(e, 10).reset()[0], npt.NDArray[Any])
+
+
+def rendering(e: Any, folder: str) -> None:
+    assert_type(RenderCollection(e).reset()[0], npt.NDArray[Any])
+    assert_type(RecordVideo(e, folder).reset()[0], npt.NDArray[Any])
+    assert_type(HumanRendering(e).reset()[0], npt.NDArray[Any])
+    assert_type(AtariPreprocessing(e).reset()[0], Any)
+    assert_type(VectorRenderCollection(e).reset()[0], npt.NDArray[Any])
+    assert_type(VectorRecordVideo(e, folder).reset()[0], npt.NDArray[Any])
+    assert_type(VectorHumanRendering(e).reset()[0], npt.NDArray[Any])

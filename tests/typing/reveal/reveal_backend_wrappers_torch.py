@@ -9,6 +9,13 @@ import torch
 import array_env.torch
 from array_env import wrappers as _wrappers
 from array_env.torch import (
+    RenderCollection,
+    RecordVideo,
+    HumanRendering,
+    AtariPreprocessing,
+    VectorRenderCollection,
+    VectorRecordVideo,
+    VectorHumanRendering,
     AddRenderObservation,
     AddWhiteNoise,
     Array,
@@ -174,3 +181,13 @@ def frames_of_any_observation() -> None:
     nested = array_env.torch.make("array_env/NestedCatch-v0", render_mode="rgb_array")
     assert_type(AddRenderObservation(nested).reset()[0], torch.Tensor)
     assert_type(TimeAwareObservation(nested, flatten=True).reset()[0], torch.Tensor)
+
+
+def rendering(e: Any, folder: str) -> None:
+    assert_type(RenderCollection(e).reset()[0], torch.Tensor)
+    assert_type(RecordVideo(e, folder).reset()[0], torch.Tensor)
+    assert_type(HumanRendering(e).reset()[0], torch.Tensor)
+    assert_type(AtariPreprocessing(e).reset()[0], Any)
+    assert_type(VectorRenderCollection(e).reset()[0], torch.Tensor)
+    assert_type(VectorRecordVideo(e, folder).reset()[0], torch.Tensor)
+    assert_type(VectorHumanRendering(e).reset()[0], torch.Tensor)
