@@ -490,6 +490,8 @@ def _public_names(reference: Any, instance: Any) -> list[str]:
 def gymnasium_interface(subject: Subject) -> None:
     """Gymnasium's constructor parameters (names, order, defaults) and public attributes.
 
+    Extra parameters are allowed only after Gymnasium's, keyword-only and with a default (an
+    opt-in such as ``check_finite``), so every call written for Gymnasium binds the same way.
     The public attributes are the constructor arguments Gymnasium keeps under their own name,
     the properties its class defines and the spaces: ours has each, with an equal value where
     it is a number, string, tuple or space.
@@ -501,7 +503,12 @@ def gymnasium_interface(subject: Subject) -> None:
     theirs_sig = inspect.signature(reference.__init__).parameters
     ours_sig = inspect.signature(ours_cls.__init__).parameters
     want = [(p.name, repr(p.default)) for p in theirs_sig.values()]
-    got = [(p.name, repr(p.default)) for p in ours_sig.values()]
+    extra = list(ours_sig.values())[len(want) :]
+    for p in extra:
+        assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not p.empty, (
+            f"extra constructor parameter {p.name!r} must be keyword-only with a default"
+        )
+    got = [(p.name, repr(p.default)) for p in list(ours_sig.values())[: len(want)]]
     assert [g[0] for g in got] == [w[0] for w in want], (
         f"constructor parameters {[g[0] for g in got]}, Gymnasium's {[w[0] for w in want]}"
     )

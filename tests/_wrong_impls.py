@@ -68,11 +68,9 @@ class CountsEveryRowOnPartialReset(VectorStatistics[Any, Any, Any]):
 
 
 class LeavesFinalObsRaw(VectorFrameStack[Any, Any]):
-    def _final_frames(
-        self, final: Any, observations: Any, contract: Any
-    ) -> tuple[Any, list[int] | None]:
+    def _final_frames(self, final: Any, values: list[Any]) -> tuple[list[Any], list[int] | None]:
         self.raw_final = final
-        return super()._final_frames(final, observations, contract)
+        return super()._final_frames(final, values)
 
     def step(self, actions: Any) -> Any:
         obs, rewards, terminated, truncated, infos = super().step(actions)
