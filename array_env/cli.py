@@ -115,8 +115,8 @@ _PACKAGES: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("jax", "jax", "jax", 'pip install "array-env[jax]"'),
     ("cupy", "cupy", "cupy", 'pip install "array-env[cupy]"  (CUDA 12 GPUs)'),
     ("ale-py", "ale_py", None, 'pip install "array-env[atari]"  (Atari environments)'),
-    ("moviepy", "moviepy", None, 'pip install "array-env[video]"  (video encoder)'),
-    ("imageio", "imageio", None, 'pip install "array-env[video]"'),
+    ("av", "av", None, 'pip install "array-env[video]"  (RecordVideo\'s encoder)'),
+    ("pygame-ce", "pygame", None, 'pip install "array-env[video]"  (HumanRendering)'),
 )
 _TEST_TOOLS = ("pytest", "hypothesis", "mypy", "pyright", "ruff")
 

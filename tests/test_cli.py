@@ -51,7 +51,7 @@ def test_info_lists_packages_backends_devices_and_labels(
     assert len(out.splitlines()) <= 30, out  # one screen
     rows, labels = _info_rows(out)
     for name in ("gymnasium", "numpy", "array-api-compat", "array-api-strict", "torch", "jax",
-                 "cupy", "ale-py", "moviepy", "test tools"):  # fmt: skip
+                 "cupy", "ale-py", "av", "pygame-ce", "test tools"):  # fmt: skip
         assert name in rows, out
     assert rows["numpy"].split() == [np.__version__, "cpu"]
     assert "device1" in rows["array-api-strict"]
@@ -73,7 +73,7 @@ def test_info_lists_packages_backends_devices_and_labels(
 def test_info_says_how_to_add_what_is_missing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Simulate a core install: no torch, jax, cupy, ale-py, moviepy, imageio or test tools.
+    # Simulate a core install: no torch, jax, cupy, ale-py, av, pygame-ce or test tools.
     present = ("gymnasium", "numpy", "array_api_compat", "array_api_extra", "array_api_strict")
     real_find_spec = importlib.util.find_spec
 
@@ -91,7 +91,8 @@ def test_info_says_how_to_add_what_is_missing(
     assert rows["jax"].endswith('pip install "array-env[jax]"')
     assert 'pip install "array-env[cupy]"' in rows["cupy"]
     assert 'pip install "array-env[atari]"' in rows["ale-py"]
-    assert 'pip install "array-env[video]"' in rows["moviepy"]
+    assert 'pip install "array-env[video]"' in rows["av"]
+    assert 'pip install "array-env[video]"' in rows["pygame-ce"]
     assert rows["test tools"] == (
         'missing pytest, hypothesis, mypy, pyright, ruff: pip install "array-env[test]"'
     )
