@@ -8,12 +8,19 @@ from array_env.wrappers.action import ClipAction as ClipActionV0
 from array_env.wrappers.action_repeat import StickyAction as StickyActionV0
 from array_env.wrappers.action_transform import RescaleAction as RescaleActionV0
 from array_env.wrappers.action_transform import TransformAction as LambdaActionV0
+from array_env.wrappers.atari import AtariPreprocessing as AtariPreprocessingV0
 from array_env.wrappers.common import RecordEpisodeStatistics as RecordEpisodeStatisticsV0
 from array_env.wrappers.image_observation import AddRenderObservation as PixelObservationV0
 from array_env.wrappers.image_observation import GrayscaleObservation as GrayscaleObservationV0
 from array_env.wrappers.image_observation import ResizeObservation as ResizeObservationV0
+from array_env.wrappers.lifecycle import Autoreset as AutoresetV0
+from array_env.wrappers.lifecycle import OrderEnforcing as OrderEnforcingV0
+from array_env.wrappers.lifecycle import PassiveEnvChecker as PassiveEnvCheckerV0
 from array_env.wrappers.observation import FrameStackObservation as FrameStackObservationV0
 from array_env.wrappers.observation import NormalizeObservation as NormalizeObservationV0
+from array_env.wrappers.rendering import HumanRendering as HumanRenderingV0
+from array_env.wrappers.rendering import RecordVideo as RecordVideoV0
+from array_env.wrappers.rendering import RenderCollection as RenderCollectionV0
 from array_env.wrappers.reward import NormalizeReward as NormalizeRewardV0
 from array_env.wrappers.reward_transform import ClipReward as ClipRewardV0
 from array_env.wrappers.reward_transform import TransformReward as LambdaRewardV0
@@ -27,6 +34,8 @@ from array_env.wrappers.temporal_observation import DelayObservation as DelayObs
 from array_env.wrappers.temporal_observation import TimeAwareObservation as TimeAwareObservationV0
 
 __all__ = [
+    "AtariPreprocessingV0",
+    "AutoresetV0",
     "ClipActionV0",
     "ClipRewardV0",
     "DelayObservationV0",
@@ -35,13 +44,18 @@ __all__ = [
     "FlattenObservationV0",
     "FrameStackObservationV0",
     "GrayscaleObservationV0",
+    "HumanRenderingV0",
     "LambdaActionV0",
     "LambdaObservationV0",
     "LambdaRewardV0",
     "NormalizeObservationV0",
     "NormalizeRewardV0",
+    "OrderEnforcingV0",
+    "PassiveEnvCheckerV0",
     "PixelObservationV0",
     "RecordEpisodeStatisticsV0",
+    "RecordVideoV0",
+    "RenderCollectionV0",
     "RescaleActionV0",
     "RescaleObservationV0",
     "ReshapeObservationV0",
@@ -49,14 +63,3 @@ __all__ = [
     "StickyActionV0",
     "TimeAwareObservationV0",
 ]
-from array_env.wrappers.lifecycle import Autoreset as AutoresetV0
-from array_env.wrappers.lifecycle import OrderEnforcing as OrderEnforcingV0
-from array_env.wrappers.lifecycle import PassiveEnvChecker as PassiveEnvCheckerV0
-
-__all__ += ["AutoresetV0", "OrderEnforcingV0", "PassiveEnvCheckerV0"]
-from array_env.wrappers.atari import AtariPreprocessing as AtariPreprocessingV0
-from array_env.wrappers.rendering import HumanRendering as HumanRenderingV0
-from array_env.wrappers.rendering import RecordVideo as RecordVideoV0
-from array_env.wrappers.rendering import RenderCollection as RenderCollectionV0
-
-__all__ += ["AtariPreprocessingV0", "HumanRenderingV0", "RecordVideoV0", "RenderCollectionV0"]

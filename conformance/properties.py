@@ -505,9 +505,10 @@ def gymnasium_interface(subject: Subject) -> None:
     want = [(p.name, repr(p.default)) for p in theirs_sig.values()]
     extra = list(ours_sig.values())[len(want) :]
     for p in extra:
-        assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not p.empty, (
-            f"extra constructor parameter {p.name!r} must be keyword-only with a default"
+        assert p.kind is inspect.Parameter.KEYWORD_ONLY, (
+            f"extra constructor parameter {p.name!r} must be keyword-only"
         )
+        assert p.default is not p.empty, f"extra constructor parameter {p.name!r} needs a default"
     got = [(p.name, repr(p.default)) for p in list(ours_sig.values())[: len(want)]]
     assert [g[0] for g in got] == [w[0] for w in want], (
         f"constructor parameters {[g[0] for g in got]}, Gymnasium's {[w[0] for w in want]}"

@@ -21,8 +21,8 @@ import array_env.vector
 import array_env.wrappers
 from conformance.cases import all_cases
 
-# TEMPORARY: wrappers not written yet. An entry leaves this list with its wrapper; an entry that is covered is reported as stale, so it cannot
-# outlive its wrapper.
+# TEMPORARY: wrappers not written yet. An entry leaves this list with its wrapper: one that is
+# covered is reported as stale, so it cannot outlive its wrapper.
 NOT_YET_WRITTEN_TEMPORARY: frozenset[tuple[str, str]] = frozenset(
     (name, kind)
     for name, kinds in {

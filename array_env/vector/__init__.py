@@ -17,15 +17,18 @@ from array_env.vector.conversion import (
     TorchToJax,
     TorchToNumpy,
 )
+from array_env.vector.dict_info_to_list import DictInfoToList
 from array_env.vector.image_observation import (
     AddRenderObservation,
     GrayscaleObservation,
     ObstructView,
     ResizeObservation,
 )
+from array_env.vector.lifecycle import TimeLimit
 from array_env.vector.max_and_skip import MaxAndSkipObservation
 from array_env.vector.noisy_observation import AddWhiteNoise
 from array_env.vector.observation import FrameStackObservation, NormalizeObservation
+from array_env.vector.rendering import HumanRendering, RecordVideo, RenderCollection
 from array_env.vector.reward import NormalizeReward
 from array_env.vector.reward_transform import ClipReward
 from array_env.vector.stateless_observation import (
@@ -49,6 +52,7 @@ __all__ = [
     "ClipAction",
     "ClipReward",
     "DelayObservation",
+    "DictInfoToList",
     "DiscretizeAction",
     "DiscretizeObservation",
     "DtypeObservation",
@@ -56,6 +60,7 @@ __all__ = [
     "FlattenObservation",
     "FrameStackObservation",
     "GrayscaleObservation",
+    "HumanRendering",
     "JaxToNumpy",
     "JaxToTorch",
     "MaxAndSkipObservation",
@@ -65,6 +70,8 @@ __all__ = [
     "NumpyToTorch",
     "ObstructView",
     "RecordEpisodeStatistics",
+    "RecordVideo",
+    "RenderCollection",
     "RepeatAction",
     "RescaleAction",
     "RescaleObservation",
@@ -72,6 +79,7 @@ __all__ = [
     "ResizeObservation",
     "StickyAction",
     "TimeAwareObservation",
+    "TimeLimit",
     "TorchToJax",
     "TorchToNumpy",
     "TransformAction",
@@ -81,10 +89,3 @@ __all__ = [
     "VectorizeTransformObservation",
     "VectorizeTransformReward",
 ]
-from array_env.vector.dict_info_to_list import DictInfoToList
-from array_env.vector.lifecycle import TimeLimit
-
-__all__ += ["DictInfoToList", "TimeLimit"]
-from array_env.vector.rendering import HumanRendering, RecordVideo, RenderCollection
-
-__all__ += ["HumanRendering", "RecordVideo", "RenderCollection"]

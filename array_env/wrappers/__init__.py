@@ -8,6 +8,7 @@ imports no torch, jax or cupy.
 from array_env.wrappers.action import ClipAction
 from array_env.wrappers.action_repeat import RepeatAction, StickyAction
 from array_env.wrappers.action_transform import DiscretizeAction, RescaleAction, TransformAction
+from array_env.wrappers.atari import AtariPreprocessing
 from array_env.wrappers.common import RecordEpisodeStatistics
 from array_env.wrappers.conversion import (
     ArrayConversion,
@@ -24,9 +25,11 @@ from array_env.wrappers.image_observation import (
     ObstructView,
     ResizeObservation,
 )
+from array_env.wrappers.lifecycle import Autoreset, OrderEnforcing, PassiveEnvChecker, TimeLimit
 from array_env.wrappers.max_and_skip import MaxAndSkipObservation
 from array_env.wrappers.noisy_observation import AddWhiteNoise
 from array_env.wrappers.observation import FrameStackObservation, NormalizeObservation
+from array_env.wrappers.rendering import HumanRendering, RecordVideo, RenderCollection
 from array_env.wrappers.reward import NormalizeReward
 from array_env.wrappers.reward_transform import ClipReward, TransformReward
 from array_env.wrappers.stateless_observation import (
@@ -44,6 +47,8 @@ __all__ = [
     "AddRenderObservation",
     "AddWhiteNoise",
     "ArrayConversion",
+    "AtariPreprocessing",
+    "Autoreset",
     "ClipAction",
     "ClipReward",
     "DelayObservation",
@@ -54,6 +59,7 @@ __all__ = [
     "FlattenObservation",
     "FrameStackObservation",
     "GrayscaleObservation",
+    "HumanRendering",
     "JaxToNumpy",
     "JaxToTorch",
     "MaxAndSkipObservation",
@@ -62,7 +68,11 @@ __all__ = [
     "NumpyToJax",
     "NumpyToTorch",
     "ObstructView",
+    "OrderEnforcing",
+    "PassiveEnvChecker",
     "RecordEpisodeStatistics",
+    "RecordVideo",
+    "RenderCollection",
     "RepeatAction",
     "RescaleAction",
     "RescaleObservation",
@@ -70,18 +80,10 @@ __all__ = [
     "ResizeObservation",
     "StickyAction",
     "TimeAwareObservation",
+    "TimeLimit",
     "TorchToJax",
     "TorchToNumpy",
     "TransformAction",
     "TransformObservation",
     "TransformReward",
 ]
-from array_env.wrappers.lifecycle import Autoreset, OrderEnforcing, PassiveEnvChecker, TimeLimit
-
-__all__ += ["Autoreset", "OrderEnforcing", "PassiveEnvChecker", "TimeLimit"]
-from array_env.wrappers.rendering import HumanRendering, RecordVideo, RenderCollection
-
-__all__ += ["HumanRendering", "RecordVideo", "RenderCollection"]
-from array_env.wrappers.atari import AtariPreprocessing
-
-__all__ += ["AtariPreprocessing"]
