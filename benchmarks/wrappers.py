@@ -39,7 +39,8 @@ from gymnasium.wrappers import vector as gym_vector
 
 import array_env.vector as ours_vector
 import array_env.wrappers as ours
-from array_env import backend_available
+from array_env import backend_available, resolve_namespace
+from array_env._ops.resize import resize_images, resize_plan
 from benchmarks._bases import BatchEnv, DictEnv, FrameEnv
 from benchmarks._record import Measurement, Progress, markdown_table
 
@@ -496,6 +497,26 @@ def collect_device(
         actions = torch.randint(0, 2, (num_envs,), device=device)
         rate = timed(functools.partial(envs.step, actions), num_envs)
         out.append(Measurement("wrappers", name, f"{num_envs} envs", label, "env-steps/s", rate))
+
+    # ResizeObservation's core on a batch of Atari frames, on the device (no host copy).
+    xp = resolve_namespace("torch")
+    count = 4096 if cuda else 64
+    frames = torch.randint(0, 256, (count, 210, 160, 3), dtype=torch.uint8, device=device)
+    plan = resize_plan((210, 160), (84, 84), xp=xp, device=frames.device)
+    resized = [resize_images(frames, plan, xp=xp)]
+
+    def resize() -> None:
+        resized[0] = resize_images(frames, plan, xp=xp)
+
+    rate = timed(resize, count)
+    assert resized[0].device == frames.device
+    assert resized[0].shape == (count, 84, 84, 3)
+    out.append(
+        Measurement(
+            "wrappers", "ResizeObservation core", f"{count} frames 210x160x3 -> 84x84", label,
+            "frames/s", rate, note="stays on the device",
+        )
+    )  # fmt: skip
 
     for rows, cols in sizes:
         batch = torch.randn(rows, cols, device=device)

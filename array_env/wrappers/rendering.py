@@ -93,7 +93,8 @@ def capped_cubic_video_schedule(episode_id: int) -> bool:
         [0, 1, 8, 27]
     """
     if episode_id < 1000:
-        return round(episode_id ** (1.0 / 3)) ** 3 == episode_id
+        root: int = round(float(episode_id) ** (1.0 / 3))
+        return root**3 == episode_id
     return episode_id % 1000 == 0
 
 
