@@ -13,7 +13,9 @@ import argparse
 import importlib
 import importlib.util
 import os
+import shutil
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch: see benchmarks/envs.py
 
@@ -31,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suites", nargs="+", choices=SUITES, default=list(SUITES))
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for JSON and plots")
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument(
+        "--docs", type=Path, help="also write this Markdown page (tables, plots copied beside it)"
+    )
     args = parser.parse_args(argv)
     seconds = 0.02 if args.quick else 1.0
     num_envs = [1, 64] if args.quick else [1, 16, 256, 4096, 65536]
@@ -59,11 +64,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## {suite}\n")
         print(markdown_table([m for m in rows if m.suite == suite]))
     print(f"\nresults: {path}")
+    drawn: list[Path] = []
     if not args.no_plots:
         label = info["gpu"] or f"{info['cpus']}-core CPU"
-        for plot in plots.draw(rows, args.out, label):
+        drawn = plots.draw(rows, args.out, label)
+        for plot in drawn:
             print(f"plot: {plot}")
+    if args.docs is not None:
+        print(f"page: {write_page(args.docs, rows, info, path, drawn)}")
     return 0
+
+
+def write_page(
+    page: Path, rows: list[Measurement], info: dict[str, Any], results: Path, drawn: list[Path]
+) -> Path:
+    """The docs page of one run: machine, plots (copied next to the page), every table."""
+    assets = page.parent / "assets" / "benchmarks"
+    assets.mkdir(parents=True, exist_ok=True)
+    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `python -m benchmarks` (the JSON is "
+        f"`benchmarks/results/{results.name}` in the repository). array_env and Gymnasium are "
+        "timed in alternating windows of the same run, so their ratio is taken under the same "
+        "load; absolute numbers depend on the machine, which was shared. Times are per step "
+        "(lower is better), rates per second (higher is better). The wrapper-only ratio is "
+        "(array_env - bare env) / (Gymnasium - bare env).",
+        "",
+        f"Machine: {info['gpu'] or 'no GPU'}, {info['cpus']} CPU cores ({info['processor']}), "
+        f"Python {info['python']}, {info['date']}; {versions}.",
+        "",
+    ]
+    for plot in drawn:
+        shutil.copy(plot, assets / plot.name)
+        lines += [f"![{plot.stem}](assets/benchmarks/{plot.name})", ""]
+    for suite in dict.fromkeys(m.suite for m in rows):
+        lines += [f"## {suite}", "", markdown_table([m for m in rows if m.suite == suite]), ""]
+    page.write_text("\n".join(lines))
+    return page
 
 
 def _atari_available() -> bool:
