@@ -29,8 +29,15 @@ def _cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
+NEEDS = {"RecordVideo": "av", "HumanRendering": "pygame", "AtariPreprocessing": "ale_py"}
+"""Wrappers whose optional dependency a block needs without importing it itself."""
+
+
 def _missing(code: str) -> str | None:
     """Why ``code`` cannot run here, or ``None`` when it can."""
+    for name, module in NEEDS.items():
+        if name in code and importlib.util.find_spec(module) is None:
+            return f"{name} needs {module}, which is not installed"
     for module in ("torch", "jax", "cupy", "ale_py", "av", "pygame", "cv2", "matplotlib"):
         used = re.search(rf"^\s*(import|from) {module}\b", code, re.MULTILINE)
         if (used or f'"{module}"' in code) and importlib.util.find_spec(module) is None:
