@@ -5,7 +5,8 @@ Three things would fail there for want of a backend, and each becomes a skip wit
 
 - a module that imports a missing backend at its top (``array_env/torch.py``, the typing cases
   under ``tests/typing``) is not imported for doctests;
-- a doctest whose examples name a missing backend and that fails because it is missing;
+- a doctest whose examples name a missing backend (or a wrapper of a missing extra: av,
+  pygame-ce, ale-py) and that fails because it is missing;
 - a test parametrised with a :class:`~array_env.testing.Backend` member that cannot run here
   (``tests/conftest.py``).
 
@@ -15,6 +16,7 @@ Nothing else is skipped: code that imports a backend it was not asked for still 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
 from collections.abc import Generator
@@ -29,7 +31,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from array_env._namespace import backend_available
 
 OPTIONAL_BACKENDS = ("torch", "jax", "cupy")
-MISSING = frozenset(name for name in OPTIONAL_BACKENDS if not backend_available(name))
+# The rendering and Atari extras: the module, and how an example that needs it shows it.
+OPTIONAL_EXTRAS = {
+    "av": r"RecordVideo|VideoWriter|\bav\b",
+    "pygame": r"HumanRendering|pygame",
+    "ale_py": r"AtariPreprocessing|ale_py|ALE/",
+}
+MISSING = frozenset(
+    [name for name in OPTIONAL_BACKENDS if not backend_available(name)]
+    + [name for name in OPTIONAL_EXTRAS if importlib.util.find_spec(name) is None]
+)
 
 
 def missing_reason(user: str, backends: list[str]) -> str:
@@ -94,6 +105,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         exc_info = getattr(failure, "exc_info", None)
         backend = _missing_backend_behind(exc_info[1] if exc_info else None)
         source = "\n".join(example.source for example in dtest.examples)
-        if backend is None or not re.search(backend, source, re.IGNORECASE):
+        shown = OPTIONAL_EXTRAS.get(backend or "", backend or "")
+        if backend is None or not re.search(shown, source, re.IGNORECASE):
             raise
         pytest.skip(missing_reason("this example uses", [backend]))
