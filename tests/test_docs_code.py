@@ -39,7 +39,7 @@ def _missing(code: str) -> str | None:
         if name in code and importlib.util.find_spec(module) is None:
             return f"{name} needs {module}, which is not installed"
     for module in ("torch", "jax", "cupy", "ale_py", "av", "pygame", "cv2", "matplotlib"):
-        used = re.search(rf"^\s*(import|from) {module}\b", code, re.MULTILINE)
+        used = re.search(rf"^\s*(import|from) (array_env\.)?{module}\b", code, re.MULTILINE)
         if (used or f'"{module}"' in code) and importlib.util.find_spec(module) is None:
             return f"{module} is not installed"
     # A block that picks CUDA only when present (torch.cuda.is_available()) runs anywhere.
