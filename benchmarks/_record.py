@@ -15,7 +15,8 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -117,6 +118,26 @@ def read_results(path: Path) -> tuple[dict[str, Any], list[Measurement]]:
     fields = Measurement._fields
     rows = [Measurement(**{k: v for k, v in row.items() if k in fields}) for row in data["results"]]
     return data["machine"], rows
+
+
+def alternate_best(
+    runs: Sequence[Callable[[int], None]], seconds: float, batch: int
+) -> list[float]:
+    """Best per-step seconds of each run, measured in alternating rounds of ``batch`` steps.
+
+    The machines are shared: alternating puts every run under the same load, and each run's
+    fastest round is its figure.
+    """
+    for run in runs:
+        run(batch)
+    best = [float("inf")] * len(runs)
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for k, run in enumerate(runs):
+            start = time.perf_counter()
+            run(batch)
+            best[k] = min(best[k], (time.perf_counter() - start) / batch)
+    return best
 
 
 class Progress:

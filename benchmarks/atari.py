@@ -9,14 +9,13 @@ is one). ``python -m benchmarks.atari`` prints the table; ``python -m benchmarks
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from benchmarks._record import Measurement, Progress, markdown_table
+from benchmarks._record import Measurement, Progress, alternate_best, markdown_table
 
 __all__ = ["collect"]
 
@@ -50,19 +49,6 @@ def _runner(env: Any, skip: int) -> Callable[[int], None]:
     return run
 
 
-def _alternate(runs: list[Callable[[int], None]], seconds: float, batch: int) -> list[float]:
-    for run in runs:
-        run(batch)
-    best = [float("inf")] * len(runs)
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        for k, run in enumerate(runs):
-            start = time.perf_counter()
-            run(batch)
-            best[k] = min(best[k], (time.perf_counter() - start) / batch)
-    return best
-
-
 def _torch_wrap(device: str) -> Callable[[Any], Any]:
     from array_env.wrappers import AtariPreprocessing, NumpyToTorch
 
@@ -74,7 +60,7 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
     from array_env.wrappers import AtariPreprocessing
 
     batch = 32
-    ours, theirs, bare = _alternate(
+    ours, theirs, bare = alternate_best(
         [
             _runner(_make(AtariPreprocessing), 1),
             _runner(_make(gym.wrappers.AtariPreprocessing), 1),
@@ -92,7 +78,7 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
     if progress is not None:
         progress.advance("atari AtariPreprocessing numpy")
     # the ALE's greyscale screen as the env's observation: no RGB frame to convert
-    ours, theirs_grey, bare_grey = _alternate(
+    ours, theirs_grey, bare_grey = alternate_best(
         [
             _runner(_make(AtariPreprocessing, "grayscale"), 1),
             _runner(_make(gym.wrappers.AtariPreprocessing, "grayscale"), 1),
@@ -114,7 +100,7 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
     torch.set_num_threads(1)
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     for device in devices:
-        (on_device,) = _alternate([_runner(_make(_torch_wrap(device)), 1)], seconds * 2, batch)
+        (on_device,) = alternate_best([_runner(_make(_torch_wrap(device)), 1)], seconds * 2, batch)
         label = "torch" if device == "cpu" else "torch:cuda"
         rows.append(
             Measurement(

@@ -9,14 +9,13 @@ per-step cost is not comparable and is not measured. ``python -m benchmarks.vide
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from benchmarks._record import Measurement, Progress, markdown_table
+from benchmarks._record import Measurement, Progress, alternate_best, markdown_table
 
 __all__ = ["collect"]
 
@@ -32,19 +31,6 @@ def _stepper(env: Any, vector: bool) -> Callable[[int], None]:
                 env.reset()
 
     return run
-
-
-def _best(runs: list[Callable[[int], None]], seconds: float, batch: int) -> list[float]:
-    for run in runs:
-        run(batch)
-    best = [float("inf")] * len(runs)
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        for k, run in enumerate(runs):
-            start = time.perf_counter()
-            run(batch)
-            best[k] = min(best[k], (time.perf_counter() - start) / batch)
-    return best
 
 
 def _never(step: int) -> bool:
@@ -77,7 +63,7 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
             cls: Any = VectorRecordVideo if vector else RecordVideo
             idle = cls(make(), folder, step_trigger=_never)
             recording = cls(make(), folder, step_trigger=_first, video_length=10**9)
-            bare, idle_t, rec_t = _best(
+            bare, idle_t, rec_t = alternate_best(
                 [_stepper(make(), vector), _stepper(idle, vector), _stepper(recording, vector)],
                 seconds,
                 16,

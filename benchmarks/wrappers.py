@@ -42,7 +42,7 @@ import array_env.wrappers as ours
 from array_env import backend_available, resolve_namespace
 from array_env._ops.resize import resize_images, resize_plan
 from benchmarks._bases import BatchEnv, DictEnv, FrameEnv
-from benchmarks._record import Measurement, Progress, markdown_table
+from benchmarks._record import Measurement, Progress, alternate_best, markdown_table
 
 Factory = Callable[[Any], Any]
 
@@ -352,20 +352,6 @@ def _stepper(env: Any, actions: list[Any]) -> Callable[[int], None]:
     return run
 
 
-def _alternate(runs: list[Callable[[int], None]], seconds: float, batch: int) -> list[float]:
-    """Best per-step seconds of each run, measured in alternating rounds."""
-    for run in runs:
-        run(batch)
-    best = [float("inf")] * len(runs)
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        for k, run in enumerate(runs):
-            start = time.perf_counter()
-            run(batch)
-            best[k] = min(best[k], (time.perf_counter() - start) / batch)
-    return best
-
-
 def cpu_rows(names: list[str] | None = None) -> list[tuple[str, Row]]:
     """Every ``("single" | "vector", row)`` to time, optionally only the named wrappers."""
     rows = [("single", row) for row in SINGLE] + [("vector", row) for row in VECTOR]
@@ -388,14 +374,14 @@ def collect_cpu(
             plain = bases[base.bare or row.base]
             plain_actions = plain.actions(rng)
             bare[kind, row.base] = min(
-                _alternate(
+                alternate_best(
                     [_stepper(plain.make(), plain_actions) for _ in range(2)], seconds, plain.batch
                 )
             )
         runs = [_stepper(row.ours(base.make()), actions)]
         if row.theirs is not None:
             runs.append(_stepper(row.theirs(base.make()), actions))
-        times = [t * 1e6 for t in _alternate(runs, seconds, base.batch)]
+        times = [t * 1e6 for t in alternate_best(runs, seconds, base.batch)]
         out.append(
             Measurement(
                 suite="wrappers",
