@@ -13,6 +13,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+import pytest
 from gymnasium.vector import AutoresetMode
 
 from array_env._tree import tree_leaves, tree_map, tree_map_with_path
@@ -314,8 +315,11 @@ def same_error(ours: Callable[[], Any], theirs: Callable[[], Any], name: str) ->
 
 
 def jit_matches_eager(core: Callable[..., Any], *args: Any) -> None:
-    """``jax.jit(core)`` on JAX copies of ``args`` equals the eager NumPy result."""
-    import jax
+    """``jax.jit(core)`` on JAX copies of ``args`` equals the eager NumPy result.
+
+    Skips without JAX.
+    """
+    jax = pytest.importorskip("jax", reason="the jit check needs JAX (`array-env info` says how)")
     import jax.numpy as jnp
 
     eager = core(*args, xp=np)

@@ -75,7 +75,7 @@ def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetM
 
 
 def test_core_under_jit() -> None:
-    import jax
+    jax = pytest.importorskip("jax")
     import jax.numpy as jnp
 
     namespaces: list[Any] = [np, jnp]
