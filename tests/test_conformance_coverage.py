@@ -26,9 +26,6 @@ from conformance.cases import all_cases
 NOT_YET_WRITTEN_TEMPORARY: frozenset[tuple[str, str]] = frozenset(
     (name, kind)
     for name, kinds in {
-        # A lockstep vector env cannot give each sub-env its own no-ops or stop one mid-skip
-        # (issue 11); ale-py's own AtariVectorEnv preprocesses natively and is still to evaluate.
-        "AtariPreprocessing": ("vector",),
     }.items()
     for kind in kinds
 )

@@ -383,7 +383,7 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         zeros = xp.zeros_like(frames)
         if mask is None or self._latest is None:
             latest, previous = frames, zeros
-            pending = done_last = xp.zeros((self.num_envs,), dtype=xp.bool)
+            pending = done_last = xp.zeros((self.num_envs,), dtype=xp.bool, device=contract.device)
             first = frames
         else:
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
@@ -430,8 +430,8 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         skip = self.frame_skip
         mode = self._mode
         state: SkipState | None = None
-        first = self._first
-        done_last = self._done_last
+        first: Any = None  # read after the first check (a pickled copy moves them to the device)
+        done_last: Any = None
         infos: dict[str, Any] = {}
         same_step_end = False
         xp: Any = None
@@ -447,6 +447,7 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
                     if mode is AutoresetMode.NEXT_STEP
                     else xp.ones_like(terminated)
                 )
+                first, done_last = self._first, self._done_last
                 no = xp.zeros_like(terminated)
                 state = SkipState(
                     active, xp.zeros_like(rewards), no, no, no, self._latest, self._previous,
