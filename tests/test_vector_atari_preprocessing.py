@@ -48,7 +48,9 @@ def _vector(game: str, n: int, mode: AutoresetMode, **kwargs: Any) -> Any:
 
 
 def _references(game: str, n: int, **kwargs: Any) -> tuple[list[Counting], list[Any]]:
-    inners = [Counting(gym.make(game, frameskip=1, repeat_action_probability=0.0)) for _ in range(n)]
+    inners = [
+        Counting(gym.make(game, frameskip=1, repeat_action_probability=0.0)) for _ in range(n)
+    ]
     return inners, [gym.wrappers.AtariPreprocessing(inner, **kwargs) for inner in inners]
 
 
@@ -75,8 +77,9 @@ def _lockstep(
         obs, rewards, terminated, truncated, infos = vector.step(actions)
         for i, ref in enumerate(refs):
             at, action = f"step {step}, sub-env {i}", int(actions[i])
-            if owed[i] is not None:  # next-step mode: the outer step of the reset step
-                leftover, old_action = owed[i]  # type: ignore[misc]
+            debt = owed[i]
+            if debt is not None:  # next-step mode: the outer step of the reset step
+                leftover, old_action = debt
                 owed[i] = None
                 np.testing.assert_array_equal(obs[i], ref.reset()[0], err_msg=at)
                 assert (rewards[i], terminated[i], truncated[i]) == (0.0, False, False), at
@@ -119,10 +122,15 @@ def _lockstep(
         ("ALE/Breakout-v5", {"noop_max": 0, "terminal_on_life_loss": True}, 1000),
         (
             "ALE/Pong-v5",
-            {"noop_max": 0, "grayscale_obs": False, "scale_obs": True, "frame_skip": 3,
-             "screen_size": (64, 48)},
+            {
+                "noop_max": 0,
+                "grayscale_obs": False,
+                "scale_obs": True,
+                "frame_skip": 3,
+                "screen_size": (64, 48),
+            },
             300,
-        ),  # fmt: skip
+        ),
     ],
     ids=["pong", "breakout", "breakout-life-loss", "pong-rgb-scaled-3skip"],
 )
@@ -203,7 +211,9 @@ def _atari_vector_env(game: str, n: int) -> Any:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(("game", "rom"), [("ALE/Pong-v5", "pong"), ("ALE/Breakout-v5", "breakout")])
+@pytest.mark.parametrize(
+    ("game", "rom"), [("ALE/Pong-v5", "pong"), ("ALE/Breakout-v5", "breakout")]
+)
 def test_over_ale_vector_env_equals_sync(game: str, rom: str) -> None:
     ours = AtariPreprocessing(_atari_vector_env(rom, 2), noop_max=0, terminal_on_life_loss=True)
     sync = _vector(game, 2, AutoresetMode.NEXT_STEP, noop_max=0, terminal_on_life_loss=True)
@@ -258,7 +268,8 @@ def test_pickles_and_deep_copies() -> None:
     ours.reset(seed=1)
     for _ in range(3):
         ours.step(np.asarray([2, 3]))
-    for copier in (lambda e: pickle.loads(pickle.dumps(e)), copy.deepcopy):
+    copiers: list[Any] = [lambda e: pickle.loads(pickle.dumps(e)), copy.deepcopy]
+    for copier in copiers:
         duplicate = copier(ours)
         np.testing.assert_array_equal(duplicate._latest, ours._latest)  # pyright: ignore[reportPrivateUsage]
         obs, *_ = duplicate.step(np.asarray([0, 0]))
@@ -322,9 +333,7 @@ class _OtherNamespace(gym.vector.VectorWrapper[Any, Any, Any, Any]):
 
 def test_bad_frame_rejected_state_kept() -> None:
     pytest.importorskip("array_api_strict")
-    envs = _OtherNamespace(
-        gym.make_vec("ALE/Pong-v5", 2, vectorization_mode="sync", frameskip=1)
-    )
+    envs = _OtherNamespace(gym.make_vec("ALE/Pong-v5", 2, vectorization_mode="sync", frameskip=1))
     ours = AtariPreprocessing(envs, noop_max=0)
     ours.reset(seed=0)
     ours.step(np.asarray([1, 2]))
@@ -386,7 +395,9 @@ def test_skip_repeat_masks_like_the_single_loop() -> None:
                     stored = not (ended or trunc[i])
                     assert out.active[i] == stored
                     expect_latest = frames[i] if keep == KEEP_LATEST and stored else state.latest[i]
-                    expect_prev = frames[i] if keep == KEEP_PREVIOUS and stored else state.previous[i]
+                    expect_prev = (
+                        frames[i] if keep == KEEP_PREVIOUS and stored else state.previous[i]
+                    )
                     np.testing.assert_array_equal(out.latest[i], expect_latest)
                     np.testing.assert_array_equal(out.previous[i], expect_prev)
 

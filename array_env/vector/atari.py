@@ -10,7 +10,7 @@ bookkeeping is the pure core :func:`skip_repeat`.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import gymnasium as gym
 import numpy as np
@@ -135,10 +135,10 @@ def _probe(env: VectorEnv[Any, Any, Any]) -> _SubEnvProbe:
             skips[0] if len(skips) == 1 else skips, lambda: subs[0].unwrapped.get_action_meanings()
         )
     if isinstance(base, gym.vector.AsyncVectorEnv):
-        skips = sorted(set(base.get_attr("_frameskip")), key=str)  # pyright: ignore[reportUnknownArgumentType]
+        skips = sorted(set(base.get_attr("_frameskip")), key=str)
         return _SubEnvProbe(
             skips[0] if len(skips) == 1 else skips,
-            lambda: base.call("get_action_meanings")[0],  # pyright: ignore[reportUnknownLambdaType]
+            lambda: base.call("get_action_meanings")[0],
         )
     ale = getattr(base, "ale", None)
     if ale is not None and hasattr(ale, "get_action_set") and not hasattr(base, "_frameskip"):
@@ -157,11 +157,11 @@ def _frame_space(owner: str, space: Any) -> tuple[Any, bool]:
     """
     if not isinstance(space, Box):
         raise TypeError(f"{owner} requires a Box observation space, got {type(space)}")
-    shape = space.shape
+    shape: tuple[int, ...] = space.shape
     stacked = shape[:1] == (1,) and (len(shape) == 4 or (len(shape) == 3 and shape[-1] != 3))
     if stacked:
-        space = Box(0, 255, shape[1:], np.uint8)
-    return space, stacked
+        return Box(0, 255, shape[1:], np.uint8), True
+    return cast("Any", space), False
 
 
 class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.RecordConstructorArgs):
@@ -280,7 +280,8 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         self.grayscale_newaxis = grayscale_newaxis
         self.scale_obs = scale_obs
         self._stacked = stacked
-        self._source_shape = (self.num_envs, *env.single_observation_space.shape)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        source: tuple[int, ...] = tuple(env.single_observation_space.shape or ())  # pyright: ignore[reportUnknownMemberType]
+        self._source_shape = (self.num_envs, *source)
         self._convert_grey = grayscale_obs and len(frames.shape) == 3
         self._mode = autoreset_mode(env)
         self._noop_rng: np.random.Generator | None = None
@@ -315,7 +316,9 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             self._flags = contract._replace(dtype=None, shape=(self.num_envs,))
             for slot in _STATE:  # an unpickled copy: its state comes back from the host
                 if getattr(self, slot) is not None:
-                    moved = convert_array(getattr(self, slot), xp=contract.xp, device=contract.device)
+                    moved = convert_array(
+                        getattr(self, slot), xp=contract.xp, device=contract.device
+                    )
                     setattr(self, slot, moved)
             self._contract = contract
         elif not contract.matches(observations):
@@ -407,11 +410,13 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         xp, n = self._contract.fast_xp, self.num_envs
         subs = getattr(self.env.unwrapped, "envs", None)
         if subs is not None:  # the sub-envs' own generators, as Gymnasium's single wrapper
-            counts = np.asarray([e.unwrapped.np_random.integers(1, self.noop_max + 1) for e in subs])
+            counts = np.asarray(
+                [e.unwrapped.np_random.integers(1, self.noop_max + 1) for e in subs]
+            )
         else:
             assert self._noop_rng is not None
             counts = self._noop_rng.integers(1, self.noop_max + 1, size=n)
-        dtype = getattr(xp, np.dtype(self.env.action_space.dtype).name)  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+        dtype = getattr(xp, np.dtype(self.env.action_space.dtype).name)  # pyright: ignore[reportUnknownMemberType]
         noop = xp.zeros((n,), dtype=dtype, device=self._contract.device)
         on_device = convert_array(counts, xp=self._contract.xp, device=self._contract.device)
         for count in range(1, int(counts.max()) + 1):
