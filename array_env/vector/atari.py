@@ -198,7 +198,9 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
     So each outer step up to and including a sub-env's episode end equals Gymnasium's single
     wrapper on it; after an end on repeat ``r``, it equals Gymnasium's single wrapper whose env
     also took the remaining ``frame_skip - 1 - r`` frames (next-step mode: less the reset step)
-    with the same action. Infos are the last repeat's.
+    with the same action. Infos are the last repeat's. An episode shorter than the masked
+    repeats that follow an end (next-step mode: also the outer step of the reset) would start
+    and end unseen; no ALE game ends that fast.
 
     No-ops: a full ``reset`` draws each sub-env's count in ``[1, noop_max]`` from its own
     ``np_random`` where the vector env exposes its sub-envs (``SyncVectorEnv``, as Gymnasium's
