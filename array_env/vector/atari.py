@@ -297,12 +297,12 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         self._lives: Any = None  # info["lives"] after the last vector step
         self._done_last: Any = None  # the env's episode ended on the last vector step
         self._pending: Any = None  # next-step: the episode ended in the last outer step
-        self._first: Any = None  # the new episodes' first frames, caught on their reset step
+        self._first: Any = None  # the new episodes' first (raw) frames, caught on their reset step
 
     # --- first contact and checks -------------------------------------------------------
 
     def _frames(self, observations: Any, name: str = "observations") -> Any:
-        """Check one batch of emulator frames (fixing the contract first) and convert it."""
+        """Check one batch of emulator frames (fixing the contract first); drop a stack axis."""
         contract = self._contract
         if contract is None:
             contract = contract_for(
@@ -325,9 +325,13 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             self._contract = contract
         elif not contract.matches(observations):
             contract.check(observations, owner=type(self).__name__, name=name)
-        frames = observations[:, 0, ...] if self._stacked else observations
+        return observations[:, 0, ...] if self._stacked else observations
+
+    def _grey(self, frames: Any) -> Any:
+        """The frames the wrapper keeps: the ALE's greyscale of RGB frames where asked."""
         if self._convert_grey:
-            return ale_grey(frames, self._weights, xp=contract.fast_xp)
+            assert self._contract is not None
+            return ale_grey(frames, self._weights, xp=self._contract.fast_xp)
         return frames
 
     def _check_flags(self, terminated: Any, truncated: Any) -> None:
@@ -376,20 +380,21 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             device=None if contract is None else contract.device,
         )  # fmt: skip
         observations, infos = self.env.reset(seed=seed, options=options)
-        frames = self._frames(observations)
+        raw = self._frames(observations)
         if seed is not None or self._noop_rng is None:
             self._noop_rng = np.random.default_rng(seed)
         contract = self._contract
         assert contract is not None
         xp = contract.fast_xp
         if mask is None and self.noop_max > 0:
-            frames, infos = self._noops(frames, infos)
+            raw, infos = self._noops(raw, infos)
+        frames = self._grey(raw)
         lives = self._lives_of(infos, None)
         zeros = xp.zeros_like(frames)
         if mask is None or self._latest is None:
             latest, previous = frames, zeros
             pending = done_last = xp.zeros((self.num_envs,), dtype=xp.bool, device=contract.device)
-            first = frames
+            first = raw
         else:
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
             rows = self._rows(mask, frames)
@@ -423,8 +428,8 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         on_device = convert_array(counts, xp=self._contract.xp, device=self._contract.device)
         for count in range(1, int(counts.max()) + 1):
             observations, _, _, _, step_infos = self.env.step(noop)
-            latest = self._frames(observations)
-            frames = xp.where(self._rows(on_device == count, latest), latest, frames)
+            raw = self._frames(observations)
+            frames = xp.where(self._rows(on_device == count, raw), raw, frames)
             infos = {**infos, **step_infos}
         return frames, infos
 
@@ -437,14 +442,15 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         skip = self.frame_skip
         mode = self._mode
         state: SkipState | None = None
-        first: Any = None  # read after the first check (a pickled copy moves them to the device)
+        first: Any = None  # raw frames; read after the first check (a pickled copy moves them)
         done_last: Any = None
         infos: dict[str, Any] = {}
         same_step_end = False
+        last_frames: Any = None  # next-step: the last repeat's frames, reset frames where pending
         xp: Any = None
         for repeat in range(skip):
             observations, rewards, terminated, truncated, infos = self.env.step(actions)
-            frames = self._frames(observations)
+            raw = self._frames(observations)
             self._check_flags(terminated, truncated)
             assert self._contract is not None
             xp = self._contract.fast_xp
@@ -468,19 +474,24 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
                 if repeat == skip - 1
                 else KEEP_NONE
             )
+            if mode is AutoresetMode.NEXT_STEP:  # this repeat was a reset step where one ended
+                first = xp.where(self._rows(done_last, raw), raw, first)
+                if keep == KEEP_LATEST:  # the frame shown by sub-envs in their reset outer step
+                    raw = xp.where(self._rows(self._pending, raw), first, raw)
+            # greyscale only the frames kept (the costly part of a repeat)
+            frames = raw if keep == KEEP_NONE else self._grey(raw)
             ended_before = state.env_ended
             state = skip_repeat(
                 state, rewards, terminated, truncated, frames, lives, keep=keep,
                 life_loss=self.terminal_on_life_loss, xp=xp,
             )  # fmt: skip
-            env_done = xp.logical_or(terminated, truncated)
-            if mode is AutoresetMode.NEXT_STEP:  # this repeat was a reset step where one ended
-                first = xp.where(self._rows(done_last, frames), frames, first)
+            if mode is AutoresetMode.NEXT_STEP:
+                last_frames = frames
             elif mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
                 just = xp.logical_and(state.env_ended, xp.logical_not(ended_before))
-                first = xp.where(self._rows(just, frames), frames, first)
+                first = xp.where(self._rows(just, raw), raw, first)
                 same_step_end = True
-            done_last = env_done
+            done_last = xp.logical_or(terminated, truncated)
             if (
                 mode is AutoresetMode.DISABLED
                 and repeat < skip - 1
@@ -493,14 +504,14 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         if mode is AutoresetMode.NEXT_STEP:
             # sub-envs whose episode ended last outer step show their new episode's first frame
             rows = self._rows(self._pending, latest)
-            latest = xp.where(rows, first, latest)
+            latest = xp.where(rows, last_frames, latest)
             previous = xp.where(rows, xp.zeros_like(previous), previous)
         pooled, observation = self._observe(latest, previous)
         if same_step_end:
             ended = state.env_ended
             rows = self._rows(ended, latest)
             zeros = xp.zeros_like(previous)
-            first_pooled, first_obs = self._observe(first, zeros)
+            first_pooled, first_obs = self._observe(self._grey(first), zeros)
             infos = {**infos, "final_obs": observation, "_final_obs": ended}
             observation = xp.where(self._rows(ended, observation), first_obs, observation)
             pooled = xp.where(rows, first_pooled, pooled)
