@@ -475,8 +475,10 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
                 else KEEP_NONE
             )
             if mode is AutoresetMode.NEXT_STEP:  # this repeat was a reset step where one ended
-                first = xp.where(self._rows(done_last, raw), raw, first)
-                if keep == KEEP_LATEST:  # the frame shown by sub-envs in their reset outer step
+                if _may_hold_true(done_last):
+                    first = xp.where(self._rows(done_last, raw), raw, first)
+                if keep == KEEP_LATEST and _may_hold_true(self._pending):
+                    # the frame shown by sub-envs in their reset outer step
                     raw = xp.where(self._rows(self._pending, raw), first, raw)
             # greyscale only the frames kept (the costly part of a repeat)
             frames = raw if keep == KEEP_NONE else self._grey(raw)
@@ -501,7 +503,7 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         assert state is not None
         latest, previous = state.latest, state.previous
         terminated_out, truncated_out, total = state.terminated, state.truncated, state.total
-        if mode is AutoresetMode.NEXT_STEP:
+        if mode is AutoresetMode.NEXT_STEP and _may_hold_true(self._pending):
             # sub-envs whose episode ended last outer step show their new episode's first frame
             rows = self._rows(self._pending, latest)
             latest = xp.where(rows, last_frames, latest)
@@ -529,6 +531,14 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         for slot in _STATE:
             state[slot] = to_namespace(state[slot], "numpy")
         return state
+
+
+def _may_hold_true(mask: Any) -> bool:
+    """Whether ``mask`` may select a sub-env: False only for a NumPy mask selecting none.
+
+    A free host test that skips a full-frame ``where``; other masks are not read (a sync).
+    """
+    return not (isinstance(mask, np.ndarray) and not mask.any())
 
 
 _STATE = ("_latest", "_previous", "_lives", "_done_last", "_pending", "_first")
