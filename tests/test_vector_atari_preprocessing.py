@@ -238,19 +238,23 @@ def test_one_sub_env_with_noops_equals_gymnasium() -> None:
             break
 
 
-def _atari_vector_env(game: str, n: int) -> Any:
+def _atari_vector_env(game: str, n: int, grayscale: bool = False) -> Any:
     return ale_py.AtariVectorEnv(
-        game, n, frameskip=1, stack_num=1, img_height=210, img_width=160, grayscale=False,
+        game, n, frameskip=1, stack_num=1, img_height=210, img_width=160, grayscale=grayscale,
         maxpool=False, noop_max=0, reward_clipping=False, use_fire_reset=False,
         repeat_action_probability=0.0,
     )  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("game", "rom"), [("ALE/Pong-v5", "pong"), ("ALE/Breakout-v5", "breakout")]
-)
-def test_over_ale_vector_env_equals_sync(game: str, rom: str) -> None:
-    ours = AtariPreprocessing(_atari_vector_env(rom, 2), noop_max=0, terminal_on_life_loss=True)
+    ("game", "rom", "grayscale"),
+    [("ALE/Pong-v5", "pong", False), ("ALE/Breakout-v5", "breakout", False),
+     ("ALE/Breakout-v5", "breakout", True)],
+)  # fmt: skip
+def test_over_ale_vector_env_equals_sync(game: str, rom: str, grayscale: bool) -> None:
+    # greyscale: its (1, 210, 160) frames are the ALE's palette, used as they are
+    raw = _atari_vector_env(rom, 2, grayscale)
+    ours = AtariPreprocessing(raw, noop_max=0, terminal_on_life_loss=True)
     sync = _vector(game, 2, AutoresetMode.NEXT_STEP, noop_max=0, terminal_on_life_loss=True)
     assert ours.single_observation_space == sync.single_observation_space
     a, _ = ours.reset(seed=2)
@@ -266,6 +270,24 @@ def test_over_ale_vector_env_equals_sync(game: str, rom: str) -> None:
         np.testing.assert_array_equal(tr_a, tr_b)
         ends += int(te_a.sum())
     assert ends >= 2
+
+
+def test_over_async_vector_env() -> None:
+    with pytest.raises(ValueError, match=r"AtariPreprocessing: disable frame-skipping.*is 4"):
+        AtariPreprocessing(gym.make_vec("ALE/Pong-v5", 2, vectorization_mode="async"))
+    envs = gym.make_vec(
+        "ALE/Pong-v5", 2, vectorization_mode="async", frameskip=1, repeat_action_probability=0.0
+    )
+    try:
+        ours = AtariPreprocessing(envs, noop_max=0)
+        sync = _vector("ALE/Pong-v5", 2, AutoresetMode.NEXT_STEP, noop_max=0)
+        a, _ = ours.reset(seed=0)
+        b, _ = sync.reset(seed=0)
+        np.testing.assert_array_equal(a, b)
+        for actions in np.random.default_rng(0).integers(0, 6, (20, 2)):
+            np.testing.assert_array_equal(ours.step(actions)[0], sync.step(actions)[0])
+    finally:
+        envs.close()
 
 
 def test_torch_at_the_edge_equals_numpy() -> None:
