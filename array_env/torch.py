@@ -40,6 +40,7 @@ __all__ += [  # the typed wrappers
     "VectorRenderCollection",
     "VectorRecordVideo",
     "VectorHumanRendering",
+    "VectorAtariPreprocessing",
     "AddRenderObservation",
     "AddWhiteNoise",
     "ClipAction",
@@ -505,3 +506,10 @@ class VectorRecordVideo(_vector.RecordVideo[Array, Any, Array]):
 
 class VectorHumanRendering(_vector.HumanRendering[Array, Any, Array]):
     """:class:`array_env.vector.HumanRendering` on PyTorch arrays."""
+
+
+class VectorAtariPreprocessing(_vector.AtariPreprocessing[Any]):
+    """:class:`array_env.vector.AtariPreprocessing` on PyTorch arrays.
+
+    Its observation stays ``Any``: the frame layout depends on ``grayscale_obs``.
+    """

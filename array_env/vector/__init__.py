@@ -7,6 +7,7 @@ honour Gymnasium's three autoreset modes. Importing this package imports no torc
 from array_env.vector.action import ClipAction
 from array_env.vector.action_repeat import RepeatAction, StickyAction
 from array_env.vector.action_transform import DiscretizeAction, RescaleAction
+from array_env.vector.atari import AtariPreprocessing
 from array_env.vector.common import RecordEpisodeStatistics
 from array_env.vector.conversion import (
     ArrayConversion,
@@ -49,6 +50,7 @@ __all__ = [
     "AddRenderObservation",
     "AddWhiteNoise",
     "ArrayConversion",
+    "AtariPreprocessing",
     "ClipAction",
     "ClipReward",
     "DelayObservation",

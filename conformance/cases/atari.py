@@ -1,4 +1,4 @@
-"""Cases of the Atari family: AtariPreprocessing over a stand-in for an ALE env.
+"""Cases of the Atari family: AtariPreprocessing over a stand-in for an ALE env, single and vector.
 
 The suite's base env, given RGB frames and a few ALE attributes (``_frameskip``,
 ``get_action_meanings``, an ``ale`` whose screen is the last observation and whose lives never
@@ -6,6 +6,12 @@ change), lets every property run on every backend, and Gymnasium's wrapper (whic
 screen from ``ale``) run beside it. No-ops are off (``noop_max=0``): Gymnasium's no-op is a
 Python ``0`` action, which is not an array of the env's backend. Real games are compared
 frame for frame in ``tests/test_atari_preprocessing.py``.
+
+The vector case runs over the suite's vector env (and ``SyncVectorEnv`` of the stand-in) given
+the same ALE attributes, with ``frame_skip`` 1 (no lockstep quirk: every end is on the last
+repeat) and 2 (episodes of 3 and 5 steps end on the first repeat: the quirk of
+:class:`array_env.vector.AtariPreprocessing`; ``tests/test_vector_atari_preprocessing.py``
+replays it against Gymnasium's single wrapper on Pong and Breakout).
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 from array_env.testing import to_host
 from array_env.wrappers.atari import ale_grey, grey_weights
 
 from ..bad_inputs import observation_namespace, observation_shape
-from ..envs import ConformanceEnv
+from ..envs import ConformanceEnv, ConformanceVectorEnv
 from ..framework import BaseSpec, WrapperCase
 
 __all__ = ["CASES"]
@@ -74,13 +81,45 @@ class _AtariLike(ConformanceEnv):
         return out
 
 
+class _AtariLikeVector(ConformanceVectorEnv):
+    """The suite's vector env with what the vector wrapper reads of a vector env of ALE games."""
+
+    _frameskip = 1
+
+    def get_action_meanings(self) -> list[str]:
+        return ["NOOP", "FIRE", "RIGHT", "LEFT"]
+
+
 def _env(spec: BaseSpec) -> Any:
-    return _AtariLike(spec.backend, _FRAMES, _ACTIONS, index=spec.sub_env)
+    if spec.kind == "single":
+        return _AtariLike(spec.backend, _FRAMES, _ACTIONS, index=spec.sub_env)
+    mode = spec.mode or AutoresetMode.NEXT_STEP
+    if not spec.sync:
+        return _AtariLikeVector(spec.backend, spec.num_envs, mode, _FRAMES, _ACTIONS)
+
+    def sub_env(index: int) -> Any:
+        return lambda: _AtariLike(spec.backend, _FRAMES, _ACTIONS, index=index)
+
+    return SyncVectorEnv([sub_env(i) for i in range(spec.num_envs)], autoreset_mode=mode)
 
 
 def _wrap(cls: Any, env: Any, param: Any) -> Any:
     return cls(env, noop_max=0, frame_skip=2, screen_size=(6, 4))
 
+
+def _skips(backend: Any) -> list[tuple[str, Any]]:
+    return [("skip1", 1), ("skip2", 2)]
+
+
+def _wrap_skip(cls: Any, env: Any, skip: int) -> Any:
+    return cls(env, noop_max=0, frame_skip=skip, screen_size=(6, 4))
+
+
+_LOCKSTEP = (
+    "a vector env cannot hold back a sub-env whose episode ended before the last repeat: its "
+    "next episode advances with the remaining repeats (array_env.vector.AtariPreprocessing); "
+    "tests/test_vector_atari_preprocessing.py replays that rule on Gymnasium's single wrapper"
+)
 
 CASES = [
     WrapperCase(
@@ -107,3 +146,35 @@ CASES = [
         quirks={"no_host_sync": _HOST_FLAGS},
     )
 ]
+CASES.append(
+    WrapperCase(
+        wrapper="AtariPreprocessing",
+        kind="vector",
+        wrap=_wrap_skip,
+        env=_env,
+        params=_skips,
+        observation_space=_FRAMES,
+        action_space=_ACTIONS,
+        properties=(
+            "NS-1",
+            "SP-1",
+            "MU-1",
+            "DT-1",
+            "DT-2",
+            "GY-1",
+            "GY-2",
+            "VS-1",
+            "HS-1",
+            "CP-1",
+            "CP-2",
+            "BI-1",
+        ),
+        bad_inputs=(observation_shape(), observation_namespace()),
+        quirks={
+            "matches_gymnasium[skip2]": _LOCKSTEP,
+            "vector_equals_single[skip2]": _LOCKSTEP,
+            "no_host_sync[skip2]": "disabled autoreset: the repeats stop at the first sub-env "
+            "that ends (a finished sub-env may not step), which the host must know",
+        },
+    )
+)

@@ -15,6 +15,7 @@ from array_env.jax import (
     VectorRenderCollection,
     VectorRecordVideo,
     VectorHumanRendering,
+    VectorAtariPreprocessing,
     AddRenderObservation,
     AddWhiteNoise,
     Array,
@@ -168,3 +169,4 @@ def rendering(e: Any, folder: str) -> None:
     assert_type(VectorRenderCollection(e).reset()[0], jax.Array)
     assert_type(VectorRecordVideo(e, folder).reset()[0], jax.Array)
     assert_type(VectorHumanRendering(e).reset()[0], jax.Array)
+    assert_type(VectorAtariPreprocessing(e).reset()[0], Any)

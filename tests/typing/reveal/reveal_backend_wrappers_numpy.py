@@ -15,6 +15,7 @@ from array_env.numpy import (
     VectorRenderCollection,
     VectorRecordVideo,
     VectorHumanRendering,
+    VectorAtariPreprocessing,
     AddRenderObservation,
     AddWhiteNoise,
     Array,
@@ -172,3 +173,4 @@ def rendering(e: Any, folder: str) -> None:
     assert_type(VectorRenderCollection(e).reset()[0], npt.NDArray[Any])
     assert_type(VectorRecordVideo(e, folder).reset()[0], npt.NDArray[Any])
     assert_type(VectorHumanRendering(e).reset()[0], npt.NDArray[Any])
+    assert_type(VectorAtariPreprocessing(e).reset()[0], Any)

@@ -16,6 +16,7 @@ from array_env.torch import (
     VectorRenderCollection,
     VectorRecordVideo,
     VectorHumanRendering,
+    VectorAtariPreprocessing,
     AddRenderObservation,
     AddWhiteNoise,
     Array,
@@ -191,3 +192,4 @@ def rendering(e: Any, folder: str) -> None:
     assert_type(VectorRenderCollection(e).reset()[0], torch.Tensor)
     assert_type(VectorRecordVideo(e, folder).reset()[0], torch.Tensor)
     assert_type(VectorHumanRendering(e).reset()[0], torch.Tensor)
+    assert_type(VectorAtariPreprocessing(e).reset()[0], Any)
