@@ -252,12 +252,12 @@ class NormalizeObservation(
         return self._normalize(observation), reward, terminated, truncated, info
 
     def _normalize(self, observation: ArrayT) -> Any:
-        known = self._contract
-        if known is None or not known.matches(observation):  # Python ints of a Discrete env
-            observation = host_leaf_value(observation, self._host_dtype)
-        contract = self._observation_contract(
-            observation, name="observation", shape=self._moments_shape
-        )
+        contract = self._contract
+        if contract is None or not contract.matches(observation):
+            observation = host_leaf_value(observation, self._host_dtype)  # a Discrete env's int
+            contract = self._observation_contract(
+                observation, name="observation", shape=self._moments_shape
+            )
         xp = contract.fast_xp
         if self._cast:
             observation = xp.astype(observation, self._moments.mean.dtype)
