@@ -207,14 +207,16 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
                 array, owner=type(self).__name__, name="action", shape=tuple(array.shape)
             )._replace(dtype=array.dtype)
         # advance_sticky, inlined on the attributes (the vector twin calls it per sub-env):
-        # the same draws, from the same generator, at the same moments as Gymnasium's
+        # the same draws, from the same generator, at the same moments as Gymnasium's. The
+        # env's np_random is this wrapper's (gymnasium.Wrapper.np_random returns it), one
+        # property call nearer.
         if self.is_sticky_actions or (
             self.last_action is not None
-            and self.np_random.uniform() < self.repeat_action_probability
+            and self.env.np_random.uniform() < self.repeat_action_probability
         ):
             if self.num_repeats == 0:
                 low, high = self.repeat_action_duration_range
-                self.num_repeats = int(self.np_random.integers(low, high + 1))
+                self.num_repeats = int(self.env.np_random.integers(low, high + 1))
             action = self.last_action  # type: ignore[assignment]  # not None: see above
             self.repeats_taken += 1
             self.is_sticky_actions = self.num_repeats != self.repeats_taken
