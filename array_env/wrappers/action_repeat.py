@@ -217,7 +217,8 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
             if self.num_repeats == 0:
                 low, high = self.repeat_action_duration_range
                 self.num_repeats = int(self.env.np_random.integers(low, high + 1))
-            action = self.last_action  # type: ignore[assignment]  # not None: see above
+            repeated: Any = self.last_action  # not None: a series needs a previous action
+            action = repeated
             self.repeats_taken += 1
             self.is_sticky_actions = self.num_repeats != self.repeats_taken
             if not self.is_sticky_actions:

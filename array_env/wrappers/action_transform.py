@@ -561,10 +561,12 @@ class DiscretizeAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorA
         # of the precomputed table, copied (the env may write to its action). The same value as
         # the core's (flat indices wrap by remainders), at a tenth of its NumPy calls.
         if host_actions is not None and self._indices.host:
-            kind = type(action)
+            value: object = action
+            kind = type(value)
             if kind is int:
-                if _INT64_MIN <= action <= _INT64_MAX:
-                    return host_actions[action % len(host_actions)].copy()
+                flat: int = action
+                if _INT64_MIN <= flat <= _INT64_MAX:
+                    return host_actions[flat % len(host_actions)].copy()
             elif issubclass(kind, np.integer):  # in Python ints: int8 % 200 would overflow
                 return host_actions[int(action) % len(host_actions)].copy()
         index, contract, first = self._indices.admit(action)

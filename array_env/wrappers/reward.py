@@ -304,9 +304,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
             candidate = self._host_reward_contract() if contract is None else contract
         else:
             if contract is None:
-                candidate = contract_for(
-                    reward, owner=type(self).__name__, name="reward", shape=()
-                )
+                candidate = contract_for(reward, owner=type(self).__name__, name="reward", shape=())
             else:
                 candidate = contract
                 if not contract.matches(reward):
