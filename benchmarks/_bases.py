@@ -110,3 +110,13 @@ class BatchEnv(VectorEnv[Any, Any, Any]):
     def render(self) -> Any:
         frames: np.ndarray = np.asarray(self._batches[self._t % 4])
         return tuple(frames[i] for i in range(self.num_envs))
+
+
+def native_cartpole(num_envs: int) -> VectorEnv[Any, Any, Any]:
+    """array_env's own NumPy ``CartPoleVectorEnv`` (next-step autoreset) with ``num_envs`` envs."""
+    import array_env.envs  # noqa: F401  # pyright: ignore[reportUnusedImport]  # registers the ids
+
+    envs: VectorEnv[Any, Any, Any] = gym.make_vec(
+        "array_env/CartPole-v1", num_envs, vectorization_mode="vector_entry_point", xp="numpy"
+    )
+    return envs

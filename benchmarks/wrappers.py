@@ -41,7 +41,7 @@ import array_env.vector as ours_vector
 import array_env.wrappers as ours
 from array_env import backend_available, resolve_namespace
 from array_env._ops.resize import resize_images, resize_plan
-from benchmarks._bases import BatchEnv, DictEnv, FrameEnv
+from benchmarks._bases import BatchEnv, DictEnv, FrameEnv, native_cartpole
 from benchmarks._record import Measurement, Progress, alternate_best, markdown_table
 
 Factory = Callable[[Any], Any]
@@ -56,6 +56,8 @@ class Row(NamedTuple):
     ours: Factory
     theirs: Factory | None
     """Gymnasium's equivalent, or ``None`` where Gymnasium has none (array_env's row alone)."""
+    throughput: bool = False
+    """Also note the bare env's throughput kept by each side (bare time / wrapped time)."""
 
 
 def _ours(name: str, *args: Any, **kwargs: Any) -> Factory:
@@ -243,6 +245,8 @@ VECTOR: list[Row] = [
     # lifecycle
     _same_vector("TimeLimit", "cartpole", 100),
     _same_vector("DictInfoToList", "cartpole"),
+    # the x4096 goal: the stack keeps at least 0.8 of the bare env's throughput
+    Row("stack", "cartpole x4096", _ours_vector_stack, _gym_vector_stack, throughput=True),
 ]
 """Vector rows (x256 sub-envs unless the base says otherwise)."""
 
@@ -329,6 +333,12 @@ VECTOR_BASES: dict[str, Base] = {
     "dict": Base(
         "Dict of two Boxes x256", lambda: BatchEnv(DictEnv(), 256), _batched(_box_actions, 256), 100
     ),
+    "cartpole x4096": Base(
+        "CartPole x4096 (array_env's native NumPy CartPoleVectorEnv)",
+        lambda: native_cartpole(4096),
+        _batched(_discrete_actions, 4096),
+        20,
+    ),
 }
 """Bare vector envs by key."""
 
@@ -382,6 +392,12 @@ def collect_cpu(
         if row.theirs is not None:
             runs.append(_stepper(row.theirs(base.make()), actions))
         times = [t * 1e6 for t in alternate_best(runs, seconds, base.batch)]
+        note = "" if row.theirs is not None else "Gymnasium has none"
+        if row.throughput:
+            kept = [f"{bare[kind, row.base] * 1e6 / t:.2f}" for t in times]
+            note = f"bare env throughput kept: array_env {kept[0]}" + (
+                f", Gymnasium {kept[1]}" if len(kept) > 1 else ""
+            )
         out.append(
             Measurement(
                 suite="wrappers",
@@ -392,7 +408,7 @@ def collect_cpu(
                 ours=times[0],
                 gymnasium=times[1] if len(times) > 1 else None,
                 base=bare[kind, row.base] * 1e6,
-                note="" if row.theirs is not None else "Gymnasium has none",
+                note=note,
             )
         )
         if progress is not None:

@@ -249,3 +249,36 @@ def test_core_under_jax_jit(multidiscrete: bool) -> None:
     np.testing.assert_array_equal(
         np.asarray(jax.jit(core)(index, *table)), np.asarray(core(index, *table))
     )
+
+
+@pytest.mark.parametrize("bins", [5, (3, 4, 2), (200, 1, 1)])
+def test_host_table_equals_the_core_and_gymnasium(bins: Any) -> None:
+    """The host-integer fast path (a precomputed table) gives the core's and Gymnasium's actions."""
+    ours = DiscretizeAction(BoxEnv(), bins)
+    theirs: Any = gym.wrappers.DiscretizeAction(BoxEnv(), bins)
+    space: Any = ours.action_space
+    count = int(space.n)
+    table = ours._host_actions  # pyright: ignore[reportPrivateUsage]
+    assert table is not None
+    assert len(table) == count
+    ours.action(0)  # the first host index fixes the stream: later ones take the table
+    xp = resolve_namespace("numpy")
+    core_table = BinTable(*(xp.asarray(v) for v in ours._host_table.values()))  # pyright: ignore[reportPrivateUsage]
+    indices = [*range(-count - 3, 2 * count + 3), 2**62, -(2**62)]
+    for index in indices:
+        core = discretize_action(
+            xp.asarray(index), core_table, multidiscrete=False, shape=(3,), xp=xp
+        )
+        got = ours.action(index)
+        np.testing.assert_array_equal(got, xp.astype(core, xp.float32))
+        np.testing.assert_array_equal(got, theirs.action(index))
+        assert got.dtype == np.float32
+        assert got.shape == (3,)
+        for kind in (np.int64, np.int8, np.uint16):
+            info = np.iinfo(kind)
+            if info.min <= index <= info.max:
+                np.testing.assert_array_equal(ours.action(kind(index)), got)
+    first, second = ours.action(1), ours.action(1)
+    first[0] = 99.0  # the env may write to its action: the table keeps its own copy
+    np.testing.assert_array_equal(second, theirs.action(1))
+    assert ours.action(1)[0] != 99.0

@@ -570,3 +570,19 @@ def test_cores_run_under_jax_jit() -> None:
     jitted = jax.jit(core)(*moments[:3], batch)
     np.testing.assert_allclose(np.asarray(jitted), np.asarray(eager), rtol=1e-6)
     np.testing.assert_allclose(np.asarray(eager), [[1.0, 0.0], [0.0, 1.0]], rtol=1e-6)
+
+
+def test_assigning_epsilon_takes_effect_on_the_next_step() -> None:
+    """epsilon is uploaded once as an array: assigning a new value must still be used."""
+    env = NormalizeObservation(gym.make("CartPole-v1"))
+    env.reset(seed=0)
+    for _ in range(5):
+        env.step(1)
+    env.epsilon = 4.0
+    env.update_running_mean = False
+    obs, *_ = env.step(0)
+    cartpole: Any = env.unwrapped
+    raw = np.asarray(cartpole.state, dtype=np.float32)
+    state = env.state_dict()
+    expected = (raw - state["mean"]) / np.sqrt(state["var"] + 4.0)
+    np.testing.assert_allclose(obs, expected.astype(np.float32), rtol=1e-6)

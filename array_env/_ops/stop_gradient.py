@@ -18,7 +18,7 @@ T = TypeVar("T")
 def stop_gradient(x: T) -> T:
     """Return ``x`` without its autograd history (the same values, shared); others unchanged.
 
-    Costs one attribute read for arrays that have no ``requires_grad``.
+    Costs one set lookup for array types that have no ``requires_grad`` (once one was seen).
 
     Example:
         >>> import torch
@@ -26,8 +26,17 @@ def stop_gradient(x: T) -> T:
         >>> y.requires_grad, y.tolist()
         (False, [2.0, 2.0])
     """
+    kind = type(x)
+    if kind in _NO_AUTOGRAD:  # NumPy & co: one set lookup (a missed getattr costs ten)
+        return x
     value: Any = x
     if getattr(value, "requires_grad", False):
         detached: T = value.detach()
         return detached
+    if not hasattr(kind, "requires_grad"):  # not even on the class: no instance ever has it
+        _NO_AUTOGRAD.add(kind)
     return x
+
+
+_NO_AUTOGRAD: set[type] = set()
+"""Array types seen without a class-level ``requires_grad``: they never carry a graph."""

@@ -68,7 +68,7 @@ class ClipAction(VectorWrapper[Obs, ArrayT, Obs, ArrayT, A], gym.utils.RecordCon
     def step(self, actions: ArrayT) -> tuple[Obs, A, A, A, dict[str, Any]]:
         """Clip the actions into the bounds and step the sub-envs with them."""
         contract, bounds = self._contract, self._bounds
-        if contract is None or bounds is None or not contract.matches(actions):
+        if contract is None or bounds is None or not contract.matches(actions):  # one match
             host = host_action(actions, contract)
             if host is not None:  # Gymnasium's leniency for host values
                 owner = type(self).__name__
@@ -76,11 +76,11 @@ class ClipAction(VectorWrapper[Obs, ArrayT, Obs, ArrayT, A], gym.utils.RecordCon
                     owner, "actions", host, self._bounded, batch=(self.num_envs,)
                 )
                 return self.env.step(clipped)
-        if contract is None or bounds is None:
-            contract, bounds = action_bounds(
-                type(self).__name__, self._bounded, actions, batch=(self.num_envs,)
-            )
-            self._contract, self._bounds = contract, bounds
-        elif not contract.matches(actions):
-            contract.check(actions, owner=type(self).__name__, name="actions")
+            if contract is None or bounds is None:
+                contract, bounds = action_bounds(
+                    type(self).__name__, self._bounded, actions, batch=(self.num_envs,)
+                )
+                self._contract, self._bounds = contract, bounds
+            else:
+                contract.check(actions, owner=type(self).__name__, name="actions")
         return self.env.step(clip_action(actions, bounds, xp=contract.fast_xp))

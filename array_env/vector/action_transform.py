@@ -27,7 +27,7 @@ from array_env.wrappers.action_transform import (
     require_box,
     rescale_action,
     rescaled_box,
-    upload,
+    upload_affine,
     upload_bin_table,
 )
 
@@ -85,7 +85,7 @@ class RescaleAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstr
         if contract is None or affine is None:
             shape = (self.num_envs, *self._shape)
             contract = float_action_contract(type(self).__name__, "actions", actions, shape)
-            affine = ActionAffine(*(upload(v, contract, actions.dtype) for v in self._host_affine))
+            affine = upload_affine(self._host_affine, contract, actions.dtype)
             self._contract, self._affine = contract, affine
         elif not contract.matches(actions):
             contract.check(actions, owner=type(self).__name__, name="actions")

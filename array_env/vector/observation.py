@@ -150,8 +150,9 @@ class NormalizeObservation(
                 self._moments = update_moments(self._moments, counted, xp=xp)
             else:
                 self._moments = update_moments_masked(self._moments, counted, mask, xp=xp)
+        epsilon = self._device_epsilon(contract)
         return normalize_observation(
-            self._moments, observations, epsilon=self.epsilon, dtype=self._float32, xp=xp
+            self._moments, observations, epsilon=epsilon, dtype=self._float32, xp=xp
         )
 
     def _normalize_final(self, infos: dict[str, Any], contract: ArrayContract) -> Any:

@@ -177,15 +177,17 @@ class ClipAction(Wrapper[Obs, ArrayT, Obs, ArrayT], gym.utils.RecordConstructorA
     def step(self, action: ArrayT) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Clip the action into the env's bounds and step the env with it."""
         contract, bounds = self._contract, self._bounds
-        if contract is None or bounds is None or not contract.matches(action):
+        if contract is None or bounds is None or not contract.matches(action):  # one match
             host = host_action(action, contract)
             if host is not None:  # Gymnasium's leniency for host values
                 owner = type(self).__name__
                 clipped = clip_host_action(owner, "action", host, self._bounded, batch=())
                 return self.env.step(clipped)
-        if contract is None or bounds is None:
-            contract, bounds = action_bounds(type(self).__name__, self._bounded, action, batch=())
-            self._contract, self._bounds = contract, bounds
-        elif not contract.matches(action):
-            contract.check(action, owner=type(self).__name__, name="action")
+            if contract is None or bounds is None:
+                contract, bounds = action_bounds(
+                    type(self).__name__, self._bounded, action, batch=()
+                )
+                self._contract, self._bounds = contract, bounds
+            else:
+                contract.check(action, owner=type(self).__name__, name="action")
         return self.env.step(clip_action(action, bounds, xp=contract.fast_xp))

@@ -201,26 +201,28 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
         if contract is not None:
             if not contract.matches(action):
                 contract.check(action, owner=type(self).__name__, name="action")
-        elif is_array_action(action):
+        elif type(action) is not int and is_array_action(action):  # a Discrete int: no contract
             array: Any = action
-            contract = contract_for(
+            self._contract = contract_for(  # checked: nothing below can fail
                 array, owner=type(self).__name__, name="action", shape=tuple(array.shape)
             )._replace(dtype=array.dtype)
-        step = advance_sticky(
-            self.is_sticky_actions,
-            self.num_repeats,
-            self.repeats_taken,
-            self.last_action is not None,
-            rng=self.np_random,
-            probability=self.repeat_action_probability,
-            duration=self.repeat_action_duration_range,
-        )
-        self._contract = contract
-        if step.use_last and self.last_action is not None:
-            action = self.last_action
-        self.is_sticky_actions = step.sticky
-        self.num_repeats = step.num_repeats
-        self.repeats_taken = step.repeats_taken
+        # advance_sticky, inlined on the attributes (the vector twin calls it per sub-env):
+        # the same draws, from the same generator, at the same moments as Gymnasium's. The
+        # env's np_random is this wrapper's (gymnasium.Wrapper.np_random returns it), one
+        # property call nearer.
+        if self.is_sticky_actions or (
+            self.last_action is not None
+            and self.env.np_random.uniform() < self.repeat_action_probability
+        ):
+            if self.num_repeats == 0:
+                low, high = self.repeat_action_duration_range
+                self.num_repeats = int(self.env.np_random.integers(low, high + 1))
+            repeated: Any = self.last_action  # not None: a series needs a previous action
+            action = repeated
+            self.repeats_taken += 1
+            self.is_sticky_actions = self.num_repeats != self.repeats_taken
+            if not self.is_sticky_actions:
+                self.num_repeats = self.repeats_taken = 0
         self.last_action = action
         return action
 

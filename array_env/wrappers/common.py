@@ -166,7 +166,12 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         super().__init__(env)  # core.Wrapper.__init__: RecordConstructorArgs was set up above
         self._stats_key = stats_key
         self.episode_count = 0
-        self._tally = EpisodeTally(0.0, 0, -1.0)
+        self.episode_returns: Any = 0.0
+        """The return of the running episode (a Python number or a 0-d array)."""
+        self.episode_lengths = 0
+        """The length of the running episode."""
+        self.episode_start_time = -1.0
+        """When the running episode started (``time.perf_counter()`` seconds)."""
         self._contract: ArrayContract | None = None
         self._returns: deque[Any] = deque(maxlen=int(buffer_length))
         self.length_queue: deque[int] = deque(maxlen=int(buffer_length))
@@ -186,39 +191,13 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
     def return_queue(self, value: deque[Any]) -> None:
         self._returns = deque(value, maxlen=self._returns.maxlen)
 
-    @property
-    def episode_returns(self) -> Any:
-        """The return of the running episode (a Python number or a 0-d array); assignable."""
-        return self._tally.returns
-
-    @episode_returns.setter
-    def episode_returns(self, value: Any) -> None:
-        self._tally = self._tally._replace(returns=value)
-
-    @property
-    def episode_lengths(self) -> int:
-        """The length of the running episode; assignable."""
-        return int(self._tally.lengths)
-
-    @episode_lengths.setter
-    def episode_lengths(self, value: int) -> None:
-        self._tally = self._tally._replace(lengths=int(value))
-
-    @property
-    def episode_start_time(self) -> float:
-        """When the running episode started (``time.perf_counter()`` seconds); assignable."""
-        return float(self._tally.starts)
-
-    @episode_start_time.setter
-    def episode_start_time(self, value: float) -> None:
-        self._tally = self._tally._replace(starts=float(value))
-
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the env and start a new episode at return 0 and length 0."""
         observation, info = self.env.reset(seed=seed, options=options)
-        self._tally = EpisodeTally(0.0, 0, time.perf_counter())
+        self.episode_returns, self.episode_lengths = 0.0, 0
+        self.episode_start_time = time.perf_counter()
         return observation, info
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
@@ -230,8 +209,8 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         """
         observation, reward, terminated, truncated, info = self.env.step(action)
         value = reward
-        # host numbers mix freely, as in Gymnasium (a Python float, the usual one, asks nothing)
-        if type(reward) is not float and not is_host_number(reward):
+        # host numbers mix freely, as in Gymnasium (a float, np.float64 included, asks nothing)
+        if not isinstance(reward, float) and not is_host_number(reward):
             contract = self._contract
             if contract is None:
                 self._contract = contract_for(
@@ -240,23 +219,23 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
             elif not contract.matches(reward):
                 contract.check(reward, owner=type(self).__name__, name="reward")
             value = stop_gradient(reward)
-        tally = self._tally
-        # advance_episodes(tally, reward), inlined: this is the whole per-step cost
-        tally = self._tally = EpisodeTally(tally.returns + value, tally.lengths + 1, tally.starts)
+        # advance_episodes(tally, reward), inlined on plain attributes: the whole per-step cost
+        returns = self.episode_returns = self.episode_returns + value
+        length = self.episode_lengths = self.episode_lengths + 1
         if terminated or truncated:
             if self._stats_key in info:
                 raise ValueError(
                     f"{type(self).__name__}: info already has the key {self._stats_key!r}"
                 )
             now = time.perf_counter()
-            elapsed = round(now - tally.starts, 6)
-            returns = tally.returns
+            elapsed = round(now - self.episode_start_time, 6)
+            recorded = returns
             if self._contract is not None and not is_host_number(returns):
-                returns = self._contract.xp.asarray(returns, copy=True)  # info's own copy
-            info = {**info, self._stats_key: {"r": returns, "l": tally.lengths, "t": elapsed}}
-            self._returns.append(tally.returns)
-            self.length_queue.append(tally.lengths)
+                recorded = self._contract.xp.asarray(returns, copy=True)  # info's own copy
+            info = {**info, self._stats_key: {"r": recorded, "l": length, "t": elapsed}}
+            self._returns.append(returns)
+            self.length_queue.append(length)
             self.time_queue.append(elapsed)
             self.episode_count += 1
-            self._tally = tally._replace(starts=now)
+            self.episode_start_time = now
         return observation, reward, terminated, truncated, info

@@ -82,7 +82,7 @@ def normalize_observation(
     moments: Moments[ArrayT],
     observation: ArrayT,
     *,
-    epsilon: float,
+    epsilon: float | ArrayT,
     dtype: Any,
     xp: Namespace[ArrayT],
 ) -> ArrayT:
@@ -91,7 +91,8 @@ def normalize_observation(
     Args:
         moments: The running statistics (their shape broadcasts against ``observation``).
         observation: One observation, or a batch with a leading axis.
-        epsilon: Added to the variance under the square root.
+        epsilon: Added to the variance under the square root (a number, or a 0-d array of
+            the statistics' dtype).
         dtype: The output dtype (float32, as Gymnasium declares).
         xp: The namespace of both.
     """
@@ -134,10 +135,26 @@ def normalized_box(owner: str, space: gym.Space[Any]) -> gym.spaces.Box:
 class ObservationMoments(MomentsHolder):
     """What NormalizeObservation adds to :class:`MomentsHolder`, single and vector alike."""
 
-    _not_pickled = ("_float32", "_cast")  # derived again at the copy's first contact
+    _not_pickled = ("_float32", "_cast", "_epsilon")  # derived again at the first contact
     _host_dtype: Any
     _float32: Any
     _cast: bool
+    _epsilon: tuple[Any, Any] | None
+    epsilon: float
+
+    def _device_epsilon(self, contract: ArrayContract) -> Any:
+        """Return ``epsilon`` as a 0-d array of the statistics' dtype, made again if assigned.
+
+        NumPy adds a Python float to an array at about twice the cost of a 0-d array.
+        """
+        cached = self._epsilon
+        if cached is not None and cached[0] is self.epsilon:
+            return cached[1]
+        value = contract.xp.asarray(
+            self.epsilon, dtype=self._moments.mean.dtype, device=contract.device
+        )
+        self._epsilon = (self.epsilon, value)
+        return value
 
     def _observation_contract(
         self, observations: Any, *, name: str, shape: tuple[int, ...]
@@ -156,6 +173,7 @@ class ObservationMoments(MomentsHolder):
             )
             self._float32 = contract.xp.float32
             self._cast = not contract.xp.isdtype(contract.dtype, "real floating")
+            self._epsilon = None
         elif not contract.matches(observations):
             contract.check(observations, owner=type(self).__name__, name=name)
         return contract
@@ -252,12 +270,12 @@ class NormalizeObservation(
         return self._normalize(observation), reward, terminated, truncated, info
 
     def _normalize(self, observation: ArrayT) -> Any:
-        known = self._contract
-        if known is None or not known.matches(observation):  # Python ints of a Discrete env
-            observation = host_leaf_value(observation, self._host_dtype)
-        contract = self._observation_contract(
-            observation, name="observation", shape=self._moments_shape
-        )
+        contract = self._contract
+        if contract is None or not contract.matches(observation):
+            observation = host_leaf_value(observation, self._host_dtype)  # a Discrete env's int
+            contract = self._observation_contract(
+                observation, name="observation", shape=self._moments_shape
+            )
         xp = contract.fast_xp
         if self._cast:
             observation = xp.astype(observation, self._moments.mean.dtype)
@@ -265,8 +283,9 @@ class NormalizeObservation(
             require_finite(observation, owner=type(self).__name__, name="observation", xp=xp)
         if self.update_running_mean:  # the statistics never join an autograd graph
             self._moments = update_moments_one(self._moments, stop_gradient(observation), xp=xp)
+        epsilon = self._device_epsilon(contract)
         return normalize_observation(
-            self._moments, observation, epsilon=self.epsilon, dtype=self._float32, xp=xp
+            self._moments, observation, epsilon=epsilon, dtype=self._float32, xp=xp
         )
 
 
