@@ -111,6 +111,10 @@ class ResizePlan(NamedTuple):
         row_weights: ``(taps * h, 1)`` float32 weights, laid out as the indices.
         column_indices: ``(taps * w,)`` integers, as the rows.
         column_weights: ``(taps * w, 1)`` float32 weights.
+        row_grid: ``row_weights`` repeated along the rows of the row pass, ``(taps * h, w *
+            channels)``: NumPy multiplies two arrays of one shape about twice as fast as it
+            broadcasts a column. Used when the images have the planned channel count.
+        column_grid: ``column_weights`` repeated to ``(taps * w, channels * H)``, likewise.
         target: The output ``(h, w)``.
         half_up: Round ties up (OpenCV's fixed-point linear path) rather than to even.
     """
@@ -119,6 +123,8 @@ class ResizePlan(NamedTuple):
     row_weights: Any
     column_indices: Any
     column_weights: Any
+    row_grid: Any
+    column_grid: Any
     target: tuple[int, int]
     half_up: bool
 
@@ -136,17 +142,16 @@ def resize_plan(
     Args:
         source: The input ``(height, width)``.
         target: The output ``(height, width)``.
-        channels: The images' channel count (the constants broadcast over any count).
+        channels: The images' channel count (other counts work too, a little slower).
         xp: The namespace of the images.
         device: Their device.
 
     Example:
         >>> import array_api_strict as xps
         >>> plan = resize_plan((210, 160), (84, 84), xp=xps, device=None)
-        >>> plan.row_indices.shape, plan.row_weights.shape, plan.half_up
-        ((252,), (252, 1), False)
+        >>> plan.row_indices.shape, plan.row_weights.shape, plan.column_grid.shape, plan.half_up
+        ((252,), (252, 1), (252, 210), False)
     """
-    del channels  # every constant broadcasts over the channels
     (src_h, src_w), (dst_h, dst_w) = source, target
     linear = src_h < dst_h or src_w < dst_w  # OpenCV: the area rule only when neither grows
     # OpenCV's SIMD "fast area" path for exact halving sums four pixels and adds 2 before >> 2.
@@ -158,16 +163,20 @@ def resize_plan(
     def indices(host: np.ndarray) -> Any:
         return xp.astype(xp.asarray(host.reshape(-1).astype(np.int32), device=device), index_dtype)
 
-    def weights(host: np.ndarray) -> Any:
-        return xp.asarray(host.reshape(-1, 1).astype(np.float32), device=device)
+    def weights(host: np.ndarray, repeat: int = 1) -> Any:
+        column = host.reshape(-1, 1).astype(np.float32)
+        return xp.asarray(np.repeat(column, repeat, axis=1), device=device)
 
     return ResizePlan(
-        indices(row_i), weights(row_w), indices(col_i), weights(col_w), (dst_h, dst_w),
+        indices(row_i), weights(row_w), indices(col_i), weights(col_w),
+        weights(row_w, dst_w * channels), weights(col_w, channels * src_h), (dst_h, dst_w),
         half_up=linear or halving,
     )  # fmt: skip
 
 
-def _weighted_taps(x: Any, indices: Any, weights: Any, size: int, *, xp: Namespace[Any]) -> Any:
+def _weighted_taps(
+    x: Any, indices: Any, weights: Any, grid: Any, size: int, *, xp: Namespace[Any]
+) -> Any:
     """``sum_k weights[k] * x[..., indices[k], :]`` in float32, the taps added in OpenCV's order.
 
     One gather of every tap along the second-to-last axis, whose elements are whole rows of
@@ -176,18 +185,16 @@ def _weighted_taps(x: Any, indices: Any, weights: Any, size: int, *, xp: Namespa
     """
     *batch, _, length = x.shape
     products = xp.astype(xp.take(x, indices, axis=-2), xp.float32, copy=False)
-    products *= weights
-    taps = xp.reshape(products, (*batch, indices.shape[0] // size, size, length))
-    total = taps[..., 0, :, :] + taps[..., 1, :, :] if taps.shape[-3] > 1 else taps[..., 0, :, :]
-    for k in range(2, taps.shape[-3]):
-        total += taps[..., k, :, :]
+    products *= grid if grid.shape[-1] == length else weights
+    count = indices.shape[0] // size
+    taps = xp.reshape(products, (*batch, count, size, length))
+    lead = (slice(None),) * len(batch)
+    if count == 1:
+        return taps[(*lead, 0, ...)]
+    total = taps[(*lead, 0, ...)] + taps[(*lead, 1, ...)]
+    for k in range(2, count):
+        total += taps[(*lead, k, ...)]
     return total
-
-
-def _swap_last(x: Any, *, xp: Namespace[Any]) -> Any:
-    """Transpose the last two axes (a view where the backend has them)."""
-    ndim = len(x.shape)
-    return xp.permute_dims(x, (*range(ndim - 2), ndim - 1, ndim - 2))
 
 
 def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
@@ -213,12 +220,19 @@ def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
     """
     *batch, height, width, channels = images.shape
     dst_h, dst_w = plan.target
+    swap = (*range(len(batch)), len(batch) + 1, len(batch))  # the last two axes
     flat = xp.reshape(images, (*batch, height, width * channels))
     # (..., W * C, H) -> (..., W, C * H): a column of every channel per leading index
-    columns = xp.reshape(_swap_last(flat, xp=xp), (*batch, width, channels * height))
-    x = _weighted_taps(columns, plan.column_indices, plan.column_weights, dst_w, xp=xp)
+    columns = xp.reshape(xp.permute_dims(flat, swap), (*batch, width, channels * height))
+    x = _weighted_taps(
+        columns, plan.column_indices, plan.column_weights, plan.column_grid, dst_w, xp=xp
+    )
     # (..., w, C * H) -> (..., w * C, H) -> (..., H, w * C): the gather makes it contiguous
-    x = _swap_last(xp.reshape(x, (*batch, dst_w * channels, height)), xp=xp)
-    x = _weighted_taps(x, plan.row_indices, plan.row_weights, dst_h, xp=xp)
-    x = xp.floor(x + 0.5) if plan.half_up else xp.round(x)
+    x = xp.permute_dims(xp.reshape(x, (*batch, dst_w * channels, height)), swap)
+    x = _weighted_taps(x, plan.row_indices, plan.row_weights, plan.row_grid, dst_h, xp=xp)
+    if plan.half_up:
+        x += 0.5
+        x = xp.floor(x)
+    else:
+        x = xp.round(x)
     return xp.reshape(xp.astype(x, xp.uint8), (*batch, dst_h, dst_w, channels))
