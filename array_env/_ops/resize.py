@@ -4,8 +4,9 @@ Gymnasium's ``ResizeObservation`` calls ``cv2.resize(obs, (w, h), interpolation=
 That resize is separable: each output row is a weighted sum of a few input rows, and each output
 column of a few input columns. The weights depend only on the two sizes, so they are computed
 once on the host with NumPy (:func:`resize_plan`, following OpenCV's own coefficient rules) and
-the data path is a handful of ``take``/multiply/add calls per axis (:func:`resize_images`):
-no data-dependent shapes, no host round trip, any leading batch axes, jit-safe.
+the data path is one ``take``, one product and a sum over the taps per axis
+(:func:`resize_images`): no data-dependent shapes, no host round trip, any leading batch axes,
+jit-safe.
 
 OpenCV picks one of three rules from the two scale factors ``src / dst`` per axis:
 
@@ -34,6 +35,7 @@ from array_env.typing import Device, Namespace
 __all__ = ["ResizePlan", "axis_taps", "resize_images", "resize_plan"]
 
 _COEF_SCALE = 2048  # OpenCV's INTER_RESIZE_COEF_SCALE: linear weights are multiples of 1/2048
+_MAX_GRID = 2**20  # the most weights repeated into one grid (4 MiB of float32)
 
 
 def _area_taps(src: int, dst: int) -> list[list[tuple[int, float]]]:
@@ -115,6 +117,7 @@ class ResizePlan(NamedTuple):
             channels)``: NumPy multiplies two arrays of one shape about twice as fast as it
             broadcasts a column. Used when the images have the planned channel count.
         column_grid: ``column_weights`` repeated to ``(taps * w, channels * H)``, likewise.
+            A grid over 2**20 weights (large images) is kept as the column of weights.
         target: The output ``(h, w)``.
         half_up: Round ties up (OpenCV's fixed-point linear path) rather than to even.
     """
@@ -165,6 +168,8 @@ def resize_plan(
 
     def weights(host: np.ndarray, repeat: int = 1) -> Any:
         column = host.reshape(-1, 1).astype(np.float32)
+        if column.size * repeat > _MAX_GRID:  # large images: broadcast the column instead
+            repeat = 1
         return xp.asarray(np.repeat(column, repeat, axis=1), device=device)
 
     return ResizePlan(
