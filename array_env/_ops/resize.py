@@ -189,7 +189,9 @@ def _weighted_taps(
     the taps summed in order. In place on arrays made here (under JAX a new array each time).
     """
     *batch, _, length = x.shape
-    products = xp.astype(xp.take(x, indices, axis=-2), xp.float32, copy=False)
+    products = xp.take(x, indices, axis=-2)
+    if products.dtype != xp.float32:  # the column pass gathers uint8, the row pass float32
+        products = xp.astype(products, xp.float32)
     products *= grid if grid.shape[-1] == length else weights
     count = indices.shape[0] // size
     taps = xp.reshape(products, (*batch, count, size, length))
