@@ -193,14 +193,13 @@ def _weighted_taps(
     if products.dtype != xp.float32:  # the column pass gathers uint8, the row pass float32
         products = xp.astype(products, xp.float32)
     products *= grid if grid.shape[-1] == length else weights
-    count = indices.shape[0] // size
-    taps = xp.reshape(products, (*batch, count, size, length))
     lead = (slice(None),) * len(batch)
-    if count == 1:
-        return taps[(*lead, 0, ...)]
-    total = taps[(*lead, 0, ...)] + taps[(*lead, 1, ...)]
-    for k in range(2, count):
-        total += taps[(*lead, k, ...)]
+    taps = [products[(*lead, slice(k, k + size), ...)] for k in range(0, indices.shape[0], size)]
+    if len(taps) == 1:
+        return taps[0]
+    total = taps[0] + taps[1]
+    for tap in taps[2:]:
+        total += tap
     return total
 
 
@@ -228,9 +227,9 @@ def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
     *batch, height, width, channels = images.shape
     dst_h, dst_w = plan.target
     swap = (*range(len(batch)), len(batch) + 1, len(batch))  # the last two axes
-    flat = xp.reshape(images, (*batch, height, width * channels))
-    # (..., W * C, H) -> (..., W, C * H): a column of every channel per leading index
-    columns = xp.reshape(xp.permute_dims(flat, swap), (*batch, width, channels * height))
+    axes = (*range(len(batch)), len(batch) + 1, len(batch) + 2, len(batch))
+    # (..., W, C, H) -> (..., W, C * H): a column of every channel per leading index
+    columns = xp.reshape(xp.permute_dims(images, axes), (*batch, width, channels * height))
     x = _weighted_taps(
         columns, plan.column_indices, plan.column_weights, plan.column_grid, dst_w, xp=xp
     )
