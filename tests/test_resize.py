@@ -98,6 +98,23 @@ def test_batch_axes_and_single_frame_agree() -> None:
         np.testing.assert_array_equal(batch.reshape(4, 84, 84, 3)[index], single)
 
 
+def test_weight_grid_or_column_same_result() -> None:
+    # the plan repeats the weights into grids for its channel count; any other count, or a grid
+    # too large to keep, broadcasts the column of weights instead: the same products
+    frames = _frames((210, 160, 3), 2, seed=7)
+    xp, device = Backend.NUMPY.xp, Backend.NUMPY.device
+    planned = resize_plan((210, 160), (84, 84), channels=3, xp=xp, device=device)
+    assert planned.column_grid.shape == (252, 3 * 210)
+    other = resize_plan((210, 160), (84, 84), channels=1, xp=xp, device=device)
+    expected = resize_images(frames, planned, xp=xp)
+    np.testing.assert_array_equal(resize_images(frames, other, xp=xp), expected)
+    large = resize_plan((1200, 1600), (84, 84), channels=3, xp=xp, device=device)
+    assert large.column_grid.shape[-1] == 1
+    big = np.repeat(np.repeat(frames, 8, axis=1), 10, axis=2)[:, :1200, :1600]
+    difference = np.abs(resize_images(big, large, xp=xp).astype(int) - _cv2(big, (84, 84)))
+    assert difference.max() == 0
+
+
 def test_input_not_mutated_read_only() -> None:
     frames = Backend.NUMPY_READONLY.asarray(_frames((96, 96, 3), 1, seed=1))
     before = frames.copy()

@@ -4,8 +4,9 @@ Gymnasium's ``ResizeObservation`` calls ``cv2.resize(obs, (w, h), interpolation=
 That resize is separable: each output row is a weighted sum of a few input rows, and each output
 column of a few input columns. The weights depend only on the two sizes, so they are computed
 once on the host with NumPy (:func:`resize_plan`, following OpenCV's own coefficient rules) and
-the data path is a handful of ``take``/multiply/add calls per axis (:func:`resize_images`):
-no data-dependent shapes, no host round trip, any leading batch axes, jit-safe.
+the data path is one ``take``, one product and a sum over the taps per axis
+(:func:`resize_images`): no data-dependent shapes, no host round trip, any leading batch axes,
+jit-safe.
 
 OpenCV picks one of three rules from the two scale factors ``src / dst`` per axis:
 
@@ -34,6 +35,7 @@ from array_env.typing import Device, Namespace
 __all__ = ["ResizePlan", "axis_taps", "resize_images", "resize_plan"]
 
 _COEF_SCALE = 2048  # OpenCV's INTER_RESIZE_COEF_SCALE: linear weights are multiples of 1/2048
+_MAX_GRID = 2**20  # the most weights repeated into one grid (4 MiB of float32)
 
 
 def _area_taps(src: int, dst: int) -> list[list[tuple[int, float]]]:
@@ -103,20 +105,30 @@ def axis_taps(src: int, dst: int, *, linear: bool) -> tuple[np.ndarray, np.ndarr
 
 
 class ResizePlan(NamedTuple):
-    """The device-side constants of one resize: per axis, one index and one weight array per tap.
+    """The device-side constants of one resize: per axis, the taps of every output pixel.
 
     Attributes:
-        row_indices: ``(h,)`` integer arrays, one per row tap.
-        row_weights: ``(h, 1, 1)`` float32 arrays (broadcast over width and channels).
-        column_indices: ``(w,)`` integer arrays, one per column tap.
-        column_weights: ``(w, channels)`` float32 arrays.
+        row_indices: ``(taps * h,)`` integers: the input row of tap ``k`` of output row ``i``
+            at ``k * h + i``.
+        row_weights: ``(taps * h, 1)`` float32 weights, laid out as the indices.
+        column_indices: ``(taps * w,)`` integers, as the rows.
+        column_weights: ``(taps * w, 1)`` float32 weights.
+        row_grid: ``row_weights`` repeated along the rows of the row pass, ``(taps * h, w *
+            channels)``: NumPy multiplies two arrays of one shape about twice as fast as it
+            broadcasts a column. Used when the images have the planned channel count.
+        column_grid: ``column_weights`` repeated to ``(taps * w, channels * H)``, likewise.
+            A grid over 2**20 weights (large images) is kept as the column of weights.
+        target: The output ``(h, w)``.
         half_up: Round ties up (OpenCV's fixed-point linear path) rather than to even.
     """
 
-    row_indices: tuple[Any, ...]
-    row_weights: tuple[Any, ...]
-    column_indices: tuple[Any, ...]
-    column_weights: tuple[Any, ...]
+    row_indices: Any
+    row_weights: Any
+    column_indices: Any
+    column_weights: Any
+    row_grid: Any
+    column_grid: Any
+    target: tuple[int, int]
     half_up: bool
 
 
@@ -133,17 +145,15 @@ def resize_plan(
     Args:
         source: The input ``(height, width)``.
         target: The output ``(height, width)``.
-        channels: The images' channel count: the column weights are laid out ``(w, channels)``
-            so that NumPy's multiply runs over contiguous memory (a length-1 axis broadcast
-            over 3 channels costs NumPy about 40 times more); any count broadcasts correctly.
+        channels: The images' channel count (other counts work too, a little slower).
         xp: The namespace of the images.
         device: Their device.
 
     Example:
         >>> import array_api_strict as xps
         >>> plan = resize_plan((210, 160), (84, 84), xp=xps, device=None)
-        >>> len(plan.row_indices), plan.row_weights[0].shape, plan.half_up
-        (3, (84, 1, 1), False)
+        >>> plan.row_indices.shape, plan.row_weights.shape, plan.column_grid.shape, plan.half_up
+        ((252,), (252, 1), (252, 210), False)
     """
     (src_h, src_w), (dst_h, dst_w) = source, target
     linear = src_h < dst_h or src_w < dst_w  # OpenCV: the area rule only when neither grows
@@ -151,26 +161,45 @@ def resize_plan(
     halving = src_h == 2 * dst_h and src_w == 2 * dst_w
     row_i, row_w = axis_taps(src_h, dst_h, linear=linear)
     col_i, col_w = axis_taps(src_w, dst_w, linear=linear)
-
-    def upload(host: np.ndarray) -> Any:
-        return xp.asarray(host, device=device)
-
     index_dtype = xp.int32 if max(src_h, src_w) < 2**31 else xp.int64
+
+    def indices(host: np.ndarray) -> Any:
+        return xp.astype(xp.asarray(host.reshape(-1).astype(np.int32), device=device), index_dtype)
+
+    def weights(host: np.ndarray, repeat: int = 1) -> Any:
+        column = host.reshape(-1, 1).astype(np.float32)
+        if column.size * repeat > _MAX_GRID:  # large images: broadcast the column instead
+            repeat = 1
+        return xp.asarray(np.repeat(column, repeat, axis=1), device=device)
+
     return ResizePlan(
-        tuple(xp.astype(upload(i.astype(np.int32)), index_dtype) for i in row_i),
-        tuple(upload(w.astype(np.float32).reshape(-1, 1, 1)) for w in row_w),
-        tuple(xp.astype(upload(i.astype(np.int32)), index_dtype) for i in col_i),
-        tuple(upload(np.repeat(w.astype(np.float32)[:, None], channels, axis=1)) for w in col_w),
+        indices(row_i), weights(row_w), indices(col_i), weights(col_w),
+        weights(row_w, dst_w * channels), weights(col_w, channels * src_h), (dst_h, dst_w),
         half_up=linear or halving,
-    )
+    )  # fmt: skip
 
 
 def _weighted_taps(
-    x: Any, indices: tuple[Any, ...], weights: tuple[Any, ...], axis: int, *, xp: Namespace[Any]
+    x: Any, indices: Any, weights: Any, grid: Any, size: int, *, xp: Namespace[Any]
 ) -> Any:
-    total = xp.take(x, indices[0], axis=axis) * weights[0]
-    for index, weight in zip(indices[1:], weights[1:], strict=True):
-        total = total + xp.take(x, index, axis=axis) * weight
+    """``sum_k weights[k] * x[..., indices[k], :]`` in float32, the taps added in OpenCV's order.
+
+    One gather of every tap along the second-to-last axis, whose elements are whole rows of
+    the last axis (contiguous chunks, which every backend copies quickly), one product, then
+    the taps summed in order. In place on arrays made here (under JAX a new array each time).
+    """
+    *batch, _, length = x.shape
+    products = xp.take(x, indices, axis=-2)
+    if products.dtype != xp.float32:  # the column pass gathers uint8, the row pass float32
+        products = xp.astype(products, xp.float32)
+    products *= grid if grid.shape[-1] == length else weights
+    lead = (slice(None),) * len(batch)
+    taps = [products[(*lead, slice(k, k + size), ...)] for k in range(0, indices.shape[0], size)]
+    if len(taps) == 1:
+        return taps[0]
+    total = taps[0] + taps[1]
+    for tap in taps[2:]:
+        total += tap
     return total
 
 
@@ -178,7 +207,10 @@ def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
     """Resize uint8 images ``(*batch, H, W, C)`` to ``(*batch, h, w, C)`` as ``cv2.INTER_AREA``.
 
     Columns first, then rows, each a sum over the plan's taps in float32, as OpenCV
-    accumulates; the result is rounded and saturated to uint8.
+    accumulates; the result is rounded to uint8 (the weights are non-negative and sum to one,
+    so it stays within 0..255). Each pass gathers along the leading image axis of a
+    transposed copy, ``(W, C * H)`` then ``(H, w * C)``: whole rows per index, where a gather
+    of single pixels along a middle axis is several times slower on NumPy.
 
     Args:
         images: uint8 images with a trailing channel axis (add one for greyscale images).
@@ -192,8 +224,21 @@ def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
         >>> resize_images(images, plan, xp=np)[..., 0].tolist()  # halving rounds half up
         [[[3, 5], [11, 13]], [[19, 21], [27, 29]]]
     """
-    x = xp.astype(images, xp.float32)
-    x = _weighted_taps(x, plan.column_indices, plan.column_weights, -2, xp=xp)
-    x = _weighted_taps(x, plan.row_indices, plan.row_weights, -3, xp=xp)
-    x = xp.floor(x + 0.5) if plan.half_up else xp.round(x)
-    return xp.astype(xp.clip(x, 0, 255), xp.uint8)
+    *batch, height, width, channels = images.shape
+    dst_h, dst_w = plan.target
+    swap = (*range(len(batch)), len(batch) + 1, len(batch))  # the last two axes
+    axes = (*range(len(batch)), len(batch) + 1, len(batch) + 2, len(batch))
+    # (..., W, C, H) -> (..., W, C * H): a column of every channel per leading index
+    columns = xp.reshape(xp.permute_dims(images, axes), (*batch, width, channels * height))
+    x = _weighted_taps(
+        columns, plan.column_indices, plan.column_weights, plan.column_grid, dst_w, xp=xp
+    )
+    # (..., w, C * H) -> (..., w * C, H) -> (..., H, w * C): the gather makes it contiguous
+    x = xp.permute_dims(xp.reshape(x, (*batch, dst_w * channels, height)), swap)
+    x = _weighted_taps(x, plan.row_indices, plan.row_weights, plan.row_grid, dst_h, xp=xp)
+    if plan.half_up:
+        x += 0.5
+        x = xp.floor(x)
+    else:
+        x = xp.round(x)
+    return xp.reshape(xp.astype(x, xp.uint8), (*batch, dst_h, dst_w, channels))

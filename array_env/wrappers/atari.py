@@ -61,7 +61,8 @@ def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
     One matrix-vector product with the integer weights in float32: the weighted sum is an
     integer below 2**24, so float32 holds it exactly, and ``floor((sum + 5000) / 10000)``
     rounds half up as the ALE's palette does (a quotient ``k - 1e-4`` is still below ``k`` in
-    float32 here).
+    float32 here). The quotient is non-negative, so the cast to uint8, which truncates, is
+    that floor.
 
     Example:
         >>> import numpy as np
@@ -71,7 +72,9 @@ def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
     """
     # matmul with a vector: BLAS in NumPy, five times faster than vecdot over an axis of 3
     weighted = xp.matmul(xp.astype(frames, xp.float32), weights)
-    return xp.astype(xp.floor((weighted + 5000.0) / 10000.0), xp.uint8)
+    weighted += 5000.0
+    weighted /= 10000.0
+    return xp.astype(weighted, xp.uint8)
 
 
 def preprocess_frame(
@@ -99,9 +102,9 @@ def preprocess_frame(
     if rgb:
         observation = resize_images(pooled, plan, xp=xp)
     else:
-        observation = resize_images(xp.expand_dims(pooled, axis=-1), plan, xp=xp)
+        observation = resize_images(xp.reshape(pooled, (*pooled.shape, 1)), plan, xp=xp)
         if not newaxis:
-            observation = observation[..., 0]
+            observation = xp.reshape(observation, observation.shape[:-1])
     if scale:
         observation = xp.astype(observation, xp.float32) / 255.0
     return pooled, observation
@@ -266,8 +269,8 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
             )  # fmt: skip
             height, width = self._source_shape[:2]
             self._plan = resize_plan(
-                (height, width), (self.screen_size[1], self.screen_size[0]), xp=contract.xp,
-                device=contract.device,
+                (height, width), (self.screen_size[1], self.screen_size[0]),
+                channels=1 if self.grayscale_obs else 3, xp=contract.xp, device=contract.device,
             )  # fmt: skip
             self._weights = grey_weights(xp=contract.xp, device=contract.device)
             self._contract = contract

@@ -228,8 +228,8 @@ class ResizeMixin(ImageContract):
         xp = contract.fast_xp
         if self._has_channels:
             return resize_images(observation, plan, xp=xp)
-        resized = resize_images(xp.expand_dims(observation, axis=-1), plan, xp=xp)
-        return resized[..., 0]
+        resized = resize_images(xp.reshape(observation, (*observation.shape, 1)), plan, xp=xp)
+        return xp.reshape(resized, resized.shape[:-1])
 
 
 class ResizeObservation(ResizeMixin, Wrapper[Img, Act, Img, Act], gym.utils.RecordConstructorArgs):
