@@ -311,8 +311,8 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             )  # fmt: skip
             height, width = self._source_shape[2:4] if self._stacked else self._source_shape[1:3]
             self._plan = resize_plan(
-                (height, width), (self.screen_size[1], self.screen_size[0]), xp=contract.xp,
-                device=contract.device,
+                (height, width), (self.screen_size[1], self.screen_size[0]),
+                channels=1 if self.grayscale_obs else 3, xp=contract.xp, device=contract.device,
             )  # fmt: skip
             self._weights = grey_weights(xp=contract.xp, device=contract.device)
             self._flags = contract._replace(dtype=None, shape=(self.num_envs,))
