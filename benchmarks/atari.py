@@ -93,6 +93,9 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
             "frames/s", 1 / ours, 1 / theirs_grey, None, f"bare env {1 / bare_grey:.0f}/s",
         )
     )  # fmt: skip
+    rows.append(_vector_row(seconds))
+    if progress is not None:
+        progress.advance("atari vector AtariPreprocessing numpy")
     try:
         import torch
     except ImportError:
@@ -111,6 +114,67 @@ def collect(seconds: float, progress: Progress | None = None) -> list[Measuremen
         if progress is not None:
             progress.advance(f"atari AtariPreprocessing {label}")
     return rows
+
+
+_VECTOR_ENVS = 8
+
+
+def _make_vector(obs_type: str = "grayscale") -> Any:
+    import ale_py
+
+    gym.register_envs(ale_py)
+    return gym.make_vec(
+        _GAME, _VECTOR_ENVS, vectorization_mode="sync", frameskip=1,
+        repeat_action_probability=0.0, obs_type=obs_type,
+    )  # fmt: skip
+
+
+def _vector_runner(envs: Any, skip: int) -> Callable[[int], None]:
+    """Steps of a vector env (its own next-step autoreset), each action repeated ``skip`` times."""
+    rng = np.random.default_rng(0)
+    envs.reset(seed=0)
+    actions = rng.integers(envs.single_action_space.n, size=(4096, _VECTOR_ENVS))
+    position = [0]
+
+    def run(steps: int) -> None:
+        for _ in range(steps):
+            action = actions[position[0] % 4096]
+            position[0] += 1
+            for _ in range(skip):
+                envs.step(action)
+
+    return run
+
+
+def _vector_row(seconds: float) -> Measurement:
+    """array_env's vector AtariPreprocessing beside Gymnasium's single one in a SyncVectorEnv."""
+    import ale_py
+
+    from array_env.vector import AtariPreprocessing
+
+    gym.register_envs(ale_py)
+
+    def gym_per_sub_env() -> Any:
+        return gym.make_vec(
+            _GAME, _VECTOR_ENVS, vectorization_mode="sync", frameskip=1,
+            repeat_action_probability=0.0, obs_type="grayscale",
+            wrappers=[gym.wrappers.AtariPreprocessing],
+        )  # fmt: skip
+
+    ours, theirs, bare = alternate_best(
+        [
+            _vector_runner(AtariPreprocessing(_make_vector()), 1),
+            _vector_runner(gym_per_sub_env(), 1),
+            _vector_runner(_make_vector(), 4),
+        ],
+        seconds * 3,
+        4,
+    )
+    return Measurement(
+        "atari", "AtariPreprocessing", f"vector Pong-v5 obs_type=grayscale x{_VECTOR_ENVS}",
+        "numpy", "frames/s", _VECTOR_ENVS / ours, _VECTOR_ENVS / theirs, None,
+        f"Gymnasium: its single wrapper in each sub-env; bare env {_VECTOR_ENVS / bare:.0f}/s",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
