@@ -11,7 +11,8 @@ shell passes a leading batch axis.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import array_api_compat as compat
@@ -78,6 +79,16 @@ class ObservationKernel:
 
         return core
 
+    def bind_leaves(
+        self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Callable[[Sequence[Any]], Any]:
+        """The core as a function of the input leaves (in :attr:`inputs` order) alone."""
+
+        def core(leaves: Sequence[Any]) -> Any:
+            return self.apply(constants, list(leaves), batch_ndim=batch_ndim, xp=xp)
+
+        return core
+
 
 _HOST_SCALARS = (bool, int, float, np.generic)
 
@@ -125,6 +136,11 @@ class KernelShell:
     _key: tuple[Any, Any] | None = None
     _device: Any = None
     _core: Callable[[Any], Any]
+    # The fast path of a kernel reading several entries of a Dict or Tuple observation: one
+    # ``itemgetter`` for the leaves, (type, (dtype, shape), device) per leaf, the bound core.
+    _getter: Callable[[Any], tuple[Any, ...]] | None = None
+    _specs: tuple[tuple[type[Any], tuple[Any, Any], Any], ...] = ()
+    _leaves_core: Callable[[Sequence[Any]], Any]
 
     def _transform(self, observation: Any) -> Any:
         """Check ``observation`` (a batch in a vector shell) and return the core's output."""
@@ -135,6 +151,18 @@ class KernelShell:
             and (self._device is None or value.device == self._device)
         ):  # the contract's ``matches``, inlined: the type test comes first
             return self._core(value)
+        getter = self._getter
+        if getter is not None:
+            leaves = getter(value)
+            for x, (kind, key, device) in zip(leaves, self._specs, strict=True):
+                if not (
+                    type(x) is kind
+                    and (x.dtype, x.shape) == key
+                    and (device is None or x.device == device)
+                ):
+                    break
+            else:
+                return self._leaves_core(leaves)
         return self._transform_checked(value)
 
     def _transform_checked(self, observation: Any) -> Any:
@@ -191,6 +219,14 @@ class KernelShell:
                 self._key = (only.dtype, only.shape)
                 self._device = device_to_check(only)
                 self._array_type = only.array_type
+            elif len(inputs) > 1 and all(len(item.path) == 1 for item in inputs):
+                self._leaves_core = self._kernel.bind_leaves(
+                    constants, batch_ndim=len(self._batch), xp=lean_namespace(xp)
+                )
+                self._specs = tuple(
+                    (c.array_type, (c.dtype, c.shape), device_to_check(c)) for c in contracts
+                )
+                self._getter = itemgetter(*(item.path[0] for item in inputs))
         else:
             leaves = [adopt_leaf(x, contracts[0]) for x in leaves]
             _check_all(contracts, leaves, inputs, batch, owner=owner, names=names)
@@ -199,7 +235,10 @@ class KernelShell:
     def __getstate__(self) -> dict[str, Any]:
         # Contracts travel by name but device constants may not pickle: rebuilt at first contact.
         state = dict(self.__dict__)
-        for name in ("_contracts", "_constants", "_array_type", "_key", "_device", "_core"):
+        for name in (
+            "_contracts", "_constants", "_array_type", "_key", "_device", "_core", "_getter",
+            "_specs", "_leaves_core",
+        ):
             state.pop(name, None)
         return state
 

@@ -9,6 +9,7 @@ steps. Each is a kernel (host settings read from the space, device constants, a 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, Generic, cast
 
 import gymnasium as gym
@@ -23,6 +24,7 @@ from array_env._ops.flatten import (
     device_dtype,
     flatten_leaves,
     flatten_plan,
+    flattener,
     gym_flatten,
     gym_flatten_space,
     is_space,
@@ -247,6 +249,16 @@ class FlattenKernel(ObservationKernel):
             leaves, self.plan, per_leaf, dtype=dtype, batch_ndim=batch_ndim, xp=xp
         )
 
+    def bind(self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+        flat = self.bind_leaves(constants, batch_ndim=batch_ndim, xp=xp)
+        return lambda x: flat((x,))
+
+    def bind_leaves(
+        self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Callable[[Sequence[Any]], Any]:
+        dtype, per_leaf = constants
+        return flattener(self.plan, per_leaf, dtype=dtype, batch_ndim=batch_ndim, xp=xp)
+
 
 def flatten_kernel(space: Any) -> tuple[gym.Space[Any], FlattenKernel | None]:
     """Gymnasium's flattened space, and the kernel (``None``: leave it to Gymnasium's flatten)."""
@@ -311,11 +323,21 @@ def filter_kernel_space(owner: str, space: Any, filter_keys: Any) -> gym.Space[A
     )
 
 
+def selector(keys: Sequence[Any], *, as_tuple: bool) -> Callable[[Any], Any]:
+    """:func:`select_keys` with its keys bound (see :func:`reshaper`)."""
+    if len(keys) == 1:
+        (only,) = keys
+        return (lambda obs: (obs[only],)) if as_tuple else (lambda obs: {only: obs[only]})
+    getter = itemgetter(*keys)
+    if as_tuple:
+        return getter
+    names = tuple(keys)
+    return lambda obs: dict(zip(names, getter(obs), strict=True))
+
+
 def select_keys(observation: Any, keys: Sequence[Any], *, as_tuple: bool) -> Any:
     """FilterObservation's core: the selected entries, in ``keys`` order (no array touched)."""
-    if as_tuple:
-        return tuple(observation[key] for key in keys)
-    return {key: observation[key] for key in keys}
+    return selector(keys, as_tuple=as_tuple)(observation)
 
 
 def output_keys(space: Any, filter_keys: Sequence[Any]) -> tuple[Any, ...]:
@@ -565,6 +587,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         self.filter_keys: Sequence[str | int] = filter_keys
         self._as_tuple = is_space(space, spaces.Tuple)
         self._keys = output_keys(space, filter_keys)
+        self._select = selector(self._keys, as_tuple=self._as_tuple)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -576,11 +599,30 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
     def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         """Step the env and filter the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
+        return self._select(observation), reward, terminated, truncated, info
+
+    def _step_via_observation(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = self.env.step(action)
         return self.observation(observation), reward, terminated, truncated, info
 
     def observation(self, observation: Any) -> Any:
         """Select the filter keys."""
-        return select_keys(observation, self._keys, as_tuple=self._as_tuple)
+        return self._select(observation)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_select", None)  # a closure: rebuilt from the keys on load
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._select = selector(self._keys, as_tuple=self._as_tuple)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass overriding ``observation`` gets a step that calls it (Gymnasium's).
+        super().__init_subclass__(**kwargs)
+        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
+            cls.step = FilterObservation._step_via_observation  # type: ignore[method-assign]
 
 
 class FlattenObservation(_ArrayObservation[Act, ObsOut]):
