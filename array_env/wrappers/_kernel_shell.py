@@ -134,7 +134,7 @@ class KernelShell:
     # where the type implies it), and the bound core.
     _array_type: type[Any] | None = None
     _key: tuple[Any, Any] | None = None
-    _device: Any = None
+    _fast_device: Any = None
     _core: Callable[[Any], Any]
     # The fast path of a kernel reading several entries of a Dict or Tuple observation: one
     # ``itemgetter`` for the leaves, (type, (dtype, shape), device) per leaf, the bound core.
@@ -148,7 +148,7 @@ class KernelShell:
         if (
             type(value) is self._array_type
             and (value.dtype, value.shape) == self._key
-            and (self._device is None or value.device == self._device)
+            and (self._fast_device is None or value.device == self._fast_device)
         ):  # the contract's ``matches``, inlined: the type test comes first
             return self._core(value)
         getter = self._getter
@@ -217,7 +217,7 @@ class KernelShell:
                     constants, batch_ndim=len(self._batch), xp=lean_namespace(xp)
                 )
                 self._key = (only.dtype, only.shape)
-                self._device = device_to_check(only)
+                self._fast_device = device_to_check(only)
                 self._array_type = only.array_type
             elif len(inputs) > 1 and all(len(item.path) == 1 for item in inputs):
                 self._leaves_core = self._kernel.bind_leaves(
@@ -236,7 +236,7 @@ class KernelShell:
         # Contracts travel by name but device constants may not pickle: rebuilt at first contact.
         state = dict(self.__dict__)
         for name in (
-            "_contracts", "_constants", "_array_type", "_key", "_device", "_core", "_getter",
+            "_contracts", "_constants", "_array_type", "_key", "_fast_device", "_core", "_getter",
             "_specs", "_leaves_core",
         ):
             state.pop(name, None)

@@ -484,7 +484,7 @@ class _ArrayObservation(
         if (
             type(value) is self._array_type
             and (value.dtype, value.shape) == self._key
-            and (self._device is None or value.device == self._device)
+            and (self._fast_device is None or value.device == self._fast_device)
         ):  # the fast path of ``_transform``, inlined: one call fewer per step
             return self._core(value), reward, terminated, truncated, info
         return self.observation(observation), reward, terminated, truncated, info

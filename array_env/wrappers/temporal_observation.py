@@ -18,6 +18,7 @@ from gymnasium import spaces
 from gymnasium.wrappers.utils import create_zero_array
 from typing_extensions import TypeVar
 
+from array_env._ops.fast_namespace import lean_namespace
 from array_env._ops.flatten import (
     FlatLeaf,
     device_constant,
@@ -42,6 +43,7 @@ __all__ = [
     "TimeSettings",
     "delay_settings",
     "delayed_frame",
+    "time_column",
     "time_feature",
 ]
 
@@ -72,10 +74,30 @@ def time_feature(
         wide: The widest float of the device (float64 where it has one).
         xp: The namespace.
     """
-    column = xp.expand_dims(steps, axis=-1)
+    return time_column(
+        xp.expand_dims(steps, axis=-1), max_timesteps=max_timesteps, normalize=normalize,
+        float_dtype=float_dtype, wide=wide, xp=xp,
+    )  # fmt: skip
+
+
+def time_column(
+    column: Any,
+    *,
+    max_timesteps: int,
+    normalize: bool,
+    float_dtype: Any,
+    wide: Any,
+    copy: bool = True,
+    xp: Namespace[Any],
+) -> Any:
+    """:func:`time_feature` of counters already shaped ``(*batch, 1)`` (the single wrapper's).
+
+    With ``copy=False`` the counters come back as they are where no arithmetic is needed: for
+    a caller that only reads them into a new array (the flattening concatenation).
+    """
     if normalize:
         return xp.astype(xp.astype(column, wide) / max_timesteps, float_dtype)
-    return xp.astype(column, steps.dtype, copy=True)
+    return xp.astype(column, column.dtype, copy=True) if copy else column
 
 
 def delayed_frame(ring: FrameRing, *, layout: RingLayout, xp: Namespace[Any]) -> Any:
@@ -177,11 +199,12 @@ class _TimeShell(KernelShell):
         contract = contract_for(
             first_array(observation), owner=type(self).__name__, name="observation"
         )
-        xp, device = contract.fast_xp, contract.device
+        xp, device = lean_namespace(contract.xp), contract.device
         self._xp = xp
         self._int32 = device_dtype(np.int32, xp=xp, device=device)
         self._float32 = device_dtype(np.float32, xp=xp, device=device)
         self._wide = device_dtype(np.float64, xp=xp, device=device)
+        self._one = xp.ones((1,), dtype=self._int32, device=device)  # array + array: cheaper
         return contract
 
     def _time(self, steps: Any) -> Any:
@@ -192,8 +215,11 @@ class _TimeShell(KernelShell):
         )  # fmt: skip
 
     def _output(self, observation: Any, steps: Any, *, one: str | None = None) -> Any:
+        return self._output_time(observation, self._time(steps), one=one)
+
+    def _output_time(self, observation: Any, time: Any, *, one: str | None = None) -> Any:
         s = self._settings
-        augmented = s.augment(observation, self._time(steps))
+        augmented = s.augment(observation, time)
         if s.kernel is None:
             if s.space is s.augmented:
                 if s.check_kernel is not None and one is None:
@@ -206,7 +232,7 @@ class _TimeShell(KernelShell):
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        for name in ("_xp", "_int32", "_float32", "_wide"):
+        for name in ("_xp", "_int32", "_float32", "_wide", "_one"):
             state.pop(name, None)
         steps = state.pop("_steps", None)
         state["_saved_steps"] = None if steps is None else to_namespace(steps, "numpy")
@@ -288,7 +314,7 @@ class TimeAwareObservation(
     @property
     def timesteps(self) -> int:
         """The steps taken in the current episode (reads the device counter)."""
-        return 0 if self._steps is None else int(self._steps)
+        return 0 if self._steps is None else int(self._steps[0])
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -297,8 +323,10 @@ class TimeAwareObservation(
         observation, info = self.env.reset(seed=seed, options=options)
         if self._steps is None and "_xp" not in self.__dict__:
             self._time_contact(observation)
-        steps = self._xp.zeros((), dtype=self._int32, device=self._device(observation))
-        out = self._output(observation, steps)
+        # the counter is a (1,) column: its arithmetic stays an array (a 0-d NumPy array gives
+        # NumPy scalars), and it is the time entry's shape already
+        steps = self._xp.zeros((1,), dtype=self._int32, device=self._device(observation))
+        out = self._output_time(observation, self._column(steps))
         self._steps = steps
         return out, info
 
@@ -313,10 +341,17 @@ class TimeAwareObservation(
             steps = device_constant(
                 self._pending_steps, xp=self._xp, device=self._device(observation)
             )
-        steps = steps + 1
-        out = self._output(observation, steps)  # raises on a bad observation: state untouched
-        self._steps = steps
+        steps = steps + self._one
+        out = self._output_time(observation, self._column(steps))  # raises on a bad observation
+        self._steps = steps  # only now: a rejected observation leaves the counter untouched
         return out, reward, terminated, truncated, info
+
+    def _column(self, steps: Any) -> Any:
+        s = self._settings
+        return time_column(
+            steps, max_timesteps=s.max_timesteps, normalize=s.normalize,
+            float_dtype=self._float32, wide=self._wide, copy=s.kernel is None, xp=self._xp,
+        )  # fmt: skip
 
     def _device(self, observation: Any) -> Any:
         from array_api_compat import device
