@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Generic
 
+import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
@@ -28,12 +29,22 @@ from array_env._ops.flatten import (
     is_space,
     leaf_at,
 )
-from array_env._ops.ring_buffer import FrameRing, RingLayout, make_layout, push_frame, start_ring
+from array_env._ops.ring_buffer import (
+    FrameRing,
+    RingLayout,
+    make_layout,
+    oldest_in_window,
+    push_frame,
+    push_window,
+    start_ring,
+    start_window,
+)
+from array_env._ops.stop_gradient import stop_gradient
 from array_env._tree import tree_leaves, tree_map_with_path
 from array_env.convert import convert_array, to_namespace
 from array_env.core import Wrapper
 from array_env.typing import Namespace
-from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._contract import ArrayContract, contract_for, device_to_check
 from array_env.wrappers._kernel_shell import KernelShell, adopt_leaf, anchor_leaf, host_leaf
 from array_env.wrappers.stateless_observation import CheckKernel, FlattenKernel, flatten_kernel
 
@@ -519,6 +530,16 @@ class DelayObservation(
         self._rings: tuple[FrameRing, ...] | None = None
         self._rings_on_host = False
         self.observation_queue: deque[Any] = deque()  # host queue for non-array spaces only
+        # An observation that is one array (a Box or MultiBinary space) takes the window of
+        # :func:`start_window`: the arrays as they arrived, checked; Gymnasium's deque in effect.
+        self._one_array = leaves is not None and len(leaves) == 1 and not leaves[0].path
+        self._one_array = self._one_array and leaves is not None and leaves[0].kind == "array"
+        self._slots: tuple[Any, ...] | None = None
+        self._slots_on_host = False
+        self._array_type: type[Any] | None = None  # the contract, inlined (set at first contact)
+        self._key: tuple[Any, Any] | None = None
+        self._fast_device: Any = None
+        self._detach = False
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -529,12 +550,55 @@ class DelayObservation(
         if buffers is None:
             self.observation_queue.clear()
             return self._host_delay(observation), info
-        self._rings = rings = buffers.start(buffers.arrays(observation, "observation"))
+        leaves = buffers.arrays(observation, "observation")
+        if self._one_array:
+            self._one_array_contact()
+            slots = start_window(self._stored(leaves[0]), self.delay)
+            self._slots, self._slots_on_host = slots, False
+            return oldest_in_window(slots, buffers.paddings[0], xp=buffers.xp), info
+        self._rings = rings = buffers.start(leaves)
         self._rings_on_host = False
         return buffers.read(rings, observation), info
 
     def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env; return the observation from ``delay`` steps ago."""
+        slots = self._slots
+        if slots is None:
+            return self._step_rings(action)
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        value: Any = observation  # an identity test on the type would narrow it to ``object``
+        if not (
+            type(value) is self._array_type
+            and (value.dtype, value.shape) == self._key
+            and (self._fast_device is None or value.device == self._fast_device)
+        ):  # the contract's ``matches``, inlined; the full check raises before any change
+            buffers = self._buffers
+            assert buffers is not None
+            value = buffers.arrays(observation, "observation")[0]
+            if self._slots_on_host:
+                self._one_array_contact()
+                slots = self._slots = tuple(_move(x, buffers) for x in slots)
+                self._slots_on_host = False
+        if self._detach:
+            value = stop_gradient(value)
+        self._slots, out = push_window(slots, value, self._padding, xp=self._xp)
+        return out, reward, terminated, truncated, info
+
+    def _one_array_contact(self) -> None:
+        buffers = self._buffers
+        assert buffers is not None and buffers.contracts is not None
+        contract = buffers.contracts[0]
+        self._array_type = contract.array_type
+        self._key = (contract.dtype, contract.shape)
+        self._fast_device = device_to_check(contract)
+        self._detach = compat.is_torch_namespace(contract.xp)  # never keep autograd history
+        self._xp = buffers.xp
+        self._padding = buffers.paddings[0]
+
+    def _stored(self, value: Any) -> Any:
+        return stop_gradient(value) if self._detach else value
+
+    def _step_rings(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         buffers = self._buffers
         if buffers is not None and self._rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
@@ -566,7 +630,28 @@ class DelayObservation(
             if self._rings is not None:
                 state["_rings"] = tuple(ring_to_host(r) for r in self._rings)
                 state["_rings_on_host"] = True
+            if self._slots is not None:
+                state["_slots"] = tuple(
+                    None if x is None else np.asarray(to_namespace(x, "numpy"))
+                    for x in self._slots
+                )
+                state["_slots_on_host"] = True
+        for name in ("_array_type", "_key", "_fast_device", "_xp", "_padding"):
+            state.pop(name, None)
+        state["_detach"] = False
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._array_type = self._key = self._fast_device = None  # the copy's first contact
+
+
+def _move(x: Any, buffers: DelayRings) -> Any:
+    if x is None:
+        return None
+    assert buffers.contracts is not None
+    contract = buffers.contracts[0]
+    return convert_array(x, xp=contract.xp, device=contract.device)
 
 
 def ring_to_host(ring: FrameRing) -> FrameRing:
