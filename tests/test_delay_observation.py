@@ -180,3 +180,26 @@ def test_constructor_errors_match_gymnasium(delay: Any) -> None:
     )
     with pytest.raises(gym.error.ResetNeeded, match="DelayObservation"):
         DelayObservation(Feed(gym.spaces.Box(0, 1, (2,)), np.zeros(2, np.float32)), 1).step(0)
+
+
+def test_window_core_under_jit() -> None:
+    # The single wrapper's window (one array observation): a tuple of arrays, None for empty.
+    jax = pytest.importorskip("jax")
+    import jax.numpy as jnp
+
+    from array_env._ops.ring_buffer import push_window, start_window
+
+    padding = jnp.full((2,), -1.0)
+
+    def two_pushes(first: Any, a: Any, b: Any) -> Any:
+        window = start_window(first, 2)
+        window, out_a = push_window(window, a, padding, xp=jnp)
+        window, out_b = push_window(window, b, padding, xp=jnp)
+        return out_a, out_b, window[0]
+
+    args = (jnp.zeros(2), jnp.ones(2), jnp.full((2,), 2.0))
+    eager = two_pushes(*args)
+    jitted = jax.jit(two_pushes)(*args)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    for got, want, expected in zip(jitted, eager, ([-1.0, -1.0], [0.0, 0.0], [0.0, 0.0]), strict=True):  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))  # pyright: ignore[reportUnknownArgumentType]
+        np.testing.assert_array_equal(np.asarray(want), expected)

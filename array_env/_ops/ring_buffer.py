@@ -24,6 +24,7 @@ free under ``jax.jit``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat as compat
@@ -42,6 +43,7 @@ __all__ = [
     "stacked_frames",
     "start_ring",
     "start_window",
+    "window_pusher",
 ]
 
 
@@ -226,6 +228,19 @@ def start_window(first: Any, delay: int) -> tuple[Any, ...]:
     return (None,) * delay + (first,)
 
 
+def window_pusher(
+    padding: Any, *, xp: Namespace[Any]
+) -> Callable[[tuple[Any, ...], Any], tuple[tuple[Any, ...], Any]]:
+    """:func:`push_window` with its padding bound: ``(window, frame) -> (window, oldest)``."""
+
+    def push(window: tuple[Any, ...], frame: Any) -> tuple[tuple[Any, ...], Any]:
+        window = window[1:] + (frame,)
+        oldest = window[0]
+        return window, xp.asarray(padding, copy=True) if oldest is None else oldest
+
+    return push
+
+
 def push_window(
     window: tuple[Any, ...], frame: Any, padding: Any, *, xp: Namespace[Any]
 ) -> tuple[tuple[Any, ...], Any]:
@@ -234,9 +249,7 @@ def push_window(
     The oldest frame is :func:`oldest_in_window`'s: the frame itself, or a copy of
     ``padding`` for an empty slot.
     """
-    window = (*window[1:], frame)
-    oldest = window[0]
-    return window, xp.asarray(padding, copy=True) if oldest is None else oldest
+    return window_pusher(padding, xp=xp)(window, frame)
 
 
 def oldest_in_window(window: tuple[Any, ...], padding: Any, *, xp: Namespace[Any]) -> Any:

@@ -35,9 +35,9 @@ from array_env._ops.ring_buffer import (
     make_layout,
     oldest_in_window,
     push_frame,
-    push_window,
     start_ring,
     start_window,
+    window_pusher,
 )
 from array_env._ops.stop_gradient import stop_gradient
 from array_env._tree import tree_leaves, tree_map_with_path
@@ -581,7 +581,7 @@ class DelayObservation(
                 self._slots_on_host = False
         if self._detach:
             value = stop_gradient(value)
-        self._slots, out = push_window(slots, value, self._padding, xp=self._xp)
+        self._slots, out = self._push(slots, value)
         return out, reward, terminated, truncated, info
 
     def _one_array_contact(self) -> None:
@@ -594,6 +594,7 @@ class DelayObservation(
         self._detach = compat.is_torch_namespace(contract.xp)  # never keep autograd history
         self._xp = buffers.xp
         self._padding = buffers.paddings[0]
+        self._push = window_pusher(self._padding, xp=buffers.xp)
 
     def _stored(self, value: Any) -> Any:
         return stop_gradient(value) if self._detach else value
@@ -636,7 +637,7 @@ class DelayObservation(
                     for x in self._slots
                 )
                 state["_slots_on_host"] = True
-        for name in ("_array_type", "_key", "_fast_device", "_xp", "_padding"):
+        for name in ("_array_type", "_key", "_fast_device", "_xp", "_padding", "_push"):
             state.pop(name, None)
         state["_detach"] = False
         return state
