@@ -121,7 +121,8 @@ def test_bad_observation_leaves_the_buffer_untouched() -> None:
     base.next = np.ones(2, np.float32)
     env.step(0)
     window = env._slots  # pyright: ignore[reportPrivateUsage]  # one array: the window of arrays
-    assert window is not None and env._rings is None  # pyright: ignore[reportPrivateUsage]
+    assert window is not None
+    assert env._rings is None  # pyright: ignore[reportPrivateUsage]
     before = [None if x is None else to_host(x).copy() for x in window]
     for bad in (
         np.ones(2, np.float64),
@@ -185,10 +186,11 @@ def test_constructor_errors_match_gymnasium(delay: Any) -> None:
 def test_window_core_under_jit() -> None:
     # The single wrapper's window (one array observation): a tuple of arrays, None for empty.
     jax = pytest.importorskip("jax")
-    import jax.numpy as jnp
+    import jax.numpy as jax_numpy
 
     from array_env._ops.ring_buffer import push_window, start_window
 
+    jnp: Any = jax_numpy
     padding = jnp.full((2,), -1.0)
 
     def two_pushes(first: Any, a: Any, b: Any) -> Any:
@@ -199,7 +201,8 @@ def test_window_core_under_jit() -> None:
 
     args = (jnp.zeros(2), jnp.ones(2), jnp.full((2,), 2.0))
     eager = two_pushes(*args)
-    jitted = jax.jit(two_pushes)(*args)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    for got, want, expected in zip(jitted, eager, ([-1.0, -1.0], [0.0, 0.0], [0.0, 0.0]), strict=True):  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
-        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))  # pyright: ignore[reportUnknownArgumentType]
-        np.testing.assert_array_equal(np.asarray(want), expected)
+    jitted: Any = jax.jit(two_pushes)(*args)
+    expected = ([-1.0, -1.0], [0.0, 0.0], [0.0, 0.0])
+    for got, want, value in zip(jitted, eager, expected, strict=True):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+        np.testing.assert_array_equal(np.asarray(want), value)

@@ -85,12 +85,13 @@ def lean_namespace(xp: Namespace[Any]) -> Namespace[Any]:
     """
     global _lean_numpy
     fast = fast_namespace(xp)
-    if fast is not importlib.import_module("numpy"):
+    numpy = importlib.import_module("numpy")
+    if fast is not numpy:  # pyright: ignore[reportUnnecessaryComparison]  # a module may be one
         return fast
     if _lean_numpy is None:
-        lean = types.ModuleType("numpy", fast.__doc__)
-        lean.__dict__.update(vars(fast))
-        lean.__dict__.update(reshape=_lean_reshape, astype=_lean_astype)
+        lean = types.ModuleType("numpy", numpy.__doc__)
+        members: dict[str, Any] = dict(vars(numpy))
+        lean.__dict__.update(members, reshape=_lean_reshape, astype=_lean_astype)
         _lean_numpy = lean
     namespace: Namespace[Any] = _lean_numpy
     return namespace

@@ -216,7 +216,6 @@ def stacked_frames(ring: FrameRing, *, layout: RingLayout, xp: Namespace[Any]) -
     return xp.where(valid, gathered, padding)
 
 
-
 def start_window(first: Any, delay: int) -> tuple[Any, ...]:
     """DelayObservation's single-env state after a reset: ``delay`` empty slots, then ``first``.
 
@@ -234,7 +233,7 @@ def window_pusher(
     """:func:`push_window` with its padding bound: ``(window, frame) -> (window, oldest)``."""
 
     def push(window: tuple[Any, ...], frame: Any) -> tuple[tuple[Any, ...], Any]:
-        window = window[1:] + (frame,)
+        window = window[1:] + (frame,)  # noqa: RUF005  # a slice and a concat: the cheapest
         oldest = window[0]
         return window, xp.asarray(padding, copy=True) if oldest is None else oldest
 

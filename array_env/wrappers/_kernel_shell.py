@@ -236,8 +236,15 @@ class KernelShell:
         # Contracts travel by name but device constants may not pickle: rebuilt at first contact.
         state = dict(self.__dict__)
         for name in (
-            "_contracts", "_constants", "_array_type", "_key", "_fast_device", "_core", "_getter",
-            "_specs", "_leaves_core",
+            "_contracts",
+            "_constants",
+            "_array_type",
+            "_key",
+            "_fast_device",
+            "_core",
+            "_getter",
+            "_specs",
+            "_leaves_core",
         ):
             state.pop(name, None)
         return state

@@ -59,7 +59,9 @@ ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend
 # ---------------------------------------------------------------- pure cores
 
 
-def reshaper(*, shape: tuple[int, ...], batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+def reshaper(
+    *, shape: tuple[int, ...], batch_ndim: int, xp: Namespace[Any]
+) -> Callable[[Any], Any]:
     """The reshape core with its settings bound: ``x -> x`` reshaped to ``(*batch, *shape)``.
 
     The ``*er`` factories of this module return each core as a function of the observation
@@ -501,7 +503,7 @@ class _ArrayObservation(
         # that calls it, as ``gymnasium.ObservationWrapper.step`` does.
         super().__init_subclass__(**kwargs)
         if "observation" in cls.__dict__ and "step" not in cls.__dict__:
-            cls.step = _ArrayObservation._step_via_observation  # type: ignore[method-assign]
+            cls.step = _ArrayObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
 
 
 class TransformObservation(Wrapper[WObs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
@@ -622,7 +624,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         # A subclass overriding ``observation`` gets a step that calls it (Gymnasium's).
         super().__init_subclass__(**kwargs)
         if "observation" in cls.__dict__ and "step" not in cls.__dict__:
-            cls.step = FilterObservation._step_via_observation  # type: ignore[method-assign]
+            cls.step = FilterObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
 
 
 class FlattenObservation(_ArrayObservation[Act, ObsOut]):

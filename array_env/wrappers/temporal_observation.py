@@ -586,7 +586,8 @@ class DelayObservation(
 
     def _one_array_contact(self) -> None:
         buffers = self._buffers
-        assert buffers is not None and buffers.contracts is not None
+        assert buffers is not None
+        assert buffers.contracts is not None
         contract = buffers.contracts[0]
         self._array_type = contract.array_type
         self._key = (contract.dtype, contract.shape)
@@ -633,8 +634,7 @@ class DelayObservation(
                 state["_rings_on_host"] = True
             if self._slots is not None:
                 state["_slots"] = tuple(
-                    None if x is None else np.asarray(to_namespace(x, "numpy"))
-                    for x in self._slots
+                    None if x is None else np.asarray(to_namespace(x, "numpy")) for x in self._slots
                 )
                 state["_slots_on_host"] = True
         for name in ("_array_type", "_key", "_fast_device", "_xp", "_padding", "_push"):
