@@ -1,10 +1,14 @@
 """Observation wrappers with state across steps: TimeAwareObservation and DelayObservation.
 
 Both keep their state on the observations' device from the first contact on: TimeAware a step
-counter (0-d, or one per sub-env in the vector twin), Delay one ring buffer per observation
-leaf (:mod:`array_env._ops.ring_buffer`, zero-padded, read at its oldest slot). The pure cores
-are :func:`time_feature` and :func:`delayed_frame`; the vector twins in
-:mod:`array_env.vector.temporal_observation` call them with a leading batch axis and masks.
+counter (a ``(1,)`` column, or one per sub-env in the vector twin), Delay one ring buffer per
+observation leaf (:mod:`array_env._ops.ring_buffer`, zero-padded, read at its oldest slot).
+The pure cores are :func:`time_feature` (:func:`time_column` for the single counter) and
+:func:`delayed_frame`; the vector twins in :mod:`array_env.vector.temporal_observation` call
+them with a leading batch axis and masks. A single env whose observation is one array keeps
+its last ``delay + 1`` arrays in a window instead
+(:func:`~array_env._ops.ring_buffer.push_window`): as from Gymnasium's deque, each array is
+returned once, as it arrived, so no buffer write and no copy are needed.
 """
 
 from __future__ import annotations
@@ -494,8 +498,10 @@ class DelayObservation(
 
     As Gymnasium's (the "zero" is ``create_zero_array``: zeros clipped into the space's
     bounds). The last ``delay + 1`` observations live in a preallocated ring buffer per array
-    leaf, on the observations' device; spaces whose values are not arrays (Text, Graph,
-    Sequence) are queued on the host as Gymnasium does. The vector twin is
+    leaf, on the observations' device; an observation that is one array is kept as it arrived
+    in a window of ``delay + 1`` arrays and returned as it is (as Gymnasium's deque does);
+    spaces whose values are not arrays (Text, Graph, Sequence) are queued on the host as
+    Gymnasium does. The vector twin is
     :class:`array_env.vector.DelayObservation` (Gymnasium has none).
 
     Args:
