@@ -120,7 +120,10 @@ def test_bad_observation_leaves_the_buffer_untouched() -> None:
     env.reset()
     base.next = np.ones(2, np.float32)
     env.step(0)
-    before = [(to_host(r.frames).copy(), r.newest, r.age) for r in env._rings or ()]  # pyright: ignore[reportPrivateUsage]
+    window = env._slots  # pyright: ignore[reportPrivateUsage]  # one array: the window of arrays
+    assert window is not None
+    assert env._rings is None  # pyright: ignore[reportPrivateUsage]
+    before = [None if x is None else to_host(x).copy() for x in window]
     for bad in (
         np.ones(2, np.float64),
         np.ones(3, np.float32),
@@ -128,6 +131,30 @@ def test_bad_observation_leaves_the_buffer_untouched() -> None:
     ):
         base.next = bad
         with pytest.raises(ArrayMismatchError, match="DelayObservation: observation"):
+            env.step(0)
+    assert env._slots is window  # pyright: ignore[reportPrivateUsage]
+    after = [None if x is None else to_host(x).copy() for x in window]
+    assert [x is None for x in before] == [x is None for x in after] == [True, False, False]
+    for x0, x1 in zip(before[1:], after[1:], strict=True):
+        np.testing.assert_array_equal(x0, x1)
+    base.next = np.full(2, 2.0, np.float32)
+    np.testing.assert_array_equal(to_host(env.step(0)[0]), np.zeros(2))  # the reset frame's turn
+    np.testing.assert_array_equal(to_host(env.step(0)[0]), np.ones(2))
+
+
+def test_bad_tree_observation_leaves_the_rings_untouched() -> None:
+    space = gym.spaces.Dict(a=gym.spaces.Box(-9, 9, (2,), np.float32))
+    base = Feed(space, {"a": np.zeros(2, np.float32)})
+    env = DelayObservation(base, 2)
+    env.reset()
+    base.next = {"a": np.ones(2, np.float32)}
+    env.step(0)
+    assert env._slots is None  # pyright: ignore[reportPrivateUsage]  # a tree: one ring per leaf
+    before = [(to_host(r.frames).copy(), r.newest, r.age) for r in env._rings or ()]  # pyright: ignore[reportPrivateUsage]
+    assert before
+    for bad in (np.ones(2, np.float64), np.ones(3, np.float32)):
+        base.next = {"a": bad}
+        with pytest.raises(ArrayMismatchError, match="DelayObservation"):
             env.step(0)
     after = [(to_host(r.frames).copy(), r.newest, r.age) for r in env._rings or ()]  # pyright: ignore[reportPrivateUsage]
     for (f0, n0, a0), (f1, n1, a1) in zip(before, after, strict=True):
@@ -154,3 +181,28 @@ def test_constructor_errors_match_gymnasium(delay: Any) -> None:
     )
     with pytest.raises(gym.error.ResetNeeded, match="DelayObservation"):
         DelayObservation(Feed(gym.spaces.Box(0, 1, (2,)), np.zeros(2, np.float32)), 1).step(0)
+
+
+def test_window_core_under_jit() -> None:
+    # The single wrapper's window (one array observation): a tuple of arrays, None for empty.
+    jax = pytest.importorskip("jax")
+    import jax.numpy as jax_numpy
+
+    from array_env._ops.ring_buffer import push_window, start_window
+
+    jnp: Any = jax_numpy
+    padding = jnp.full((2,), -1.0)
+
+    def two_pushes(first: Any, a: Any, b: Any) -> Any:
+        window = start_window(first, 2)
+        window, out_a = push_window(window, a, padding, xp=jnp)
+        window, out_b = push_window(window, b, padding, xp=jnp)
+        return out_a, out_b, window[0]
+
+    args = (jnp.zeros(2), jnp.ones(2), jnp.full((2,), 2.0))
+    eager = two_pushes(*args)
+    jitted: Any = jax.jit(two_pushes)(*args)
+    expected = ([-1.0, -1.0], [0.0, 0.0], [0.0, 0.0])
+    for got, want, value in zip(jitted, eager, expected, strict=True):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+        np.testing.assert_array_equal(np.asarray(want), value)

@@ -168,3 +168,23 @@ def test_pickles_and_keeps_working() -> None:
     action = env.action_space.sample()
     a, b = env.step(action)[0], copy.step(action)[0]
     np.testing.assert_array_equal(a, b)
+
+
+def test_bad_leaf_of_a_dict_of_boxes_is_rejected() -> None:
+    # Array leaves one key deep take the shell's multi-leaf fast path: every leaf is matched.
+    space = spaces.Dict(
+        a=spaces.Box(-1, 1, (2,), np.float32), b=spaces.Box(-1, 1, (3,), np.float32)
+    )
+    good = {"a": np.zeros(2, np.float32), "b": np.ones(3, np.float32)}
+    base = Feed(space, good)
+    env = FlattenObservation(base)
+    env.reset()
+    for bad, message in (
+        ({"a": good["a"], "b": np.ones(3, np.float64)}, r'observation\["b"\] has dtype float64'),
+        ({"a": np.zeros(3, np.float32), "b": good["b"]}, r'observation\["a"\] has shape \(3,\)'),
+    ):
+        base.next = bad
+        with pytest.raises(ArrayMismatchError, match=message):
+            env.step(0)
+    base.next = good
+    np.testing.assert_array_equal(env.step(0)[0], [0, 0, 1, 1, 1])

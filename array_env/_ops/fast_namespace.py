@@ -13,13 +13,14 @@ array-api-strict therefore keeps exercising the pure-standard code path in the t
 from __future__ import annotations
 
 import importlib
+import types
 from typing import Any
 
 import array_api_compat as compat
 
 from array_env.typing import Namespace
 
-__all__ = ["fast_namespace"]
+__all__ = ["fast_namespace", "lean_namespace"]
 
 # Functions array_env's cores call whose NumPy 2.0 spelling was missing or different.
 _NEEDED_NUMPY_NAMES = ("astype", "concat", "permute_dims", "pow", "__array_api_version__")
@@ -50,3 +51,47 @@ def fast_namespace(xp: Namespace[Any]) -> Namespace[Any]:
         native: Namespace[Any] = numpy
         return native
     return xp
+
+
+def _lean_reshape(x: Any, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Any:
+    return x.reshape(shape) if copy is None else x.reshape(shape, copy=copy)
+
+
+def _lean_astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    return x.astype(dtype, copy=copy)
+
+
+_lean_numpy: Any = None
+
+
+def lean_namespace(xp: Namespace[Any]) -> Namespace[Any]:
+    """:func:`fast_namespace`, with NumPy's ``reshape`` and ``astype`` as direct method calls.
+
+    ``numpy.reshape`` and ``numpy.astype`` are Python functions around the array's methods
+    (0.74 µs and 0.85 µs against 0.12 µs and 0.22 µs on a 3-element array): on a single env's
+    step path that wrapper costs more than the work. The lean namespace is ``numpy`` with these
+    two names replaced by thin standard-signature calls of the methods; every other name is
+    NumPy's own. Other backends get :func:`fast_namespace`'s answer.
+
+    Example:
+        >>> import numpy as np
+        >>> from array_env import resolve_namespace
+        >>> lean = lean_namespace(resolve_namespace("numpy"))
+        >>> lean.reshape(np.arange(4), (2, 2)).shape, lean.concat is np.concat
+        ((2, 2), True)
+        >>> import array_api_strict as xps
+        >>> lean_namespace(xps) is xps
+        True
+    """
+    global _lean_numpy
+    fast = fast_namespace(xp)
+    numpy = importlib.import_module("numpy")
+    if fast is not numpy:  # pyright: ignore[reportUnnecessaryComparison]  # a module may be one
+        return fast
+    if _lean_numpy is None:
+        lean = types.ModuleType("numpy", numpy.__doc__)
+        members: dict[str, Any] = dict(vars(numpy))
+        lean.__dict__.update(members, reshape=_lean_reshape, astype=_lean_astype)
+        _lean_numpy = lean
+    namespace: Namespace[Any] = _lean_numpy
+    return namespace

@@ -14,6 +14,7 @@ hand them to Gymnasium's own ``flatten`` on the host, exactly as Gymnasium does.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "device_dtype",
     "flatten_leaves",
     "flatten_plan",
+    "flattener",
     "leaf_at",
     "leaf_constants",
 ]
@@ -189,6 +191,45 @@ def flatten_leaves(
         batch_ndim: 0 for one observation, 1 for a batch.
         xp: The leaves' namespace.
     """
+    return flattener(plan, constants, dtype=dtype, batch_ndim=batch_ndim, xp=xp)(leaves)
+
+
+def flattener(
+    plan: tuple[FlatLeaf, ...],
+    constants: tuple[Any, ...],
+    *,
+    dtype: Any,
+    batch_ndim: int,
+    xp: Namespace[Any],
+) -> Callable[[Sequence[Any]], Any]:
+    """:func:`flatten_leaves` with its settings bound: a function of the leaves alone.
+
+    One observation of array leaves only (Box, MultiBinary) is flattened by one ``concat``
+    with ``axis=None`` (the standard's row-major flattening of each part), each part cast first
+    where its dtype is not the flat one; everything else takes the general path.
+    """
+    if batch_ndim == 0 and all(spec.kind == "array" for spec in plan):
+
+        def flatten_arrays(leaves: Sequence[Any]) -> Any:
+            return xp.concat(
+                [x if x.dtype == dtype else xp.astype(x, dtype) for x in leaves], axis=None
+            )
+
+        return flatten_arrays
+    return lambda leaves: _flatten_general(
+        leaves, plan, constants, dtype=dtype, batch_ndim=batch_ndim, xp=xp
+    )
+
+
+def _flatten_general(
+    leaves: Sequence[Any],
+    plan: tuple[FlatLeaf, ...],
+    constants: tuple[Any, ...],
+    *,
+    dtype: Any,
+    batch_ndim: int,
+    xp: Namespace[Any],
+) -> Any:
     parts: list[Any] = []
     for array, spec, const in zip(leaves, plan, constants, strict=True):
         batch = tuple(array.shape[:batch_ndim])

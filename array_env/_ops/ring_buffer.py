@@ -24,6 +24,7 @@ free under ``jax.jit``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat as compat
@@ -34,11 +35,15 @@ __all__ = [
     "FrameRing",
     "RingLayout",
     "make_layout",
+    "oldest_in_window",
     "push_frame",
+    "push_window",
     "restart_rows",
     "stack_order",
     "stacked_frames",
     "start_ring",
+    "start_window",
+    "window_pusher",
 ]
 
 
@@ -209,3 +214,44 @@ def stacked_frames(ring: FrameRing, *, layout: RingLayout, xp: Namespace[Any]) -
     valid = xp.reshape(valid, valid.shape + (1,) * layout.frame_ndim)
     padding = xp.expand_dims(ring.padding, axis=1) if layout.pad_with_first else ring.padding
     return xp.where(valid, gathered, padding)
+
+
+def start_window(first: Any, delay: int) -> tuple[Any, ...]:
+    """DelayObservation's single-env state after a reset: ``delay`` empty slots, then ``first``.
+
+    The window holds one env's last ``delay + 1`` frames as they arrived, oldest first; an
+    empty slot (``None``, a static leaf under ``jax.jit``) reads as the padding. A frame is read
+    once, when it is the oldest, and then leaves the window: it is never written to, so it
+    needs no copy, and a step is one tuple slice where a buffer costs a write and a copy.
+    """
+    return (None,) * delay + (first,)
+
+
+def window_pusher(
+    padding: Any, *, xp: Namespace[Any]
+) -> Callable[[tuple[Any, ...], Any], tuple[tuple[Any, ...], Any]]:
+    """:func:`push_window` with its padding bound: ``(window, frame) -> (window, oldest)``."""
+
+    def push(window: tuple[Any, ...], frame: Any) -> tuple[tuple[Any, ...], Any]:
+        window = window[1:] + (frame,)  # noqa: RUF005  # a slice and a concat: the cheapest
+        oldest = window[0]
+        return window, xp.asarray(padding, copy=True) if oldest is None else oldest
+
+    return push
+
+
+def push_window(
+    window: tuple[Any, ...], frame: Any, padding: Any, *, xp: Namespace[Any]
+) -> tuple[tuple[Any, ...], Any]:
+    """Append ``frame``, drop the oldest slot; return the window and its new oldest frame.
+
+    The oldest frame is :func:`oldest_in_window`'s: the frame itself, or a copy of
+    ``padding`` for an empty slot.
+    """
+    return window_pusher(padding, xp=xp)(window, frame)
+
+
+def oldest_in_window(window: tuple[Any, ...], padding: Any, *, xp: Namespace[Any]) -> Any:
+    """The window's oldest frame (the frame itself), or a copy of ``padding`` for an empty slot."""
+    oldest = window[0]
+    return xp.asarray(padding, copy=True) if oldest is None else oldest

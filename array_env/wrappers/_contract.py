@@ -19,7 +19,7 @@ from array_env._ops.fast_namespace import fast_namespace
 from array_env.convert import convert_array
 from array_env.typing import Device, Namespace
 
-__all__ = ["ArrayContract", "contract_for", "space_dtype"]
+__all__ = ["ArrayContract", "contract_for", "device_to_check", "space_dtype"]
 
 
 class ArrayContract(NamedTuple):
@@ -75,6 +75,15 @@ class ArrayContract(NamedTuple):
             raise ArrayMismatchError(
                 f"{owner}: {name} must be a {self.array_type.__name__}, got {type(x).__name__}"
             )
+
+
+def device_to_check(contract: ArrayContract) -> Device | None:
+    """The device an inlined ``matches`` must compare, or ``None`` where the type implies it.
+
+    A NumPy array is always on the CPU: once its type is ``numpy.ndarray`` its device needs no
+    read (which saves a property call per step on the single-env fast paths).
+    """
+    return None if compat.is_numpy_namespace(contract.xp) else contract.device
 
 
 def _rebuild_contract(

@@ -11,16 +11,19 @@ shell passes a leading batch axis.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import array_api_compat as compat
 import numpy as np
 
+from array_env._ops.fast_namespace import lean_namespace
 from array_env._ops.flatten import device_dtype, leaf_at
 from array_env._tree import format_path
 from array_env.convert import convert_array
 from array_env.typing import Device, Namespace
-from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._contract import ArrayContract, contract_for, device_to_check
 
 __all__ = [
     "KernelInput",
@@ -64,6 +67,28 @@ class ObservationKernel:
         """Run the core on the input leaves (in :attr:`inputs` order)."""
         raise NotImplementedError
 
+    def bind(self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+        """The core of a one-array kernel as a function of that array (everything else bound).
+
+        The shell's fast path calls it once the array has met its contract. Kernels override
+        it with a closure over their core alone (one Python call fewer than :meth:`apply`).
+        """
+
+        def core(x: Any) -> Any:
+            return self.apply(constants, [x], batch_ndim=batch_ndim, xp=xp)
+
+        return core
+
+    def bind_leaves(
+        self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Callable[[Sequence[Any]], Any]:
+        """The core as a function of the input leaves (in :attr:`inputs` order) alone."""
+
+        def core(leaves: Sequence[Any]) -> Any:
+            return self.apply(constants, list(leaves), batch_ndim=batch_ndim, xp=xp)
+
+        return core
+
 
 _HOST_SCALARS = (bool, int, float, np.generic)
 
@@ -104,9 +129,44 @@ class KernelShell:
     _batch: tuple[int, ...] = ()
     _contracts: tuple[ArrayContract, ...] | None = None
     _constants: Any = None
+    # The fast path of a kernel reading one array, the whole observation (set at first contact):
+    # the contract as the array's type, a (dtype, shape) key and the device to compare (None
+    # where the type implies it), and the bound core.
+    _array_type: type[Any] | None = None
+    _key: tuple[Any, Any] | None = None
+    _fast_device: Any = None
+    _core: Callable[[Any], Any]
+    # The fast path of a kernel reading several entries of a Dict or Tuple observation: one
+    # ``itemgetter`` for the leaves, (type, (dtype, shape), device) per leaf, the bound core.
+    _getter: Callable[[Any], tuple[Any, ...]] | None = None
+    _specs: tuple[tuple[type[Any], tuple[Any, Any], Any], ...] = ()
+    _leaves_core: Callable[[Sequence[Any]], Any]
 
     def _transform(self, observation: Any) -> Any:
         """Check ``observation`` (a batch in a vector shell) and return the core's output."""
+        value: Any = observation  # an identity test on the type would narrow it to ``object``
+        if (
+            type(value) is self._array_type
+            and (value.dtype, value.shape) == self._key
+            and (self._fast_device is None or value.device == self._fast_device)
+        ):  # the contract's ``matches``, inlined: the type test comes first
+            return self._core(value)
+        getter = self._getter
+        if getter is not None:
+            leaves = getter(value)
+            for x, (kind, key, device) in zip(leaves, self._specs, strict=True):
+                if not (
+                    type(x) is kind
+                    and (x.dtype, x.shape) == key
+                    and (device is None or x.device == device)
+                ):
+                    break
+            else:
+                return self._leaves_core(leaves)
+        return self._transform_checked(value)
+
+    def _transform_checked(self, observation: Any) -> Any:
+        """The general path: any number of leaves, ``matches`` per leaf, else the full check."""
         kernel = self._kernel
         inputs = kernel.inputs
         leaves = (
@@ -150,7 +210,23 @@ class KernelShell:
             )
             _check_all(contracts, leaves, inputs, batch, owner=owner, names=names)
             self._contracts = contracts
-            self._constants = self._kernel.upload(xp=xp, device=device)
+            self._constants = constants = self._kernel.upload(xp=xp, device=device)
+            if len(inputs) == 1 and not inputs[0].path:
+                only = contracts[0]
+                self._core = self._kernel.bind(
+                    constants, batch_ndim=len(self._batch), xp=lean_namespace(xp)
+                )
+                self._key = (only.dtype, only.shape)
+                self._fast_device = device_to_check(only)
+                self._array_type = only.array_type
+            elif len(inputs) > 1 and all(len(item.path) == 1 for item in inputs):
+                self._leaves_core = self._kernel.bind_leaves(
+                    constants, batch_ndim=len(self._batch), xp=lean_namespace(xp)
+                )
+                self._specs = tuple(
+                    (c.array_type, (c.dtype, c.shape), device_to_check(c)) for c in contracts
+                )
+                self._getter = itemgetter(*(item.path[0] for item in inputs))
         else:
             leaves = [adopt_leaf(x, contracts[0]) for x in leaves]
             _check_all(contracts, leaves, inputs, batch, owner=owner, names=names)
@@ -159,8 +235,18 @@ class KernelShell:
     def __getstate__(self) -> dict[str, Any]:
         # Contracts travel by name but device constants may not pickle: rebuilt at first contact.
         state = dict(self.__dict__)
-        state.pop("_contracts", None)
-        state.pop("_constants", None)
+        for name in (
+            "_contracts",
+            "_constants",
+            "_array_type",
+            "_key",
+            "_fast_device",
+            "_core",
+            "_getter",
+            "_specs",
+            "_leaves_core",
+        ):
+            state.pop(name, None)
         return state
 
 

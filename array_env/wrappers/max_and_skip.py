@@ -17,7 +17,7 @@ import numpy as np
 
 from array_env.convert import convert_array
 from array_env.core import Wrapper
-from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._contract import ArrayContract, contract_for, device_to_check
 
 __all__ = ["FramePair", "MaxAndSkipObservation", "check_skip", "max_frame"]
 
@@ -104,6 +104,9 @@ class MaxAndSkipObservation(Wrapper[Frame, Act, Frame, Act], gym.utils.RecordCon
         self._shape = shape
         self._pair = zero_pair(env.observation_space)
         self._contract: ArrayContract | None = None
+        # the contract inlined: (array type, (dtype, shape), device or None); matches nothing
+        # before the first contact
+        self._fast: tuple[Any, Any, Any] = (None, None, None)
 
     def step(self, action: Act) -> tuple[Frame, Any, Any, Any, dict[str, Any]]:
         """Repeat ``action`` up to ``skip`` times; max of the last two frames, summed reward."""
@@ -113,19 +116,30 @@ class MaxAndSkipObservation(Wrapper[Frame, Act, Frame, Act], gym.utils.RecordCon
         info: dict[str, Any] = {}
         older = newer = None
         contract = self._contract
-        for repeat in range(self._skip):
-            observation, reward, terminated, truncated, info = self.env.step(action)
-            contract = self._check(observation, contract)  # raises before any state changes
-            if repeat == self._skip - 2:
+        array_type, key, device = self._fast
+        env_step, skip = self.env.step, self._skip
+        for repeat in range(skip):
+            observation, reward, terminated, truncated, info = env_step(action)
+            value: Any = observation  # an identity test on the type would narrow it
+            if not (
+                type(value) is array_type
+                and (value.dtype, value.shape) == key
+                and (device is None or value.device == device)
+            ):  # the contract's ``matches``, inlined; raises before any state changes
+                contract = self._check(observation, contract)
+            if repeat == skip - 2:
                 older = observation
-            elif repeat == self._skip - 1:
+            elif repeat == skip - 1:
                 newer = observation
-            total = _add_reward(total, reward)
+            # Gymnasium's ``total += float(reward)``; a Python float needs no conversion
+            total = total + reward if type(reward) is float else _add_reward(total, reward)
             if terminated or truncated:
                 break
         assert contract is not None  # the loop ran at least once
         if self._contract is None:  # first contact: Gymnasium's zero frames move to the device
             self._contract = contract
+            self._fast = (contract.array_type, (contract.dtype, contract.shape),
+                          device_to_check(contract))  # fmt: skip
             self._pair = FramePair(*(_on_device(zero, contract) for zero in self._pair))
         xp = contract.fast_xp
         # copies, as Gymnasium's buffer: an env may reuse its observation array
@@ -150,6 +164,7 @@ class MaxAndSkipObservation(Wrapper[Frame, Act, Frame, Act], gym.utils.RecordCon
 
         state = dict(self.__dict__)
         state["_contract"] = None
+        state["_fast"] = (None, None, None)
         state["_pair"] = FramePair(*to_namespace(tuple(self._pair), "numpy"))
         return state
 

@@ -9,6 +9,7 @@ steps. Each is a kernel (host settings read from the space, device constants, a 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, Generic, cast
 
 import gymnasium as gym
@@ -23,6 +24,7 @@ from array_env._ops.flatten import (
     device_dtype,
     flatten_leaves,
     flatten_plan,
+    flattener,
     gym_flatten,
     gym_flatten_space,
     is_space,
@@ -57,21 +59,45 @@ ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend
 # ---------------------------------------------------------------- pure cores
 
 
+def reshaper(
+    *, shape: tuple[int, ...], batch_ndim: int, xp: Namespace[Any]
+) -> Callable[[Any], Any]:
+    """The reshape core with its settings bound: ``x -> x`` reshaped to ``(*batch, *shape)``.
+
+    The ``*er`` factories of this module return each core as a function of the observation
+    alone, for the shells' step path (one Python call per step); the functions below them call
+    the same bound cores once, for callers that pass the settings every time.
+    """
+    if batch_ndim == 0:
+        return lambda x: xp.reshape(x, shape)
+    return lambda x: xp.reshape(x, (*x.shape[:batch_ndim], *shape))
+
+
 def reshape_observation(
     x: Any, *, shape: tuple[int, ...], batch_ndim: int, xp: Namespace[Any]
 ) -> Any:
     """Reshape each observation to ``shape``, keeping ``batch_ndim`` leading batch axes."""
-    return xp.reshape(x, (*x.shape[:batch_ndim], *shape))
+    return reshaper(shape=shape, batch_ndim=batch_ndim, xp=xp)(x)
+
+
+def rescaler(gradient: Any, intercept: Any, *, xp: Namespace[Any]) -> Callable[[Any], Any]:
+    """The rescaling core with its constants bound (see :func:`reshaper`)."""
+    return lambda x: gradient * x + intercept
 
 
 def rescale_observation(x: Any, gradient: Any, intercept: Any, *, xp: Namespace[Any]) -> Any:
     """The affine map ``gradient * x + intercept`` (Gymnasium's rescaling, same rounding)."""
-    return gradient * x + intercept
+    return rescaler(gradient, intercept, xp=xp)(x)
+
+
+def caster(*, dtype: Any, xp: Namespace[Any]) -> Callable[[Any], Any]:
+    """The cast core with its dtype bound (see :func:`reshaper`)."""
+    return lambda x: xp.astype(x, dtype, copy=True)
 
 
 def cast_observation(x: Any, *, dtype: Any, xp: Namespace[Any]) -> Any:
     """Cast to ``dtype`` (a new array even when the dtype is unchanged: inputs stay private)."""
-    return xp.astype(x, dtype, copy=True)
+    return caster(dtype=dtype, xp=xp)(x)
 
 
 def discretize_observation(
@@ -124,6 +150,9 @@ class ReshapeKernel(ObservationKernel):
     ) -> Any:
         return reshape_observation(leaves[0], shape=self.shape, batch_ndim=batch_ndim, xp=xp)
 
+    def bind(self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+        return reshaper(shape=self.shape, batch_ndim=batch_ndim, xp=xp)
+
 
 class RescaleKernel(ObservationKernel):
     def __init__(self, space: Any, gradient: np.ndarray, intercept: np.ndarray) -> None:
@@ -138,6 +167,10 @@ class RescaleKernel(ObservationKernel):
     ) -> Any:
         return rescale_observation(leaves[0], *constants, xp=xp)
 
+    def bind(self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+        gradient, intercept = constants
+        return rescaler(gradient, intercept, xp=xp)
+
 
 class CastKernel(ObservationKernel):
     def __init__(self, space: Any, dtype: Any) -> None:
@@ -151,6 +184,9 @@ class CastKernel(ObservationKernel):
         self, constants: Any, leaves: list[Any], *, batch_ndim: int, xp: Namespace[Any]
     ) -> Any:
         return cast_observation(leaves[0], dtype=constants, xp=xp)
+
+    def bind(self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+        return caster(dtype=constants, xp=xp)
 
 
 class DiscretizeKernel(ObservationKernel):
@@ -169,6 +205,13 @@ class DiscretizeKernel(ObservationKernel):
         low, high, edges, strides = constants
         return discretize_observation(
             leaves[0], low, high, edges, strides, combine=self.flat, batch_ndim=batch_ndim, xp=xp
+        )
+
+    def bind(self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+        low, high, edges, strides = constants
+        combine = self.flat
+        return lambda x: discretize_observation(
+            x, low, high, edges, strides, combine=combine, batch_ndim=batch_ndim, xp=xp
         )
 
 
@@ -207,6 +250,16 @@ class FlattenKernel(ObservationKernel):
         return flatten_leaves(
             leaves, self.plan, per_leaf, dtype=dtype, batch_ndim=batch_ndim, xp=xp
         )
+
+    def bind(self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]) -> Callable[[Any], Any]:
+        flat = self.bind_leaves(constants, batch_ndim=batch_ndim, xp=xp)
+        return lambda x: flat((x,))
+
+    def bind_leaves(
+        self, constants: Any, *, batch_ndim: int, xp: Namespace[Any]
+    ) -> Callable[[Sequence[Any]], Any]:
+        dtype, per_leaf = constants
+        return flattener(self.plan, per_leaf, dtype=dtype, batch_ndim=batch_ndim, xp=xp)
 
 
 def flatten_kernel(space: Any) -> tuple[gym.Space[Any], FlattenKernel | None]:
@@ -272,11 +325,21 @@ def filter_kernel_space(owner: str, space: Any, filter_keys: Any) -> gym.Space[A
     )
 
 
+def selector(keys: Sequence[Any], *, as_tuple: bool) -> Callable[[Any], Any]:
+    """:func:`select_keys` with its keys bound (see :func:`reshaper`)."""
+    if len(keys) == 1:
+        (only,) = keys
+        return (lambda obs: (obs[only],)) if as_tuple else (lambda obs: {only: obs[only]})
+    getter = itemgetter(*keys)
+    if as_tuple:
+        return getter
+    names = tuple(keys)
+    return lambda obs: dict(zip(names, getter(obs), strict=True))
+
+
 def select_keys(observation: Any, keys: Sequence[Any], *, as_tuple: bool) -> Any:
     """FilterObservation's core: the selected entries, in ``keys`` order (no array touched)."""
-    if as_tuple:
-        return tuple(observation[key] for key in keys)
-    return {key: observation[key] for key in keys}
+    return selector(keys, as_tuple=as_tuple)(observation)
 
 
 def output_keys(space: Any, filter_keys: Sequence[Any]) -> tuple[Any, ...]:
@@ -419,11 +482,28 @@ class _ArrayObservation(
     def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env and transform the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
+        value: Any = observation  # an identity test on the type would narrow it to ``object``
+        if (
+            type(value) is self._array_type
+            and (value.dtype, value.shape) == self._key
+            and (self._fast_device is None or value.device == self._fast_device)
+        ):  # the fast path of ``_transform``, inlined: one call fewer per step
+            return self._core(value), reward, terminated, truncated, info
         return self.observation(observation), reward, terminated, truncated, info
 
-    def observation(self, observation: Any) -> Any:
-        """Transform one observation (Gymnasium's ``ObservationWrapper.observation``)."""
-        return self._transform(observation)
+    def _step_via_observation(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        return self.observation(observation), reward, terminated, truncated, info
+
+    # Gymnasium's ``ObservationWrapper.observation``: the shell's check-and-transform itself.
+    observation = KernelShell._transform
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass that overrides ``observation`` (Gymnasium's extension point) gets a step
+        # that calls it, as ``gymnasium.ObservationWrapper.step`` does.
+        super().__init_subclass__(**kwargs)
+        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
+            cls.step = _ArrayObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
 
 
 class TransformObservation(Wrapper[WObs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
@@ -509,6 +589,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         self.filter_keys: Sequence[str | int] = filter_keys
         self._as_tuple = is_space(space, spaces.Tuple)
         self._keys = output_keys(space, filter_keys)
+        self._select = selector(self._keys, as_tuple=self._as_tuple)
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -520,11 +601,30 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
     def step(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         """Step the env and filter the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
+        return self._select(observation), reward, terminated, truncated, info
+
+    def _step_via_observation(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = self.env.step(action)
         return self.observation(observation), reward, terminated, truncated, info
 
     def observation(self, observation: Any) -> Any:
         """Select the filter keys."""
-        return select_keys(observation, self._keys, as_tuple=self._as_tuple)
+        return self._select(observation)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_select", None)  # a closure: rebuilt from the keys on load
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._select = selector(self._keys, as_tuple=self._as_tuple)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass overriding ``observation`` gets a step that calls it (Gymnasium's).
+        super().__init_subclass__(**kwargs)
+        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
+            cls.step = FilterObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
 
 
 class FlattenObservation(_ArrayObservation[Act, ObsOut]):

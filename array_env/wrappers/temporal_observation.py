@@ -1,10 +1,14 @@
 """Observation wrappers with state across steps: TimeAwareObservation and DelayObservation.
 
 Both keep their state on the observations' device from the first contact on: TimeAware a step
-counter (0-d, or one per sub-env in the vector twin), Delay one ring buffer per observation
-leaf (:mod:`array_env._ops.ring_buffer`, zero-padded, read at its oldest slot). The pure cores
-are :func:`time_feature` and :func:`delayed_frame`; the vector twins in
-:mod:`array_env.vector.temporal_observation` call them with a leading batch axis and masks.
+counter (a ``(1,)`` column, or one per sub-env in the vector twin), Delay one ring buffer per
+observation leaf (:mod:`array_env._ops.ring_buffer`, zero-padded, read at its oldest slot).
+The pure cores are :func:`time_feature` (:func:`time_column` for the single counter) and
+:func:`delayed_frame`; the vector twins in :mod:`array_env.vector.temporal_observation` call
+them with a leading batch axis and masks. A single env whose observation is one array keeps
+its last ``delay + 1`` arrays in a window instead
+(:func:`~array_env._ops.ring_buffer.push_window`): as from Gymnasium's deque, each array is
+returned once, as it arrived, so no buffer write and no copy are needed.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Generic
 
+import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from gymnasium.wrappers.utils import create_zero_array
 from typing_extensions import TypeVar
 
+from array_env._ops.fast_namespace import lean_namespace
 from array_env._ops.flatten import (
     FlatLeaf,
     device_constant,
@@ -27,12 +33,22 @@ from array_env._ops.flatten import (
     is_space,
     leaf_at,
 )
-from array_env._ops.ring_buffer import FrameRing, RingLayout, make_layout, push_frame, start_ring
+from array_env._ops.ring_buffer import (
+    FrameRing,
+    RingLayout,
+    make_layout,
+    oldest_in_window,
+    push_frame,
+    start_ring,
+    start_window,
+    window_pusher,
+)
+from array_env._ops.stop_gradient import stop_gradient
 from array_env._tree import tree_leaves, tree_map_with_path
 from array_env.convert import convert_array, to_namespace
 from array_env.core import Wrapper
 from array_env.typing import Namespace
-from array_env.wrappers._contract import ArrayContract, contract_for
+from array_env.wrappers._contract import ArrayContract, contract_for, device_to_check
 from array_env.wrappers._kernel_shell import KernelShell, adopt_leaf, anchor_leaf, host_leaf
 from array_env.wrappers.stateless_observation import CheckKernel, FlattenKernel, flatten_kernel
 
@@ -42,6 +58,7 @@ __all__ = [
     "TimeSettings",
     "delay_settings",
     "delayed_frame",
+    "time_column",
     "time_feature",
 ]
 
@@ -72,10 +89,30 @@ def time_feature(
         wide: The widest float of the device (float64 where it has one).
         xp: The namespace.
     """
-    column = xp.expand_dims(steps, axis=-1)
+    return time_column(
+        xp.expand_dims(steps, axis=-1), max_timesteps=max_timesteps, normalize=normalize,
+        float_dtype=float_dtype, wide=wide, xp=xp,
+    )  # fmt: skip
+
+
+def time_column(
+    column: Any,
+    *,
+    max_timesteps: int,
+    normalize: bool,
+    float_dtype: Any,
+    wide: Any,
+    copy: bool = True,
+    xp: Namespace[Any],
+) -> Any:
+    """:func:`time_feature` of counters already shaped ``(*batch, 1)`` (the single wrapper's).
+
+    With ``copy=False`` the counters come back as they are where no arithmetic is needed: for
+    a caller that only reads them into a new array (the flattening concatenation).
+    """
     if normalize:
         return xp.astype(xp.astype(column, wide) / max_timesteps, float_dtype)
-    return xp.astype(column, steps.dtype, copy=True)
+    return xp.astype(column, column.dtype, copy=True) if copy else column
 
 
 def delayed_frame(ring: FrameRing, *, layout: RingLayout, xp: Namespace[Any]) -> Any:
@@ -177,11 +214,12 @@ class _TimeShell(KernelShell):
         contract = contract_for(
             first_array(observation), owner=type(self).__name__, name="observation"
         )
-        xp, device = contract.fast_xp, contract.device
+        xp, device = lean_namespace(contract.xp), contract.device
         self._xp = xp
         self._int32 = device_dtype(np.int32, xp=xp, device=device)
         self._float32 = device_dtype(np.float32, xp=xp, device=device)
         self._wide = device_dtype(np.float64, xp=xp, device=device)
+        self._one = xp.ones((1,), dtype=self._int32, device=device)  # array + array: cheaper
         return contract
 
     def _time(self, steps: Any) -> Any:
@@ -192,8 +230,11 @@ class _TimeShell(KernelShell):
         )  # fmt: skip
 
     def _output(self, observation: Any, steps: Any, *, one: str | None = None) -> Any:
+        return self._output_time(observation, self._time(steps), one=one)
+
+    def _output_time(self, observation: Any, time: Any, *, one: str | None = None) -> Any:
         s = self._settings
-        augmented = s.augment(observation, self._time(steps))
+        augmented = s.augment(observation, time)
         if s.kernel is None:
             if s.space is s.augmented:
                 if s.check_kernel is not None and one is None:
@@ -206,7 +247,7 @@ class _TimeShell(KernelShell):
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        for name in ("_xp", "_int32", "_float32", "_wide"):
+        for name in ("_xp", "_int32", "_float32", "_wide", "_one"):
             state.pop(name, None)
         steps = state.pop("_steps", None)
         state["_saved_steps"] = None if steps is None else to_namespace(steps, "numpy")
@@ -288,7 +329,7 @@ class TimeAwareObservation(
     @property
     def timesteps(self) -> int:
         """The steps taken in the current episode (reads the device counter)."""
-        return 0 if self._steps is None else int(self._steps)
+        return 0 if self._steps is None else int(self._steps[0])
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -297,8 +338,10 @@ class TimeAwareObservation(
         observation, info = self.env.reset(seed=seed, options=options)
         if self._steps is None and "_xp" not in self.__dict__:
             self._time_contact(observation)
-        steps = self._xp.zeros((), dtype=self._int32, device=self._device(observation))
-        out = self._output(observation, steps)
+        # the counter is a (1,) column: its arithmetic stays an array (a 0-d NumPy array gives
+        # NumPy scalars), and it is the time entry's shape already
+        steps = self._xp.zeros((1,), dtype=self._int32, device=self._device(observation))
+        out = self._output_time(observation, self._column(steps))
         self._steps = steps
         return out, info
 
@@ -313,10 +356,17 @@ class TimeAwareObservation(
             steps = device_constant(
                 self._pending_steps, xp=self._xp, device=self._device(observation)
             )
-        steps = steps + 1
-        out = self._output(observation, steps)  # raises on a bad observation: state untouched
-        self._steps = steps
+        steps = steps + self._one
+        out = self._output_time(observation, self._column(steps))  # raises on a bad observation
+        self._steps = steps  # only now: a rejected observation leaves the counter untouched
         return out, reward, terminated, truncated, info
+
+    def _column(self, steps: Any) -> Any:
+        s = self._settings
+        return time_column(
+            steps, max_timesteps=s.max_timesteps, normalize=s.normalize,
+            float_dtype=self._float32, wide=self._wide, copy=s.kernel is None, xp=self._xp,
+        )  # fmt: skip
 
     def _device(self, observation: Any) -> Any:
         from array_api_compat import device
@@ -448,8 +498,10 @@ class DelayObservation(
 
     As Gymnasium's (the "zero" is ``create_zero_array``: zeros clipped into the space's
     bounds). The last ``delay + 1`` observations live in a preallocated ring buffer per array
-    leaf, on the observations' device; spaces whose values are not arrays (Text, Graph,
-    Sequence) are queued on the host as Gymnasium does. The vector twin is
+    leaf, on the observations' device; an observation that is one array is kept as it arrived
+    in a window of ``delay + 1`` arrays and returned as it is (as Gymnasium's deque does);
+    spaces whose values are not arrays (Text, Graph, Sequence) are queued on the host as
+    Gymnasium does. The vector twin is
     :class:`array_env.vector.DelayObservation` (Gymnasium has none).
 
     Args:
@@ -484,6 +536,16 @@ class DelayObservation(
         self._rings: tuple[FrameRing, ...] | None = None
         self._rings_on_host = False
         self.observation_queue: deque[Any] = deque()  # host queue for non-array spaces only
+        # An observation that is one array (a Box or MultiBinary space) takes the window of
+        # :func:`start_window`: the arrays as they arrived, checked; Gymnasium's deque in effect.
+        self._one_array = leaves is not None and len(leaves) == 1 and not leaves[0].path
+        self._one_array = self._one_array and leaves is not None and leaves[0].kind == "array"
+        self._slots: tuple[Any, ...] | None = None
+        self._slots_on_host = False
+        self._array_type: type[Any] | None = None  # the contract, inlined (set at first contact)
+        self._key: tuple[Any, Any] | None = None
+        self._fast_device: Any = None
+        self._detach = False
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -494,12 +556,57 @@ class DelayObservation(
         if buffers is None:
             self.observation_queue.clear()
             return self._host_delay(observation), info
-        self._rings = rings = buffers.start(buffers.arrays(observation, "observation"))
+        leaves = buffers.arrays(observation, "observation")
+        if self._one_array:
+            self._one_array_contact()
+            slots = start_window(self._stored(leaves[0]), self.delay)
+            self._slots, self._slots_on_host = slots, False
+            return oldest_in_window(slots, buffers.paddings[0], xp=buffers.xp), info
+        self._rings = rings = buffers.start(leaves)
         self._rings_on_host = False
         return buffers.read(rings, observation), info
 
     def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env; return the observation from ``delay`` steps ago."""
+        slots = self._slots
+        if slots is None:
+            return self._step_rings(action)
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        value: Any = observation  # an identity test on the type would narrow it to ``object``
+        if not (
+            type(value) is self._array_type
+            and (value.dtype, value.shape) == self._key
+            and (self._fast_device is None or value.device == self._fast_device)
+        ):  # the contract's ``matches``, inlined; the full check raises before any change
+            buffers = self._buffers
+            assert buffers is not None
+            value = buffers.arrays(observation, "observation")[0]
+            if self._slots_on_host:
+                self._one_array_contact()
+                slots = self._slots = tuple(_move(x, buffers) for x in slots)
+                self._slots_on_host = False
+        if self._detach:
+            value = stop_gradient(value)
+        self._slots, out = self._push(slots, value)
+        return out, reward, terminated, truncated, info
+
+    def _one_array_contact(self) -> None:
+        buffers = self._buffers
+        assert buffers is not None
+        assert buffers.contracts is not None
+        contract = buffers.contracts[0]
+        self._array_type = contract.array_type
+        self._key = (contract.dtype, contract.shape)
+        self._fast_device = device_to_check(contract)
+        self._detach = compat.is_torch_namespace(contract.xp)  # never keep autograd history
+        self._xp = buffers.xp
+        self._padding = buffers.paddings[0]
+        self._push = window_pusher(self._padding, xp=buffers.xp)
+
+    def _stored(self, value: Any) -> Any:
+        return stop_gradient(value) if self._detach else value
+
+    def _step_rings(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         buffers = self._buffers
         if buffers is not None and self._rings is None:
             raise gym.error.ResetNeeded(f"{type(self).__name__}: call reset() before step()")
@@ -531,7 +638,27 @@ class DelayObservation(
             if self._rings is not None:
                 state["_rings"] = tuple(ring_to_host(r) for r in self._rings)
                 state["_rings_on_host"] = True
+            if self._slots is not None:
+                state["_slots"] = tuple(
+                    None if x is None else np.asarray(to_namespace(x, "numpy")) for x in self._slots
+                )
+                state["_slots_on_host"] = True
+        for name in ("_array_type", "_key", "_fast_device", "_xp", "_padding", "_push"):
+            state.pop(name, None)
+        state["_detach"] = False
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._array_type = self._key = self._fast_device = None  # the copy's first contact
+
+
+def _move(x: Any, buffers: DelayRings) -> Any:
+    if x is None:
+        return None
+    assert buffers.contracts is not None
+    contract = buffers.contracts[0]
+    return convert_array(x, xp=contract.xp, device=contract.device)
 
 
 def ring_to_host(ring: FrameRing) -> FrameRing:
