@@ -319,7 +319,8 @@ def jit_matches_eager(core: Callable[..., Any], *args: Any) -> None:
 
     Skips without JAX.
     """
-    jax = pytest.importorskip("jax", reason="the jit check needs JAX (`array-env info` says how)")
+    pytest.importorskip("jax", reason="the jit check needs JAX (`array-env info` says how)")
+    import jax
     import jax.numpy as jnp
 
     eager = core(*args, xp=np)

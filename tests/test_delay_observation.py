@@ -75,7 +75,8 @@ def test_vector_same_results_on_every_backend(backend: Backend, mode: AutoresetM
 
 
 def test_core_under_jit() -> None:
-    jax = pytest.importorskip("jax")
+    pytest.importorskip("jax", reason="the jit check needs JAX (`array-env info` says how)")
+    import jax
     import jax.numpy as jnp
 
     namespaces: list[Any] = [np, jnp]
