@@ -191,6 +191,7 @@ class TransformObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Rec
             )
         self.func = func
         self._mode = autoreset_mode(env)
+        self._same_step = self._mode is AutoresetMode.SAME_STEP  # an enum lookup per step costs
 
     def reset(
         self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None
@@ -202,7 +203,7 @@ class TransformObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Rec
     def step(self, actions: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         """Step the sub-envs and transform the batch (and same-step final observations)."""
         observations, rewards, terminated, truncated, infos = self.env.step(actions)
-        if self._mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
+        if self._same_step and "final_obs" in infos:
             infos = {**infos, "final_obs": final_through_batch(self.func, infos, observations)}
         return self.func(observations), rewards, terminated, truncated, infos
 
