@@ -170,3 +170,19 @@ def test_counter_lives_on_the_device() -> None:
     obs = rollout(env, 3, seed=0)[-1]
     assert obs.device == backend.device
     assert env._steps.device == backend.device  # pyright: ignore[reportPrivateUsage]
+
+
+def test_vector_reads_the_limit_of_array_envs_vector_time_limit() -> None:
+    from array_env.envs import CartPoleVectorEnv
+    from array_env.vector import TimeLimit as VectorTimeLimit
+
+    bare = CartPoleVectorEnv(num_envs=3, xp="numpy")
+    assert bare.spec is None
+    with pytest.raises(ValueError, match="TimeAwareObservation"):
+        VectorTimeAware(bare)
+    envs = VectorTimeAware(VectorTimeLimit(bare, 7), normalize_time=False)
+    assert envs.max_timesteps == 7
+    observations, _ = envs.reset(seed=0)
+    for step in range(1, 4):
+        observations = envs.step(np.zeros(3, np.int64))[0]
+        np.testing.assert_array_equal(observations[:, -1], np.full(3, step, np.float32))

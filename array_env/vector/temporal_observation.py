@@ -48,10 +48,17 @@ ObsOut = TypeVar("ObsOut", default=Any)  # the output type: Any unless a backend
 
 
 def vector_max_timesteps(owner: str, env: VectorEnv[Any, Any, Any]) -> int:
-    """The episode limit from the vector env's spec, else from its first sub-env."""
+    """The episode limit from the vector env's spec, its TimeLimit, else its first sub-env."""
+    from array_env.vector.lifecycle import TimeLimit  # its module imports no observation code
+
     spec = env.spec
     if spec is not None and spec.max_episode_steps is not None:
         return int(spec.max_episode_steps)
+    layer: Any = env
+    while isinstance(layer, VectorWrapper):
+        if isinstance(layer, TimeLimit):
+            return layer._max_episode_steps  # pyright: ignore[reportPrivateUsage]
+        layer = layer.env  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     subs = getattr(env.unwrapped, "envs", None)
     if subs:
         return _max_timesteps(owner, subs[0])
@@ -91,7 +98,8 @@ class TimeAwareObservation(
     mode. :attr:`timesteps` reads the counters.
 
     Args:
-        env: The vector environment; its spec (or its sub-envs') must give the episode limit.
+        env: The vector environment; the episode limit comes from its spec, an
+            :class:`array_env.vector.TimeLimit` around it, or its first sub-env's TimeLimit.
         flatten: Flatten each observation into one Box.
         normalize_time: Give the time as a float in ``[0, 1]``.
         dict_time_key: The key of the time entry in a ``Dict`` observation.
