@@ -98,8 +98,8 @@ class TimeAwareObservation(
     mode. :attr:`timesteps` reads the counters.
 
     Args:
-        env: The vector environment; the episode limit comes from its spec, an
-            :class:`array_env.vector.TimeLimit` around it, or its first sub-env's TimeLimit.
+        env: The vector environment; the episode limit comes from its spec, from an
+            :class:`array_env.vector.TimeLimit` inside it, or its first sub-env's TimeLimit.
         flatten: Flatten each observation into one Box.
         normalize_time: Give the time as a float in ``[0, 1]``.
         dict_time_key: The key of the time entry in a ``Dict`` observation.
