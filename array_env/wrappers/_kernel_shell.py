@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 import array_api_compat as compat
 import numpy as np
 
-from array_env._ops.fast_namespace import lean_namespace
 from array_env._ops.flatten import device_dtype, leaf_at
 from array_env._tree import format_path
 from array_env.convert import convert_array
@@ -214,14 +213,14 @@ class KernelShell:
             if len(inputs) == 1 and not inputs[0].path:
                 only = contracts[0]
                 self._core = self._kernel.bind(
-                    constants, batch_ndim=len(self._batch), xp=lean_namespace(xp)
+                    constants, batch_ndim=len(self._batch), xp=first.fast_xp
                 )
                 self._key = (only.dtype, only.shape)
                 self._fast_device = device_to_check(only)
                 self._array_type = only.array_type
             elif len(inputs) > 1 and all(len(item.path) == 1 for item in inputs):
                 self._leaves_core = self._kernel.bind_leaves(
-                    constants, batch_ndim=len(self._batch), xp=lean_namespace(xp)
+                    constants, batch_ndim=len(self._batch), xp=first.fast_xp
                 )
                 self._specs = tuple(
                     (c.array_type, (c.dtype, c.shape), device_to_check(c)) for c in contracts

@@ -23,7 +23,6 @@ from gymnasium import spaces
 from gymnasium.wrappers.utils import create_zero_array
 from typing_extensions import TypeVar
 
-from array_env._ops.fast_namespace import lean_namespace
 from array_env._ops.flatten import (
     FlatLeaf,
     device_constant,
@@ -214,7 +213,7 @@ class _TimeShell(KernelShell):
         contract = contract_for(
             first_array(observation), owner=type(self).__name__, name="observation"
         )
-        xp, device = lean_namespace(contract.xp), contract.device
+        xp, device = contract.fast_xp, contract.device
         self._xp = xp
         self._int32 = device_dtype(np.int32, xp=xp, device=device)
         self._float32 = device_dtype(np.float32, xp=xp, device=device)
