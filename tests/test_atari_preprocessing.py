@@ -233,3 +233,51 @@ def test_greyscale_env_frames_are_used_directly() -> None:
     theirs = gym.wrappers.AtariPreprocessing(gym.make("ALE/Pong-v5", frameskip=1))
     ours = AtariPreprocessing(gym.make("ALE/Pong-v5", frameskip=1, obs_type="grayscale"))
     _lockstep(theirs, ours, 60, seed=2)
+
+
+def test_emulator_greyscale_only_under_observation_passing_wrappers() -> None:
+    from array_env.wrappers import OrderEnforcing, TimeLimit
+
+    def source(env: Any) -> Any:
+        ours = AtariPreprocessing(env, noop_max=0)
+        ours.reset(seed=0)
+        return ours._screen_ale  # pyright: ignore[reportPrivateUsage]
+
+    plain = gym.make("ALE/Pong-v5", frameskip=1)  # OrderEnforcing, PassiveEnvChecker, ...
+    assert source(plain) is plain.unwrapped.ale
+    ours_stack = TimeLimit(OrderEnforcing(gym.make("ALE/Pong-v5", frameskip=1)), 100)
+    assert source(ours_stack) is not None
+    identity = gym.wrappers.TransformObservation(
+        gym.make("ALE/Pong-v5", frameskip=1), lambda o: o, None
+    )
+    assert source(identity) is None  # any other wrapper: its frames are preprocessed
+    inverted = AtariPreprocessing(
+        gym.wrappers.TransformObservation(
+            gym.make("ALE/Pong-v5", frameskip=1), lambda o: 255 - o, None
+        ),
+        noop_max=0,
+    )
+    plain_obs, _ = AtariPreprocessing(gym.make("ALE/Pong-v5", frameskip=1), noop_max=0).reset(
+        seed=0
+    )
+    inverted_obs, _ = inverted.reset(seed=0)
+    assert int(np.abs(inverted_obs.astype(int) - (255 - plain_obs.astype(int))).max()) <= 1
+    assert source(gym.make("ALE/Pong-v5", frameskip=1, obs_type="grayscale")) is None
+    assert source(OnBackend(gym.make("ALE/Pong-v5", frameskip=1), Backend.NUMPY)) is None
+
+
+@pytest.mark.parametrize("game", ["ALE/Pong-v5", "ALE/Breakout-v5"])
+def test_emulator_greyscale_equals_the_frames_greyscale(game: str) -> None:
+    # the emulator's screen (read under gym.make's wrappers) against ale_grey of the frames
+    # (forced by a wrapper that is not known to pass observations through), step for step
+    def make(through_frames: bool) -> Any:
+        env: Any = gym.make(game, frameskip=1)
+        if through_frames:
+            env = gym.wrappers.TransformObservation(env, lambda o: o, None)
+        return AtariPreprocessing(env, terminal_on_life_loss=game.endswith("Breakout-v5"))
+
+    screen, frames = make(False), make(True)
+    resets, _ = _lockstep(frames, screen, 1500, seed=11)
+    assert screen._screen_ale is not None  # pyright: ignore[reportPrivateUsage]
+    assert frames._screen_ale is None  # pyright: ignore[reportPrivateUsage]
+    assert resets >= 1

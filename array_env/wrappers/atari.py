@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, TypeVar
 
+import array_api_compat as compat
 import gymnasium as gym
 import numpy as np
 from gymnasium.spaces import Box
@@ -35,6 +36,7 @@ __all__ = [
     "AtariFrames",
     "AtariPreprocessing",
     "ale_grey",
+    "ale_screen_source",
     "grey_weights",
     "atari_space",
     "check_atari_arguments",
@@ -75,6 +77,39 @@ def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
     weighted += 5000.0
     weighted /= 10000.0
     return xp.astype(weighted, xp.uint8)
+
+
+def _observation_passers() -> tuple[type[Any], ...]:
+    """Wrappers that hand the observation of the env below up unchanged (gym.make's stack)."""
+    from array_env.wrappers.common import RecordEpisodeStatistics
+    from array_env.wrappers.lifecycle import OrderEnforcing, PassiveEnvChecker, TimeLimit
+
+    return (
+        gym.wrappers.OrderEnforcing, gym.wrappers.PassiveEnvChecker, gym.wrappers.TimeLimit,
+        gym.wrappers.RecordEpisodeStatistics, OrderEnforcing, PassiveEnvChecker, TimeLimit,
+        RecordEpisodeStatistics,
+    )  # fmt: skip
+
+
+def ale_screen_source(env: gym.Env[Any, Any]) -> Any:
+    """The ALE whose RGB screen ``env`` returns as its observation unchanged, else ``None``.
+
+    True for an ale-py env with ``obs_type="rgb"`` under any number of the wrappers
+    ``gym.make`` adds (order enforcing, the passive checker, time limit, episode statistics):
+    each step's observation is then ``ale.getScreenRGB()``, and its greyscale is exactly the
+    emulator's ``getScreenGrayscale()`` (the palette :func:`ale_grey` computes), which costs
+    no arithmetic. Any other wrapper between (a conversion to torch, an observation wrapper)
+    returns ``None``: its observations are what is preprocessed.
+    """
+    passers = _observation_passers()
+    inner: Any = env
+    while isinstance(inner, gym.Wrapper):
+        if type(inner) not in passers:
+            return None
+        inner = inner.env  # pyright: ignore[reportUnknownMemberType]
+    if getattr(inner, "_obs_type", None) != "rgb":
+        return None
+    return getattr(inner, "ale", None)
 
 
 def preprocess_frame(
@@ -184,7 +219,10 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
     to ``[0, 1]``. The frames are the env's observations, so an env converted to torch or JAX
     (CPU or GPU) is preprocessed there; the ALE must produce RGB frames (``obs_type="rgb"``,
     the default) or, with ``grayscale_obs=True``, greyscale ones. The emulator's flags and lives
-    are host values, so the frame-skip loop decides on the host. The vector twin is
+    are host values, so the frame-skip loop decides on the host. When the frames are the
+    emulator's own NumPy RGB screen (only ``gym.make``'s wrappers between, see
+    :func:`ale_screen_source`), the greyscale frame is read from the emulator, as Gymnasium
+    does, with the same values as converting the frame. The vector twin is
     :class:`array_env.vector.AtariPreprocessing`.
 
     Args:
@@ -252,6 +290,8 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         self._contract: ArrayContract | None = None
         self._plan: ResizePlan | None = None
         self._weights: Any = None
+        # greyscale from the emulator itself, when the frames are its own NumPy screen
+        self._screen_ale: Any = None
 
     @property
     def ale(self) -> Any:
@@ -273,6 +313,8 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
                 channels=1 if self.grayscale_obs else 3, xp=contract.xp, device=contract.device,
             )  # fmt: skip
             self._weights = grey_weights(xp=contract.xp, device=contract.device)
+            if self._convert_grey and compat.is_numpy_namespace(contract.xp):
+                self._screen_ale = ale_screen_source(self.env)
             self._contract = contract
             if self._frames is not None:  # an unpickled copy: its frames come back from the host
                 self._frames = AtariFrames(
@@ -281,6 +323,10 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         elif not contract.matches(observation):
             contract.check(observation, owner=type(self).__name__, name="observation")
         if self._convert_grey:
+            if self._screen_ale is not None:  # the same values as ale_grey(observation)
+                grey = np.empty(self._source_shape[:2], dtype=np.uint8)
+                self._screen_ale.getScreenGrayscale(grey)
+                return grey
             return ale_grey(observation, self._weights, xp=contract.fast_xp)
         return observation
 
@@ -350,6 +396,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         state["_contract"] = None
         state["_plan"] = None
         state["_weights"] = None
+        state["_screen_ale"] = None
         if self._frames is not None:  # frames to the host; the copy uploads them again
             from array_env.convert import to_namespace
 
