@@ -19,7 +19,7 @@ from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch: see benchmarks/envs.py
 
-from benchmarks import conversion, envs, plots, wrappers
+from benchmarks import conversion, envs, plots, stack_floor, wrappers
 from benchmarks._record import Measurement, Progress, machine_info, markdown_table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     total = (
         ("conversion" in args.suites) * conversion.pairs()
         + ("envs" in args.suites) * len(num_envs)
-        + ("wrappers" in args.suites) * len(wrappers.cpu_rows())
+        + ("wrappers" in args.suites) * (len(wrappers.cpu_rows()) + 1)
     )
     progress = Progress(total)
     rows: list[Measurement] = []
@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "wrappers" in args.suites:
         rows += wrappers.collect(seconds, progress, gpu_envs=4096 if args.quick else 65536)
+        rows += stack_floor.collect(seconds, 64 if args.quick else 4096)
+        progress.advance("wrappers: the x4096 stack's floor")
     if atari:
         module = importlib.import_module("benchmarks.atari")
         rows += module.collect(seconds, progress)

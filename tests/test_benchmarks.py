@@ -42,3 +42,10 @@ def test_quick_run_writes_results_and_plots(tmp_path: Path) -> None:
         assert (row["gymnasium"] is None) == ("Gymnasium has none" in row["note"]), row
     assert (tmp_path / "wrapper_overhead.png").stat().st_size > 10_000
     assert (tmp_path / "env_throughput.png").stat().st_size > 10_000
+
+
+def test_stack_floor_maths_are_the_stacks_maths() -> None:
+    """The floor of the x4096 goal times the stack's own maths: same observations and rewards."""
+    from benchmarks.stack_floor import check_same_maths
+
+    check_same_maths(num_envs=16, steps=400)

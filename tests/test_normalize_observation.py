@@ -586,3 +586,46 @@ def test_assigning_epsilon_takes_effect_on_the_next_step() -> None:
     state = env.state_dict()
     expected = (raw - state["mean"]) / np.sqrt(state["var"] + 4.0)
     np.testing.assert_allclose(obs, expected.astype(np.float32), rtol=1e-6)
+
+
+def test_fused_update_and_normalize_equals_the_two_cores(backend: Backend) -> None:
+    from array_env._ops.fast_namespace import fast_namespace
+    from array_env._ops.running_moments import init_moments, update_moments
+    from array_env.wrappers.observation import normalize_observation, update_and_normalize
+
+    xp = fast_namespace(backend.xp)
+    rng = np.random.default_rng(5)
+    separate = fused = init_moments((3,), xp=xp, device=backend.device)
+    for step, n in enumerate((1, 7, 64, 2, 300)):
+        host = rng.normal([1e3, -2.0, 0.0], [1.0, 5.0, 1e-3], size=(n, 3)).astype(np.float32)
+        batch = backend.asarray(host, "float32")
+        separate = update_moments(separate, batch, xp=xp)
+        expected = normalize_observation(
+            separate, batch, epsilon=1e-8, dtype=xp.float32, xp=xp
+        )
+        fused, got = update_and_normalize(fused, batch, epsilon=1e-8, dtype=xp.float32, xp=xp)
+        assert_on_backend(got, backend.xp, backend.device)
+        np.testing.assert_array_equal(to_host(batch), host, err_msg="input written")
+        np.testing.assert_allclose(to_host(got), to_host(expected), rtol=1e-6, atol=1e-6)
+        for a, b in zip(fused[:3], separate[:3], strict=True):
+            np.testing.assert_allclose(to_host(a), to_host(b), rtol=1e-12, err_msg=f"step {step}")
+
+
+def test_fused_update_and_normalize_under_jax_jit() -> None:
+    jax = pytest.importorskip("jax")
+    from array_env._ops.running_moments import Moments
+    from array_env.wrappers.observation import update_and_normalize
+
+    xp = resolve_namespace("jax")
+    moments = Moments(xp.asarray([1.0, -2.0]), xp.asarray([4.0, 0.25]), xp.asarray(10.0))
+    batch = xp.asarray([[3.0, -2.0], [1.0, -1.5], [0.5, 0.5]])
+
+    def core(mean: Any, var: Any, count: Any, x: Any) -> Any:
+        return update_and_normalize(
+            Moments(mean, var, count), x, epsilon=1e-8, dtype=xp.float32, xp=xp
+        )
+
+    eager = core(*moments[:3], batch)
+    jitted = jax.jit(core)(*moments[:3], batch)
+    for a, b in zip(jax.tree_util.tree_leaves(jitted), jax.tree_util.tree_leaves(eager)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)

@@ -220,3 +220,17 @@ def test_require_finite_reads_numbers_and_arrays() -> None:
     for bad in (float("nan"), float("-inf"), np.asarray([1.0, np.inf])):
         with pytest.raises(ValueError, match="Demo: reward is not finite"):
             require_finite(bad, owner="Demo", name="reward", xp=NP)
+
+
+def test_float32_batches_are_summed_at_the_statistics_precision() -> None:
+    # float32 observations into float64 statistics: the batch is widened before any sum, so the
+    # result equals the float64 computation on the same values (not float32 rounding)
+    rng = np.random.default_rng(4)
+    batches = [rng.normal(0.05, 0.1, size=(n, 3)).astype(np.float32) for n in (3, 64, 5)]
+    xp = fast_namespace(resolve_namespace("numpy"))
+    narrow = wide = init_moments((3,), xp=xp, device="cpu")
+    for batch in batches:
+        narrow = update_moments(narrow, batch, xp=xp)
+        wide = update_moments(wide, batch.astype(np.float64), xp=xp)
+    for got, expected in zip(narrow[:3], wide[:3], strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-14)

@@ -41,6 +41,7 @@ from array_env.wrappers.observation import (
     normalize_observation,
     normalized_box,
     stack_leaf_values,
+    update_and_normalize,
 )
 
 __all__ = ["FrameStackObservation", "NormalizeObservation"]
@@ -147,6 +148,12 @@ class NormalizeObservation(
         if self.update_running_mean:  # the statistics never join an autograd graph
             counted = stop_gradient(observations)
             if mask is None:
+                if counted is observations:  # no autograd graph: one working array for both
+                    epsilon = self._device_epsilon(contract)
+                    self._moments, normalized = update_and_normalize(
+                        self._moments, observations, epsilon=epsilon, dtype=self._float32, xp=xp
+                    )
+                    return normalized
                 self._moments = update_moments(self._moments, counted, xp=xp)
             else:
                 self._moments = update_moments_masked(self._moments, counted, mask, xp=xp)
