@@ -627,5 +627,6 @@ def test_fused_update_and_normalize_under_jax_jit() -> None:
 
     eager = core(*moments[:3], batch)
     jitted = jax.jit(core)(*moments[:3], batch)
-    for a, b in zip(jax.tree_util.tree_leaves(jitted), jax.tree_util.tree_leaves(eager)):
+    leaves = zip(jax.tree_util.tree_leaves(jitted), jax.tree_util.tree_leaves(eager), strict=True)
+    for a, b in leaves:
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)
