@@ -243,7 +243,7 @@ def test_emulator_greyscale_only_under_observation_passing_wrappers() -> None:
         ours.reset(seed=0)
         return ours._screen_ale  # pyright: ignore[reportPrivateUsage]
 
-    plain = gym.make("ALE/Pong-v5", frameskip=1)  # OrderEnforcing, PassiveEnvChecker, ...
+    plain: Any = gym.make("ALE/Pong-v5", frameskip=1)  # OrderEnforcing, PassiveEnvChecker, ...
     assert source(plain) is plain.unwrapped.ale
     ours_stack = TimeLimit(OrderEnforcing(gym.make("ALE/Pong-v5", frameskip=1)), 100)
     assert source(ours_stack) is not None
@@ -278,6 +278,6 @@ def test_emulator_greyscale_equals_the_frames_greyscale(game: str) -> None:
 
     screen, frames = make(False), make(True)
     resets, _ = _lockstep(frames, screen, 1500, seed=11)
-    assert screen._screen_ale is not None  # pyright: ignore[reportPrivateUsage]
-    assert frames._screen_ale is None  # pyright: ignore[reportPrivateUsage]
+    assert screen._screen_ale is not None
+    assert frames._screen_ale is None
     assert resets >= 1

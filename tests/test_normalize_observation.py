@@ -600,9 +600,7 @@ def test_fused_update_and_normalize_equals_the_two_cores(backend: Backend) -> No
         host = rng.normal([1e3, -2.0, 0.0], [1.0, 5.0, 1e-3], size=(n, 3)).astype(np.float32)
         batch = backend.asarray(host, "float32")
         separate = update_moments(separate, batch, xp=xp)
-        expected = normalize_observation(
-            separate, batch, epsilon=1e-8, dtype=xp.float32, xp=xp
-        )
+        expected = normalize_observation(separate, batch, epsilon=1e-8, dtype=xp.float32, xp=xp)
         fused, got = update_and_normalize(fused, batch, epsilon=1e-8, dtype=xp.float32, xp=xp)
         assert_on_backend(got, backend.xp, backend.device)
         np.testing.assert_array_equal(to_host(batch), host, err_msg="input written")

@@ -104,9 +104,10 @@ def ale_screen_source(env: gym.Env[Any, Any]) -> Any:
     passers = _observation_passers()
     inner: Any = env
     while isinstance(inner, gym.Wrapper):
-        if type(inner) not in passers:
+        layer: Any = inner  # gym.Wrapper's parameters are unknown here
+        if type(layer) not in passers:
             return None
-        inner = inner.env  # pyright: ignore[reportUnknownMemberType]
+        inner = layer.env
     if getattr(inner, "_obs_type", None) != "rgb":
         return None
     return getattr(inner, "ale", None)
