@@ -103,11 +103,10 @@ def ale_screen_source(env: gym.Env[Any, Any]) -> Any:
     """
     passers = _observation_passers()
     inner: Any = env
-    while isinstance(inner, gym.Wrapper):
-        layer: Any = inner  # gym.Wrapper's parameters are unknown here
-        if type(layer) not in passers:
-            return None
-        inner = layer.env
+    while type(inner) in passers:
+        inner = inner.env
+    if isinstance(inner, gym.Wrapper):  # another wrapper: not known to pass frames through
+        return None
     if getattr(inner, "_obs_type", None) != "rgb":
         return None
     return getattr(inner, "ale", None)
