@@ -124,7 +124,10 @@ def select_rows(mask: Any, new: Any, old: Any, *, xp: Namespace[Any]) -> Any:
     if new.dtype != xp.uint8 or old.dtype != xp.uint8:
         return xp.where(rows, new, old)
     bits = xp.astype(rows, xp.uint8) * 255
-    return old ^ ((new ^ old) & bits)
+    blend = new ^ old  # one new array, then in place: few large temporaries
+    blend &= bits
+    blend ^= old
+    return blend
 
 
 class _SubEnvProbe:
@@ -495,10 +498,16 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             # greyscale only the frames kept (the costly part of a repeat)
             frames = raw if keep == KEEP_NONE else self._grey(raw)
             ended_before = state.env_ended
+            on_host = keep != KEEP_NONE and isinstance(frames, np.ndarray)
             state = skip_repeat(
-                state, rewards, terminated, truncated, frames, lives, keep=keep,
-                life_loss=self.terminal_on_life_loss, xp=xp,
+                state, rewards, terminated, truncated, frames, lives,
+                keep=KEEP_NONE if on_host else keep, life_loss=self.terminal_on_life_loss, xp=xp,
             )  # fmt: skip
+            if on_host:  # the core's frame selection, with a NumPy shortcut when all are kept
+                if keep == KEEP_PREVIOUS:
+                    state = state._replace(previous=_kept(state.active, frames, state.previous))
+                else:
+                    state = state._replace(latest=_kept(state.active, frames, state.latest))
             if mode is AutoresetMode.NEXT_STEP:
                 last_frames = frames
             elif mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
@@ -549,7 +558,18 @@ def _may_hold_true(mask: Any) -> bool:
 
     A free host test that skips a full-frame ``where``; other masks are not read (a sync).
     """
-    return not (isinstance(mask, np.ndarray) and not mask.any())
+    return not (isinstance(mask, np.ndarray) and np.count_nonzero(mask) == 0)
+
+
+def _kept(still: np.ndarray, frames: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """NumPy: ``select_rows(still, frames, old)``, a plain copy when every sub-env is kept.
+
+    The copy (one pass, not three) is the common case; a copy, as the env may reuse its array.
+    """
+    if np.count_nonzero(still) == still.shape[0]:
+        return frames.copy()
+    result: np.ndarray = select_rows(still, frames, old, xp=np)
+    return result
 
 
 _STATE = ("_latest", "_previous", "_lives", "_done_last", "_pending", "_first")
