@@ -504,10 +504,11 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
                 keep=KEEP_NONE if on_host else keep, life_loss=self.terminal_on_life_loss, xp=xp,
             )  # fmt: skip
             if on_host:  # the core's frame selection, with a NumPy shortcut when all are kept
-                if keep == KEEP_PREVIOUS:
+                if keep == KEEP_PREVIOUS:  # the env steps again: its array may be reused
                     state = state._replace(previous=_kept(state.active, frames, state.previous))
-                else:
-                    state = state._replace(latest=_kept(state.active, frames, state.latest))
+                else:  # read once by the max-pool, which makes a new array (frame skip > 1)
+                    latest = _kept(state.active, frames, state.latest, copy=skip == 1)
+                    state = state._replace(latest=latest)
             if mode is AutoresetMode.NEXT_STEP:
                 last_frames = frames
             elif mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
@@ -561,13 +562,16 @@ def _may_hold_true(mask: Any) -> bool:
     return not (isinstance(mask, np.ndarray) and np.count_nonzero(mask) == 0)
 
 
-def _kept(still: np.ndarray, frames: np.ndarray, old: np.ndarray) -> np.ndarray:
-    """NumPy: ``select_rows(still, frames, old)``, a plain copy when every sub-env is kept.
+def _kept(
+    still: np.ndarray, frames: np.ndarray, old: np.ndarray, *, copy: bool = True
+) -> np.ndarray:
+    """NumPy: ``select_rows(still, frames, old)``, the frames themselves when all are kept.
 
-    The copy (one pass, not three) is the common case; a copy, as the env may reuse its array.
+    The common case costs one copy (the env may reuse its array) or, where the caller only
+    reads the frames before the env steps again (``copy=False``), nothing.
     """
     if np.count_nonzero(still) == still.shape[0]:
-        return frames.copy()
+        return frames.copy() if copy else frames
     result: np.ndarray = select_rows(still, frames, old, xp=np)
     return result
 
