@@ -498,16 +498,18 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             # greyscale only the frames kept (the costly part of a repeat)
             frames = raw if keep == KEEP_NONE else self._grey(raw)
             ended_before = state.env_ended
-            on_host = keep != KEEP_NONE and isinstance(frames, np.ndarray)
+            on_host = keep != KEEP_NONE and _on_host(frames)
             state = skip_repeat(
                 state, rewards, terminated, truncated, frames, lives,
                 keep=KEEP_NONE if on_host else keep, life_loss=self.terminal_on_life_loss, xp=xp,
             )  # fmt: skip
             if on_host:  # the core's frame selection, with a NumPy shortcut when all are kept
                 if keep == KEEP_PREVIOUS:  # the env steps again: its array may be reused
-                    state = state._replace(previous=_kept(state.active, frames, state.previous))
+                    state = state._replace(
+                        previous=_kept(state.active, frames, state.previous, xp=xp)
+                    )
                 else:  # read once by the max-pool, which makes a new array (frame skip > 1)
-                    latest = _kept(state.active, frames, state.latest, copy=skip == 1)
+                    latest = _kept(state.active, frames, state.latest, xp=xp, copy=skip == 1)
                     state = state._replace(latest=latest)
             if mode is AutoresetMode.NEXT_STEP:
                 last_frames = frames
@@ -559,12 +561,15 @@ def _may_hold_true(mask: Any) -> bool:
 
     A free host test that skips a full-frame ``where``; other masks are not read (a sync).
     """
-    return not (isinstance(mask, np.ndarray) and np.count_nonzero(mask) == 0)
+    return not (_on_host(mask) and np.count_nonzero(mask) == 0)
 
 
-def _kept(
-    still: np.ndarray, frames: np.ndarray, old: np.ndarray, *, copy: bool = True
-) -> np.ndarray:
+def _on_host(frames: Any) -> bool:
+    """Whether ``frames`` is a NumPy array, whose masks can be read for free."""
+    return isinstance(frames, np.ndarray)
+
+
+def _kept(still: Any, frames: Any, old: Any, *, xp: Namespace[Any], copy: bool = True) -> Any:
     """NumPy: ``select_rows(still, frames, old)``, the frames themselves when all are kept.
 
     The common case costs one copy (the env may reuse its array) or, where the caller only
@@ -572,8 +577,7 @@ def _kept(
     """
     if np.count_nonzero(still) == still.shape[0]:
         return frames.copy() if copy else frames
-    result: np.ndarray = select_rows(still, frames, old, xp=np)
-    return result
+    return select_rows(still, frames, old, xp=xp)
 
 
 _STATE = ("_latest", "_previous", "_lives", "_done_last", "_pending", "_first")
