@@ -290,6 +290,23 @@ def test_over_async_vector_env() -> None:
         envs.close()
 
 
+@pytest.mark.parametrize("obs_type", ["grayscale", "rgb"])
+def test_env_reusing_its_observation_array_equals_copying_env(obs_type: str) -> None:
+    # SyncVectorEnv(copy=False) hands out the same array every step, overwritten by the next:
+    # a frame kept across an env step must be a copy (the NumPy shortcut copies only those)
+    def make(copy_obs: bool) -> Any:
+        envs = gym.make_vec(
+            "ALE/Pong-v5", 2, vectorization_mode="sync", vector_kwargs={"copy": copy_obs},
+            frameskip=1, repeat_action_probability=0.0, obs_type=obs_type,
+        )  # fmt: skip
+        return AtariPreprocessing(envs, noop_max=0)
+
+    reusing, copying = make(False), make(True)
+    np.testing.assert_array_equal(reusing.reset(seed=5)[0], copying.reset(seed=5)[0])
+    for actions in np.random.default_rng(5).integers(0, 6, (60, 2)):
+        np.testing.assert_array_equal(reusing.step(actions)[0], copying.step(actions)[0])
+
+
 def test_torch_at_the_edge_equals_numpy() -> None:
     torch = pytest.importorskip("torch")
     from array_env.vector import NumpyToTorch

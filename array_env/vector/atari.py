@@ -31,7 +31,7 @@ from array_env.wrappers.atari import (
     preprocess_frame,
 )
 
-__all__ = ["AtariPreprocessing", "SkipState", "skip_repeat"]
+__all__ = ["AtariPreprocessing", "SkipState", "select_rows", "skip_repeat"]
 
 Act = TypeVar("Act")
 
@@ -98,15 +98,36 @@ def skip_repeat(
     )
     still = xp.logical_and(active, xp.logical_not(xp.logical_or(ended_here, truncated)))
     latest, previous = state.latest, state.previous
-    if keep != KEEP_NONE:
-        rows = xp.reshape(still, (-1,) + (1,) * (frames.ndim - 1))
-        if keep == KEEP_PREVIOUS:
-            previous = xp.where(rows, frames, previous)
-        else:
-            latest = xp.where(rows, frames, latest)
+    if keep == KEEP_PREVIOUS:
+        previous = select_rows(still, frames, previous, xp=xp)
+    elif keep == KEEP_LATEST:
+        latest = select_rows(still, frames, latest, xp=xp)
     return SkipState(
         still, total, terminated_out, truncated_out, env_ended, latest, previous, lives_now
     )
+
+
+def select_rows(mask: Any, new: Any, old: Any, *, xp: Namespace[Any]) -> Any:
+    """Per sub-env (leading axis), ``new`` where ``mask`` else ``old``.
+
+    uint8 frames are blended with a bit mask of all ones or all zeros per sub-env, ``old ^
+    ((new ^ old) & bits)``: NumPy's ``where`` on uint8 frames is slow (8 Atari frames: 114 µs,
+    the three bitwise passes 24 µs). Other dtypes use ``where``.
+
+    Example:
+        >>> import numpy as np
+        >>> new, old = np.full((2, 3), 7, np.uint8), np.full((2, 3), 200, np.uint8)
+        >>> select_rows(np.array([True, False]), new, old, xp=np).tolist()
+        [[7, 7, 7], [200, 200, 200]]
+    """
+    rows = xp.reshape(mask, (-1,) + (1,) * (new.ndim - 1))
+    if new.dtype != xp.uint8 or old.dtype != xp.uint8:
+        return xp.where(rows, new, old)
+    bits = xp.astype(rows, xp.uint8) * 255
+    blend = new ^ old  # one new array, then in place: few large temporaries
+    blend &= bits
+    blend ^= old
+    return blend
 
 
 class _SubEnvProbe:
@@ -362,11 +383,6 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             scale=self.scale_obs, newaxis=self.grayscale_newaxis, xp=self._contract.fast_xp,
         )  # fmt: skip
 
-    def _rows(self, mask: Any, like: Any) -> Any:
-        xp = self._contract.fast_xp if self._contract is not None else None
-        assert xp is not None
-        return xp.reshape(mask, (-1,) + (1,) * (like.ndim - 1))
-
     # --- reset and step --------------------------------------------------------------------
 
     def reset(
@@ -397,9 +413,8 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             first = raw
         else:
             mask = convert_array(mask, xp=contract.xp, device=contract.device)
-            rows = self._rows(mask, frames)
-            latest = xp.where(rows, frames, self._latest)
-            previous = xp.where(rows, zeros, self._previous)
+            latest = select_rows(mask, frames, self._latest, xp=xp)
+            previous = select_rows(mask, zeros, self._previous, xp=xp)
             keep = xp.logical_not(mask)
             pending = xp.logical_and(self._pending, keep)
             done_last = xp.logical_and(self._done_last, keep)
@@ -429,7 +444,7 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         for count in range(1, int(counts.max()) + 1):
             observations, _, _, _, step_infos = self.env.step(noop)
             raw = self._frames(observations)
-            frames = xp.where(self._rows(on_device == count, raw), raw, frames)
+            frames = select_rows(on_device == count, raw, frames, xp=xp)
             infos = {**infos, **step_infos}
         return frames, infos
 
@@ -476,22 +491,31 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             )
             if mode is AutoresetMode.NEXT_STEP:  # this repeat was a reset step where one ended
                 if _may_hold_true(done_last):
-                    first = xp.where(self._rows(done_last, raw), raw, first)
+                    first = select_rows(done_last, raw, first, xp=xp)
                 if keep == KEEP_LATEST and _may_hold_true(self._pending):
                     # the frame shown by sub-envs in their reset outer step
-                    raw = xp.where(self._rows(self._pending, raw), first, raw)
+                    raw = select_rows(self._pending, first, raw, xp=xp)
             # greyscale only the frames kept (the costly part of a repeat)
             frames = raw if keep == KEEP_NONE else self._grey(raw)
             ended_before = state.env_ended
+            on_host = keep != KEEP_NONE and _on_host(frames)
             state = skip_repeat(
-                state, rewards, terminated, truncated, frames, lives, keep=keep,
-                life_loss=self.terminal_on_life_loss, xp=xp,
+                state, rewards, terminated, truncated, frames, lives,
+                keep=KEEP_NONE if on_host else keep, life_loss=self.terminal_on_life_loss, xp=xp,
             )  # fmt: skip
+            if on_host:  # the core's frame selection, with a NumPy shortcut when all are kept
+                if keep == KEEP_PREVIOUS:  # the env steps again: its array may be reused
+                    state = state._replace(
+                        previous=_kept(state.active, frames, state.previous, xp=xp)
+                    )
+                else:  # read once by the max-pool, which makes a new array (frame skip > 1)
+                    latest = _kept(state.active, frames, state.latest, xp=xp, copy=skip == 1)
+                    state = state._replace(latest=latest)
             if mode is AutoresetMode.NEXT_STEP:
                 last_frames = frames
             elif mode is AutoresetMode.SAME_STEP and "final_obs" in infos:
                 just = xp.logical_and(state.env_ended, xp.logical_not(ended_before))
-                first = xp.where(self._rows(just, raw), raw, first)
+                first = select_rows(just, raw, first, xp=xp)
                 same_step_end = True
             done_last = xp.logical_or(terminated, truncated)
             if (
@@ -505,19 +529,18 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         terminated_out, truncated_out, total = state.terminated, state.truncated, state.total
         if mode is AutoresetMode.NEXT_STEP and _may_hold_true(self._pending):
             # sub-envs whose episode ended last outer step show their new episode's first frame
-            rows = self._rows(self._pending, latest)
-            latest = xp.where(rows, last_frames, latest)
-            previous = xp.where(rows, xp.zeros_like(previous), previous)
+            pending = self._pending
+            latest = select_rows(pending, last_frames, latest, xp=xp)
+            previous = select_rows(pending, xp.zeros_like(previous), previous, xp=xp)
         pooled, observation = self._observe(latest, previous)
         if same_step_end:
             ended = state.env_ended
-            rows = self._rows(ended, latest)
             zeros = xp.zeros_like(previous)
             first_pooled, first_obs = self._observe(self._grey(first), zeros)
             infos = {**infos, "final_obs": observation, "_final_obs": ended}
-            observation = xp.where(self._rows(ended, observation), first_obs, observation)
-            pooled = xp.where(rows, first_pooled, pooled)
-            previous = xp.where(rows, zeros, previous)
+            observation = select_rows(ended, first_obs, observation, xp=xp)
+            pooled = select_rows(ended, first_pooled, pooled, xp=xp)
+            previous = select_rows(ended, zeros, previous, xp=xp)
         self._latest, self._previous, self._lives = pooled, previous, state.lives
         self._done_last, self._first = done_last, first
         self._pending = state.env_ended if mode is AutoresetMode.NEXT_STEP else self._pending
@@ -538,7 +561,23 @@ def _may_hold_true(mask: Any) -> bool:
 
     A free host test that skips a full-frame ``where``; other masks are not read (a sync).
     """
-    return not (isinstance(mask, np.ndarray) and not mask.any())
+    return not (_on_host(mask) and np.count_nonzero(mask) == 0)
+
+
+def _on_host(frames: Any) -> bool:
+    """Whether ``frames`` is a NumPy array, whose masks can be read for free."""
+    return isinstance(frames, np.ndarray)
+
+
+def _kept(still: Any, frames: Any, old: Any, *, xp: Namespace[Any], copy: bool = True) -> Any:
+    """NumPy: ``select_rows(still, frames, old)``, the frames themselves when all are kept.
+
+    The common case costs one copy (the env may reuse its array) or, where the caller only
+    reads the frames before the env steps again (``copy=False``), nothing.
+    """
+    if np.count_nonzero(still) == still.shape[0]:
+        return frames.copy() if copy else frames
+    return select_rows(still, frames, old, xp=xp)
 
 
 _STATE = ("_latest", "_previous", "_lives", "_done_last", "_pending", "_first")
