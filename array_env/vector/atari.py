@@ -561,7 +561,7 @@ def _may_hold_true(mask: Any) -> bool:
 
     A free host test that skips a full-frame ``where``; other masks are not read (a sync).
     """
-    return not (_on_host(mask) and np.count_nonzero(mask) == 0)
+    return not (_on_host(mask) and not mask.any())
 
 
 def _on_host(frames: Any) -> bool:
@@ -575,8 +575,8 @@ def _kept(still: Any, frames: Any, old: Any, *, xp: Namespace[Any], copy: bool =
     The common case costs one copy (the env may reuse its array) or, where the caller only
     reads the frames before the env steps again (``copy=False``), nothing.
     """
-    if np.count_nonzero(still) == still.shape[0]:
-        return frames.copy() if copy else frames
+    if int(xp.count_nonzero(still)) == still.shape[0]:  # a host read: NumPy only
+        return xp.asarray(frames, copy=True) if copy else frames
     return select_rows(still, frames, old, xp=xp)
 
 
