@@ -25,11 +25,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from gymnasium.wrappers import vector as gym_vector
 
-import array_env.vector as ours_vector
 from benchmarks._bases import native_cartpole
 from benchmarks._record import Measurement, alternate_best
+from benchmarks.wrappers import gym_vector_stack, ours_vector_stack
 
 __all__ = ["ArrayEnvMaths", "GymnasiumMaths", "check_same_maths", "collect", "main"]
 
@@ -158,22 +157,10 @@ class GymnasiumMaths:
         return observations, rewards
 
 
-def _stack(envs: Any) -> Any:
-    return ours_vector.RecordEpisodeStatistics(
-        ours_vector.NormalizeReward(ours_vector.NormalizeObservation(envs))
-    )
-
-
-def _gym_stack(envs: Any) -> Any:
-    return gym_vector.RecordEpisodeStatistics(
-        gym_vector.NormalizeReward(gym_vector.NormalizeObservation(envs))
-    )
-
-
 def check_same_maths(num_envs: int = 64, steps: int = 300) -> None:
     """Assert :class:`ArrayEnvMaths` gives array_env's stack's observations and rewards."""
     rng = np.random.default_rng(1)
-    stack, bare = _stack(native_cartpole(num_envs)), native_cartpole(num_envs)
+    stack, bare = ours_vector_stack(native_cartpole(num_envs)), native_cartpole(num_envs)
     stack.reset(seed=3)
     maths = ArrayEnvMaths(num_envs, 4)
     maths.observe(bare.reset(seed=3)[0])
@@ -210,8 +197,8 @@ def _measure(n: int, seconds: float) -> dict[str, float]:
         ("bare env", None, None),
         ("array_env semantics, plain NumPy (the floor)", None, ArrayEnvMaths(n, 4)),
         ("Gymnasium semantics, plain NumPy", None, GymnasiumMaths(n, 4)),
-        ("array_env's stack", _stack, None),
-        ("Gymnasium's stack", _gym_stack, None),
+        ("array_env's stack", ours_vector_stack, None),
+        ("Gymnasium's stack", gym_vector_stack, None),
     ):
         envs = native_cartpole(n)
         envs = envs if wrap is None else wrap(envs)
