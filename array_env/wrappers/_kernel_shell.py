@@ -129,16 +129,17 @@ class KernelShell:
     _contracts: tuple[ArrayContract, ...] | None = None
     _constants: Any = None
     # The fast path of a kernel reading one array, the whole observation (set at first contact):
-    # the contract as the array's type, a (dtype, shape) key and the device to compare (None
-    # where the type implies it), and the bound core.
+    # the contract as the array's type, dtype, shape and the device to compare (None where the
+    # type implies it), and the bound core.
     _array_type: type[Any] | None = None
-    _key: tuple[Any, Any] | None = None
+    _dtype: Any = None
+    _shape: tuple[int, ...] | None = None
     _fast_device: Any = None
     _core: Callable[[Any], Any]
     # The fast path of a kernel reading several entries of a Dict or Tuple observation: one
-    # ``itemgetter`` for the leaves, (type, (dtype, shape), device) per leaf, the bound core.
+    # ``itemgetter`` for the leaves, (type, dtype, shape, device) per leaf, the bound core.
     _getter: Callable[[Any], tuple[Any, ...]] | None = None
-    _specs: tuple[tuple[type[Any], tuple[Any, Any], Any], ...] = ()
+    _specs: tuple[tuple[type[Any], Any, tuple[int, ...] | None, Any], ...] = ()
     _leaves_core: Callable[[Sequence[Any]], Any]
 
     def _transform(self, observation: Any) -> Any:
@@ -146,17 +147,19 @@ class KernelShell:
         value: Any = observation  # an identity test on the type would narrow it to ``object``
         if (
             type(value) is self._array_type
-            and (value.dtype, value.shape) == self._key
+            and value.dtype == self._dtype
+            and value.shape == self._shape
             and (self._fast_device is None or value.device == self._fast_device)
         ):  # the contract's ``matches``, inlined: the type test comes first
             return self._core(value)
         getter = self._getter
         if getter is not None:
             leaves = getter(value)
-            for x, (kind, key, device) in zip(leaves, self._specs, strict=True):
+            for x, (kind, dtype, shape, device) in zip(leaves, self._specs, strict=True):
                 if not (
                     type(x) is kind
-                    and (x.dtype, x.shape) == key
+                    and x.dtype == dtype
+                    and x.shape == shape
                     and (device is None or x.device == device)
                 ):
                     break
@@ -215,7 +218,7 @@ class KernelShell:
                 self._core = self._kernel.bind(
                     constants, batch_ndim=len(self._batch), xp=first.fast_xp
                 )
-                self._key = (only.dtype, only.shape)
+                self._dtype, self._shape = only.dtype, only.shape
                 self._fast_device = device_to_check(only)
                 self._array_type = only.array_type
             elif len(inputs) > 1 and all(len(item.path) == 1 for item in inputs):
@@ -223,7 +226,7 @@ class KernelShell:
                     constants, batch_ndim=len(self._batch), xp=first.fast_xp
                 )
                 self._specs = tuple(
-                    (c.array_type, (c.dtype, c.shape), device_to_check(c)) for c in contracts
+                    (c.array_type, c.dtype, c.shape, device_to_check(c)) for c in contracts
                 )
                 self._getter = itemgetter(*(item.path[0] for item in inputs))
         else:
@@ -238,7 +241,8 @@ class KernelShell:
             "_contracts",
             "_constants",
             "_array_type",
-            "_key",
+            "_dtype",
+            "_shape",
             "_fast_device",
             "_core",
             "_getter",

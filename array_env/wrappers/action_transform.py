@@ -22,7 +22,7 @@ from array_env._namespace import resolve_namespace
 from array_env.convert import convert_array
 from array_env.core import Wrapper
 from array_env.typing import Namespace
-from array_env.wrappers._contract import ArrayContract, contract_for, space_dtype
+from array_env.wrappers._contract import ArrayContract, contract_for, device_to_check, space_dtype
 
 __all__ = [
     "ActionAffine",
@@ -108,9 +108,15 @@ def rescale_action(action: Any, affine: ActionAffine, *, xp: Namespace[Any]) -> 
         Array([[ 1.],
                [-1.]], dtype=array_api_strict.float64)
     """
-    if affine.intercept is None:
-        return action / affine.gradient
-    return (action - affine.intercept) / affine.gradient
+    return action_rescaler(affine, xp=xp)(action)
+
+
+def action_rescaler(affine: ActionAffine, *, xp: Namespace[Any]) -> Callable[[Any], Any]:
+    """:func:`rescale_action` with its constants bound: ``action -> env_action`` (one call)."""
+    gradient, intercept = affine
+    if intercept is None:
+        return lambda action: action / gradient
+    return lambda action: (action - intercept) / gradient
 
 
 def _full_bound(owner: str, name: str, value: Any, shape: tuple[int, ...]) -> NDArray[Any]:
@@ -263,26 +269,43 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
         self._host_affine = (gradient, intercept)
         self._contract: ArrayContract | None = None
         self._affine: ActionAffine | None = None
+        # The contract's fields for the inlined ``matches`` (none until the first action; the
+        # device is None where the array type implies it) and the bound core.
+        self._array_type: type[Any] | None = None
+        self._dtype: Any = None
+        self._shape: tuple[int, ...] | None = None
+        self._fast_device: Any = None
+        self._core: Callable[[Any], Any] = _no_core
 
     def func(self, action: Any) -> Any:
         """Map one action of the new Box onto the env's Box (checked, see the class docs)."""
-        contract, affine = self._contract, self._affine
-        if contract is None or affine is None or not contract.matches(action):
-            contract, affine = self._first_or_mismatch(action)
-        return rescale_action(action, affine, xp=contract.fast_xp)
+        value: Any = action  # an identity test on the type would narrow it to ``object``
+        if (
+            type(value) is self._array_type
+            and value.dtype == self._dtype
+            and value.shape == self._shape
+            and (self._fast_device is None or value.device == self._fast_device)
+        ):  # the contract's ``matches``, inlined
+            return self._core(value)
+        return self._first_or_mismatch(action)(action)
 
     action = func
 
     def step(self, action: Any) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env with the action mapped back onto its Box."""
         # func's body, inlined: one Python call less per step
-        contract, affine = self._contract, self._affine
-        if contract is None or affine is None or not contract.matches(action):
-            contract, affine = self._first_or_mismatch(action)
-        return self.env.step(rescale_action(action, affine, xp=contract.fast_xp))
+        value: Any = action
+        if (
+            type(value) is self._array_type
+            and value.dtype == self._dtype
+            and value.shape == self._shape
+            and (self._fast_device is None or value.device == self._fast_device)
+        ):
+            return self.env.step(self._core(value))
+        return self.env.step(self._first_or_mismatch(action)(action))
 
-    def _first_or_mismatch(self, action: Any) -> tuple[ArrayContract, ActionAffine]:
-        """Fix the contract and constants at the first action; else raise on the mismatch."""
+    def _first_or_mismatch(self, action: Any) -> Callable[[Any], Any]:
+        """Fix the contract and constants at the first action (else check in full); the core."""
         contract, affine = self._contract, self._affine
         if contract is None or affine is None:
             contract = float_action_contract(
@@ -290,14 +313,24 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
             )
             affine = upload_affine(self._host_affine, contract, action.dtype)
             self._contract, self._affine = contract, affine
-        else:
+            self._array_type, self._dtype = contract.array_type, contract.dtype
+            self._shape, self._fast_device = contract.shape, device_to_check(contract)
+            self._core = action_rescaler(affine, xp=contract.fast_xp)
+        else:  # raises on a mismatch; an action that passes is one the fast path turned away
             contract.check(action, owner=type(self).__name__, name="action")
-        return contract, affine
+        return action_rescaler(affine, xp=contract.fast_xp)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_contract"] = state["_affine"] = None  # resolved again at the copy's first action
+        for name in ("_array_type", "_dtype", "_shape", "_fast_device"):
+            state[name] = None
+        state["_core"] = _no_core
         return state
+
+
+def _no_core(action: Any) -> Any:
+    raise AssertionError("the fast path ran before the first contact")  # its type test fails
 
 
 # --- DiscretizeAction ----------------------------------------------------------------------

@@ -485,7 +485,8 @@ class _ArrayObservation(
         value: Any = observation  # an identity test on the type would narrow it to ``object``
         if (
             type(value) is self._array_type
-            and (value.dtype, value.shape) == self._key
+            and value.dtype == self._dtype
+            and value.shape == self._shape
             and (self._fast_device is None or value.device == self._fast_device)
         ):  # the fast path of ``_transform``, inlined: one call fewer per step
             return self._core(value), reward, terminated, truncated, info
