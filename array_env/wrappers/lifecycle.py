@@ -240,8 +240,11 @@ class Autoreset(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
         observation, reward, terminated, truncated, info = self.env.step(action)
         if terminated is False and truncated is False:  # Python flags, the episode goes on
             return observation, reward, terminated, truncated, info
-        self.autoreset = bool(terminated) or bool(truncated)
-        if self.autoreset and compat.is_array_api_obj(reward):
+        if not (bool(terminated) or bool(truncated)):
+            return observation, reward, terminated, truncated, info
+        self._autoreset, self._ordinary = True, False  # the setter's work, without its call
+        # array rewards get zeros of their kind for the reset step (a float is no array: no call)
+        if type(reward) is not float and compat.is_array_api_obj(reward):
             outputs: tuple[Any, Any, Any] = (reward, terminated, truncated)
             xp = compat.array_namespace(reward)
             self._zeros = (
@@ -257,7 +260,7 @@ class Autoreset(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
             )
         observation, info = self.env.reset()
         reward, terminated, truncated = self._zeros
-        self.autoreset = False
+        self._autoreset, self._ordinary = False, True  # the setter's work (a reset came first)
         return observation, reward, terminated, truncated, info
 
 
