@@ -9,6 +9,7 @@ comparisons (:meth:`ArrayContract.matches`); only a mismatch pays for the full
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat as compat
@@ -20,7 +21,15 @@ from array_env._ops.fast_namespace import fast_namespace
 from array_env.convert import convert_array
 from array_env.typing import Device, Namespace
 
-__all__ = ["ArrayContract", "contract_for", "device_to_check", "space_dtype"]
+__all__ = [
+    "NO_FAST_PATH",
+    "ArrayContract",
+    "FastPath",
+    "contract_for",
+    "device_to_check",
+    "fast_path",
+    "space_dtype",
+]
 
 _NDARRAY = np.ndarray
 
@@ -89,6 +98,40 @@ def device_to_check(contract: ArrayContract) -> Device | None:
     read (which saves a property call per step on the single-env fast paths).
     """
     return None if compat.is_numpy_namespace(contract.xp) else contract.device
+
+
+FastPath = tuple[type[Any], Any, tuple[int, ...] | None, Any, Callable[[Any], Any]]
+"""A contract inlined for a step path, with the core it guards, in one tuple (one attribute
+read on the wrapper, where five attributes cost five; a wrapper's attribute reads are not
+cheap): ``(array_type, dtype, shape, device or None, core)``."""
+
+
+class _NoArray:
+    """A type no array has: before the first contact the fast path's type test fails."""
+
+
+def _no_core(x: Any) -> Any:
+    raise AssertionError("a fast path ran before its first contact")  # its type test fails
+
+
+NO_FAST_PATH: FastPath = (_NoArray, None, None, None, _no_core)
+"""The fast path of a wrapper that has not met its first array (and of an unpickled copy)."""
+
+
+def fast_path(contract: ArrayContract, core: Callable[[Any], Any]) -> FastPath:
+    """The step path's form of ``contract`` (see :data:`FastPath`), guarding ``core``.
+
+    The inlined test every shell runs on ``x`` is the contract's :meth:`~ArrayContract.matches`
+    without its call::
+
+        array_type, dtype, shape, device, core = fast
+        if (type(x) is array_type and x.dtype == dtype and x.shape == shape
+                and (device is None or x.device == device)):
+            return core(x)
+    """
+    if contract.dtype is None or contract.shape is None:
+        raise ValueError("a fast path needs a contract with a dtype and a shape")
+    return (contract.array_type, contract.dtype, contract.shape, device_to_check(contract), core)
 
 
 def _rebuild_contract(

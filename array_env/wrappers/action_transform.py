@@ -22,7 +22,14 @@ from array_env._namespace import resolve_namespace
 from array_env.convert import convert_array
 from array_env.core import Wrapper
 from array_env.typing import Namespace
-from array_env.wrappers._contract import ArrayContract, contract_for, device_to_check, space_dtype
+from array_env.wrappers._contract import (
+    NO_FAST_PATH,
+    ArrayContract,
+    FastPath,
+    contract_for,
+    fast_path,
+    space_dtype,
+)
 
 __all__ = [
     "ActionAffine",
@@ -269,24 +276,19 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
         self._host_affine = (gradient, intercept)
         self._contract: ArrayContract | None = None
         self._affine: ActionAffine | None = None
-        # The contract's fields for the inlined ``matches`` (none until the first action; the
-        # device is None where the array type implies it) and the bound core.
-        self._array_type: type[Any] | None = None
-        self._dtype: Any = None
-        self._shape: tuple[int, ...] | None = None
-        self._fast_device: Any = None
-        self._core: Callable[[Any], Any] = _no_core
+        self._fast: FastPath = NO_FAST_PATH  # the contract inlined, and the bound core
 
     def func(self, action: Any) -> Any:
         """Map one action of the new Box onto the env's Box (checked, see the class docs)."""
         value: Any = action  # an identity test on the type would narrow it to ``object``
+        array_type, dtype, shape, device, core = self._fast
         if (
-            type(value) is self._array_type
-            and value.dtype == self._dtype
-            and value.shape == self._shape
-            and (self._fast_device is None or value.device == self._fast_device)
+            type(value) is array_type
+            and value.dtype == dtype
+            and value.shape == shape
+            and (device is None or value.device == device)
         ):  # the contract's ``matches``, inlined
-            return self._core(value)
+            return core(value)
         return self._first_or_mismatch(action)(action)
 
     action = func
@@ -295,13 +297,14 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
         """Step the env with the action mapped back onto its Box."""
         # func's body, inlined: one Python call less per step
         value: Any = action
+        array_type, dtype, shape, device, core = self._fast
         if (
-            type(value) is self._array_type
-            and value.dtype == self._dtype
-            and value.shape == self._shape
-            and (self._fast_device is None or value.device == self._fast_device)
+            type(value) is array_type
+            and value.dtype == dtype
+            and value.shape == shape
+            and (device is None or value.device == device)
         ):
-            return self.env.step(self._core(value))
+            return self.env.step(core(value))
         return self.env.step(self._first_or_mismatch(action)(action))
 
     def _first_or_mismatch(self, action: Any) -> Callable[[Any], Any]:
@@ -313,9 +316,7 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
             )
             affine = upload_affine(self._host_affine, contract, action.dtype)
             self._contract, self._affine = contract, affine
-            self._array_type, self._dtype = contract.array_type, contract.dtype
-            self._shape, self._fast_device = contract.shape, device_to_check(contract)
-            self._core = action_rescaler(affine, xp=contract.fast_xp)
+            self._fast = fast_path(contract, action_rescaler(affine, xp=contract.fast_xp))
         else:  # raises on a mismatch; an action that passes is one the fast path turned away
             contract.check(action, owner=type(self).__name__, name="action")
         return action_rescaler(affine, xp=contract.fast_xp)
@@ -323,14 +324,8 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_contract"] = state["_affine"] = None  # resolved again at the copy's first action
-        for name in ("_array_type", "_dtype", "_shape", "_fast_device"):
-            state[name] = None
-        state["_core"] = _no_core
+        state["_fast"] = NO_FAST_PATH
         return state
-
-
-def _no_core(action: Any) -> Any:
-    raise AssertionError("the fast path ran before the first contact")  # its type test fails
 
 
 # --- DiscretizeAction ----------------------------------------------------------------------

@@ -483,13 +483,14 @@ class _ArrayObservation(
         """Step the env and transform the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
         value: Any = observation  # an identity test on the type would narrow it to ``object``
+        array_type, dtype, shape, device, core = self._fast
         if (
-            type(value) is self._array_type
-            and value.dtype == self._dtype
-            and value.shape == self._shape
-            and (self._fast_device is None or value.device == self._fast_device)
+            type(value) is array_type
+            and value.dtype == dtype
+            and value.shape == shape
+            and (device is None or value.device == device)
         ):  # the fast path of ``_transform``, inlined: one call fewer per step
-            return self._core(value), reward, terminated, truncated, info
+            return core(value), reward, terminated, truncated, info
         return self.observation(observation), reward, terminated, truncated, info
 
     def _step_via_observation(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:

@@ -543,10 +543,10 @@ class DelayObservation(
         # the window less its oldest slot (returned already), oldest first; None: empty slot
         self._slots: deque[Any] | None = None
         self._slots_on_host = False
-        self._array_type: type[Any] | None = None  # the contract, inlined (set at first contact)
-        self._dtype: Any = None
-        self._shape: tuple[int, ...] | None = None
-        self._fast_device: Any = None
+        # The step path's state in one tuple (one attribute read): the window, then the contract
+        # inlined as (array_type, dtype, shape, device or None where the type implies it).
+        self._fast: _WindowPath = _NO_WINDOW
+        self._spec: tuple[type[Any], Any, Any, Any] | None = None
         self._detach = False
 
     def reset(
@@ -564,7 +564,7 @@ class DelayObservation(
             window = start_window(self._stored(leaves[0]), self.delay)
             # the deque keeps the window less its oldest slot, returned now (Gymnasium's queue:
             # the last ``delay`` observations, empty slots included)
-            self._slots, self._slots_on_host = deque(window[1:]), False
+            self._set_window(deque(window[1:]))
             return oldest_in_window(window, buffers.paddings[0], xp=buffers.xp), info
         self._rings = rings = buffers.start(leaves)
         self._rings_on_host = False
@@ -572,52 +572,62 @@ class DelayObservation(
 
     def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env; return the observation from ``delay`` steps ago."""
-        window = self._slots
+        window, array_type, dtype, shape, device = self._fast
         if window is None:
-            return self._step_rings(action)
+            return self._step_other(action)
         observation, reward, terminated, truncated, info = self.env.step(action)
         value: Any = observation  # an identity test on the type would narrow it to ``object``
         # the contract's ``matches``, inlined; the full check raises before any change
-        if (
-            type(value) is self._array_type
-            and value.dtype == self._dtype
-            and value.shape == self._shape
-        ):
-            device = self._fast_device
+        if type(value) is array_type and value.dtype == dtype and value.shape == shape:
             if device is None:  # NumPy: the type implies the device
                 window.append(value)
             elif value.device == device:
                 window.append(stop_gradient(value) if self._detach else value)
             else:
-                window = self._slow_push(observation, window)
+                self._slow_push(observation, window)
         else:
-            window = self._slow_push(observation, window)
+            self._slow_push(observation, window)
+        return self._pop(window), reward, terminated, truncated, info
+
+    def _pop(self, window: deque[Any]) -> Any:
         # push_window's step on the deque: the oldest slot leaves, returned (empty: the padding)
         oldest = window.popleft()
-        if oldest is None:
-            oldest = self._xp.asarray(self._padding, copy=True)
-        return oldest, reward, terminated, truncated, info
+        return self._xp.asarray(self._padding, copy=True) if oldest is None else oldest
 
-    def _slow_push(self, observation: Any, window: deque[Any]) -> deque[Any]:
-        """Check ``observation`` in full (device, first step after unpickling) and append it."""
+    def _slow_push(self, observation: Any, window: deque[Any]) -> None:
+        """Check ``observation`` in full and append it (raises before any change)."""
+        buffers = self._buffers
+        assert buffers is not None
+        window.append(self._stored(buffers.arrays(observation, "observation")[0]))
+
+    def _step_other(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
+        """A step without a window on the device: rings, host queue, or an unpickled window."""
+        host_window = self._slots
+        if host_window is None:
+            return self._step_rings(action)
+        observation, reward, terminated, truncated, info = self.env.step(action)
         buffers = self._buffers
         assert buffers is not None
         value = buffers.arrays(observation, "observation")[0]  # raises before any change
-        if self._slots_on_host:
-            self._one_array_contact()
-            window = self._slots = deque(_move(x, buffers) for x in window)
-            self._slots_on_host = False
+        self._one_array_contact()  # the copy's first contact: its window follows
+        window = deque(_move(x, buffers) for x in host_window)
         window.append(self._stored(value))
-        return window
+        self._set_window(window)
+        return self._pop(window), reward, terminated, truncated, info
+
+    def _set_window(self, window: deque[Any]) -> None:
+        assert self._spec is not None
+        self._slots, self._slots_on_host = window, False
+        self._fast = (window, *self._spec)
 
     def _one_array_contact(self) -> None:
         buffers = self._buffers
         assert buffers is not None
         assert buffers.contracts is not None
         contract = buffers.contracts[0]
-        self._array_type = contract.array_type
-        self._dtype, self._shape = contract.dtype, contract.shape
-        self._fast_device = device_to_check(contract)
+        self._spec = (
+            contract.array_type, contract.dtype, contract.shape, device_to_check(contract)
+        )  # fmt: skip
         self._detach = compat.is_torch_namespace(contract.xp)  # never keep autograd history
         self._xp = buffers.xp
         self._padding = buffers.paddings[0]
@@ -662,14 +672,14 @@ class DelayObservation(
                     None if x is None else np.asarray(to_namespace(x, "numpy")) for x in self._slots
                 )
                 state["_slots_on_host"] = True
-        for name in ("_array_type", "_dtype", "_shape", "_fast_device", "_xp", "_padding"):
+        for name in ("_xp", "_padding"):
             state.pop(name, None)
-        state["_detach"] = False
+        state["_fast"], state["_spec"], state["_detach"] = _NO_WINDOW, None, False
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._array_type = self._dtype = self._shape = self._fast_device = None  # first contact
+
+_WindowPath = tuple[deque[Any] | None, type[Any], Any, Any, Any]
+_NO_WINDOW: _WindowPath = (None, type(None), None, None, None)
 
 
 def _move(x: Any, buffers: DelayRings) -> Any:
