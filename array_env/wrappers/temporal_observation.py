@@ -587,12 +587,15 @@ class DelayObservation(
                 self._slow_push(observation, window)
         else:
             self._slow_push(observation, window)
-        return self._pop(window), reward, terminated, truncated, info
-
-    def _pop(self, window: deque[Any]) -> Any:
         # push_window's step on the deque: the oldest slot leaves, returned (empty: the padding)
         oldest = window.popleft()
-        return self._xp.asarray(self._padding, copy=True) if oldest is None else oldest
+        if oldest is None:
+            return self._padded(), reward, terminated, truncated, info
+        return oldest, reward, terminated, truncated, info
+
+    def _padded(self) -> Any:
+        """An empty slot's observation: a copy of the padding (the space's zero observation)."""
+        return self._xp.asarray(self._padding, copy=True)
 
     def _slow_push(self, observation: Any, window: deque[Any]) -> None:
         """Check ``observation`` in full and append it (raises before any change)."""
@@ -613,7 +616,10 @@ class DelayObservation(
         window = deque(_move(x, buffers) for x in host_window)
         window.append(self._stored(value))
         self._set_window(window)
-        return self._pop(window), reward, terminated, truncated, info
+        oldest = window.popleft()
+        if oldest is None:
+            return self._padded(), reward, terminated, truncated, info
+        return oldest, reward, terminated, truncated, info
 
     def _set_window(self, window: deque[Any]) -> None:
         assert self._spec is not None
