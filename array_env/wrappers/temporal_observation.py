@@ -560,7 +560,8 @@ class DelayObservation(
             return self._host_delay(observation), info
         leaves = buffers.arrays(observation, "observation")
         if self._one_array:
-            self._one_array_contact()
+            if self._spec is None:  # once per wrapper (and per unpickled copy)
+                self._one_array_contact()
             window = start_window(self._stored(leaves[0]), self.delay)
             # the deque keeps the window less its oldest slot, returned now (Gymnasium's queue:
             # the last ``delay`` observations, empty slots included)
