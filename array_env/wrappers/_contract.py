@@ -66,7 +66,7 @@ class ArrayContract(NamedTuple):
         _, _, device, dtype, shape, array_type = self  # one unpacking: six field reads fewer
         return (
             type(value) is array_type
-            and (dtype is None or value.dtype == dtype)
+            and (dtype is None or (kind := value.dtype) is dtype or kind == dtype)
             and (shape is None or value.shape == shape)
             # a NumPy array's ``device`` is always "cpu": compare that, not the property
             and (device == "cpu" if array_type is _NDARRAY else value.device == device)
@@ -125,7 +125,8 @@ def fast_path(contract: ArrayContract, core: Callable[[Any], Any]) -> FastPath:
     without its call::
 
         array_type, dtype, shape, device, core = fast
-        if (type(x) is array_type and x.dtype == dtype and x.shape == shape
+        if (type(x) is array_type and ((kind := x.dtype) is dtype or kind == dtype)
+                and x.shape == shape
                 and (device is None or x.device == device)):
             return core(x)
     """

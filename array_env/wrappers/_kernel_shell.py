@@ -150,7 +150,7 @@ class KernelShell:
         array_type, dtype, shape, device, core = self._fast
         if (
             type(value) is array_type
-            and value.dtype == dtype
+            and ((kind := value.dtype) is dtype or kind == dtype)  # identity: no compare call
             and value.shape == shape
             and (device is None or value.device == device)
         ):  # the contract's ``matches``, inlined: the type test comes first
@@ -161,7 +161,7 @@ class KernelShell:
             for x, (kind, dtype, shape, device) in zip(leaves, self._specs, strict=True):
                 if not (
                     type(x) is kind
-                    and x.dtype == dtype
+                    and ((kind := x.dtype) is dtype or kind == dtype)
                     and x.shape == shape
                     and (device is None or x.device == device)
                 ):

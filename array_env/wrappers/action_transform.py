@@ -284,7 +284,7 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
         array_type, dtype, shape, device, core = self._fast
         if (
             type(value) is array_type
-            and value.dtype == dtype
+            and ((kind := value.dtype) is dtype or kind == dtype)
             and value.shape == shape
             and (device is None or value.device == device)
         ):  # the contract's ``matches``, inlined
@@ -300,7 +300,7 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
         array_type, dtype, shape, device, core = self._fast
         if (
             type(value) is array_type
-            and value.dtype == dtype
+            and ((kind := value.dtype) is dtype or kind == dtype)
             and value.shape == shape
             and (device is None or value.device == device)
         ):

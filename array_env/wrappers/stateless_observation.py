@@ -486,7 +486,7 @@ class _ArrayObservation(
         array_type, dtype, shape, device, core = self._fast
         if (
             type(value) is array_type
-            and value.dtype == dtype
+            and ((kind := value.dtype) is dtype or kind == dtype)
             and value.shape == shape
             and (device is None or value.device == device)
         ):  # the fast path of ``_transform``, inlined: one call fewer per step

@@ -579,7 +579,11 @@ class DelayObservation(
         observation, reward, terminated, truncated, info = self.env.step(action)
         value: Any = observation  # an identity test on the type would narrow it to ``object``
         # the contract's ``matches``, inlined; the full check raises before any change
-        if type(value) is array_type and value.dtype == dtype and value.shape == shape:
+        if (
+            type(value) is array_type
+            and ((kind := value.dtype) is dtype or kind == dtype)
+            and value.shape == shape
+        ):
             if device is None:  # NumPy: the type implies the device
                 window.append(value)
             elif value.device == device:
