@@ -50,11 +50,16 @@ def _rollout(env: gym.Env[Any, Any], steps: int, seed: int, make_action: Any) ->
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_equals_gymnasium_on_numpy(dtype: Any) -> None:
+@pytest.mark.parametrize(
+    ("new_min", "new_max", "symmetric"),
+    [(-1.0, np.array([3.0]), False), (-1.0, 1.0, True)],
+    ids=["shifted", "symmetric"],  # symmetric: a +0.0 intercept, the division alone
+)
+def test_equals_gymnasium_on_numpy(dtype: Any, new_min: Any, new_max: Any, symmetric: bool) -> None:
     ours_received = Received(gym.make("Pendulum-v1", max_episode_steps=150))
     theirs_received = Received(gym.make("Pendulum-v1", max_episode_steps=150))
-    ours = RescaleAction(ours_received, -1.0, np.array([3.0]))
-    theirs = GymRescale(theirs_received, -1.0, np.array([3.0]))
+    ours = RescaleAction(ours_received, new_min, new_max)
+    theirs = GymRescale(theirs_received, new_min, new_max)
     assert ours.action_space == theirs.action_space
     actual = _rollout(ours, 3000, 4, _cast_to(dtype))
     expected = _rollout(theirs, 3000, 4, _cast_to(dtype))
@@ -65,6 +70,9 @@ def test_equals_gymnasium_on_numpy(dtype: Any) -> None:
     for got, want in zip(ours_received.actions, theirs_received.actions, strict=True):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+    affine = ours._affine  # pyright: ignore[reportPrivateUsage]
+    assert affine is not None
+    assert (affine.intercept is None) is symmetric
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,21 @@ def test_equals_gymnasium_on_numpy() -> None:
     assert count > 2000
 
 
+def test_a_subclass_observation_runs_in_step_and_reset() -> None:
+    # Gymnasium's ObservationWrapper.step calls self.observation; so does a subclass's step.
+    class Negated(TransformObservation[Any, Any, Any]):
+        def observation(self, observation: Any) -> Any:
+            return -super().observation(observation)
+
+    env = Negated(gym.make("CartPole-v1"), _double, None)
+    theirs = gym.wrappers.TransformObservation(gym.make("CartPole-v1"), _double, None)
+    ours_first, _ = env.reset(seed=3)
+    theirs_first, _ = theirs.reset(seed=3)
+    np.testing.assert_array_equal(ours_first, -theirs_first)
+    for _ in range(5):
+        np.testing.assert_array_equal(env.step(0)[0], -theirs.step(0)[0])
+
+
 def test_observation_space_is_replaced() -> None:
     space = gym.spaces.Box(-np.inf, np.inf, (4,), np.float32)
     env = TransformObservation(gym.make("CartPole-v1"), _double, space)

@@ -2,16 +2,18 @@
 
 A wrapper that keeps statistics or buffers cannot know its namespace and device before it sees
 an array (Gymnasium's constructors take only the env), so it resolves them from the first array
-and stores them in an :class:`ArrayContract`. Every later call costs four attribute reads and
+and stores them in an :class:`ArrayContract`. Every later call costs one unpacking and four
 comparisons (:meth:`ArrayContract.matches`); only a mismatch pays for the full
 :func:`array_env._checks.check_array`, which builds the error message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat as compat
+import numpy as np
 
 from array_env._checks import ArrayMismatchError, check_array
 from array_env._namespace import device_name, namespace_name, namespace_of
@@ -19,7 +21,17 @@ from array_env._ops.fast_namespace import fast_namespace
 from array_env.convert import convert_array
 from array_env.typing import Device, Namespace
 
-__all__ = ["ArrayContract", "contract_for", "device_to_check", "space_dtype"]
+__all__ = [
+    "NO_FAST_PATH",
+    "ArrayContract",
+    "FastPath",
+    "contract_for",
+    "device_to_check",
+    "fast_path",
+    "space_dtype",
+]
+
+_NDARRAY = np.ndarray
 
 
 class ArrayContract(NamedTuple):
@@ -51,11 +63,13 @@ class ArrayContract(NamedTuple):
     def matches(self, x: Any) -> bool:
         """Return whether ``x`` meets the contract (the fast path: no function calls)."""
         value: Any = x  # an identity test on the type would narrow ``x`` to ``object``
+        _, _, device, dtype, shape, array_type = self  # one unpacking: six field reads fewer
         return (
-            type(value) is self.array_type
-            and (self.dtype is None or value.dtype == self.dtype)
-            and (self.shape is None or value.shape == self.shape)
-            and value.device == self.device
+            type(value) is array_type
+            and (dtype is None or (kind := value.dtype) is dtype or kind == dtype)
+            and (shape is None or value.shape == shape)
+            # a NumPy array's ``device`` is always "cpu": compare that, not the property
+            and (device == "cpu" if array_type is _NDARRAY else value.device == device)
         )
 
     def check(self, x: Any, *, owner: str, name: str) -> None:
@@ -86,6 +100,41 @@ def device_to_check(contract: ArrayContract) -> Device | None:
     return None if compat.is_numpy_namespace(contract.xp) else contract.device
 
 
+FastPath = tuple[type[Any], Any, tuple[int, ...] | None, Any, Callable[[Any], Any]]
+"""A contract inlined for a step path, with the core it guards, in one tuple (one attribute
+read on the wrapper, where five attributes cost five; a wrapper's attribute reads are not
+cheap): ``(array_type, dtype, shape, device or None, core)``."""
+
+
+class _NoArray:
+    """A type no array has: before the first contact the fast path's type test fails."""
+
+
+def _no_core(x: Any) -> Any:
+    raise AssertionError("a fast path ran before its first contact")  # its type test fails
+
+
+NO_FAST_PATH: FastPath = (_NoArray, None, None, None, _no_core)
+"""The fast path of a wrapper that has not met its first array (and of an unpickled copy)."""
+
+
+def fast_path(contract: ArrayContract, core: Callable[[Any], Any]) -> FastPath:
+    """The step path's form of ``contract`` (see :data:`FastPath`), guarding ``core``.
+
+    The inlined test every shell runs on ``x`` is the contract's :meth:`~ArrayContract.matches`
+    without its call::
+
+        array_type, dtype, shape, device, core = fast
+        if (type(x) is array_type and ((kind := x.dtype) is dtype or kind == dtype)
+                and x.shape == shape
+                and (device is None or x.device == device)):
+            return core(x)
+    """
+    if contract.dtype is None or contract.shape is None:
+        raise ValueError("a fast path needs a contract with a dtype and a shape")
+    return (contract.array_type, contract.dtype, contract.shape, device_to_check(contract), core)
+
+
 def _rebuild_contract(
     namespace: str, device: str, dtype: Any, shape: tuple[int, ...] | None, array_type: type
 ) -> ArrayContract:
@@ -99,8 +148,6 @@ def _rebuild_contract(
 
 def space_dtype(host_dtype: Any, *, xp: Namespace[Any], device: Device) -> Any:
     """Map a Gymnasium space's NumPy dtype to ``xp``'s (JAX without x64 narrows 64-bit types)."""
-    import numpy as np
-
     return convert_array(np.zeros((), dtype=host_dtype), xp=xp, device=device).dtype
 
 

@@ -22,7 +22,14 @@ from array_env._ops.flatten import device_dtype, leaf_at
 from array_env._tree import format_path
 from array_env.convert import convert_array
 from array_env.typing import Device, Namespace
-from array_env.wrappers._contract import ArrayContract, contract_for, device_to_check
+from array_env.wrappers._contract import (
+    NO_FAST_PATH,
+    ArrayContract,
+    FastPath,
+    contract_for,
+    device_to_check,
+    fast_path,
+)
 
 __all__ = [
     "KernelInput",
@@ -129,34 +136,33 @@ class KernelShell:
     _contracts: tuple[ArrayContract, ...] | None = None
     _constants: Any = None
     # The fast path of a kernel reading one array, the whole observation (set at first contact):
-    # the contract as the array's type, a (dtype, shape) key and the device to compare (None
-    # where the type implies it), and the bound core.
-    _array_type: type[Any] | None = None
-    _key: tuple[Any, Any] | None = None
-    _fast_device: Any = None
-    _core: Callable[[Any], Any]
+    # the contract and the bound core in one tuple (see ``FastPath``).
+    _fast: FastPath = NO_FAST_PATH
     # The fast path of a kernel reading several entries of a Dict or Tuple observation: one
-    # ``itemgetter`` for the leaves, (type, (dtype, shape), device) per leaf, the bound core.
+    # ``itemgetter`` for the leaves, (type, dtype, shape, device) per leaf, the bound core.
     _getter: Callable[[Any], tuple[Any, ...]] | None = None
-    _specs: tuple[tuple[type[Any], tuple[Any, Any], Any], ...] = ()
+    _specs: tuple[tuple[type[Any], Any, tuple[int, ...] | None, Any], ...] = ()
     _leaves_core: Callable[[Sequence[Any]], Any]
 
     def _transform(self, observation: Any) -> Any:
         """Check ``observation`` (a batch in a vector shell) and return the core's output."""
         value: Any = observation  # an identity test on the type would narrow it to ``object``
+        array_type, dtype, shape, device, core = self._fast
         if (
-            type(value) is self._array_type
-            and (value.dtype, value.shape) == self._key
-            and (self._fast_device is None or value.device == self._fast_device)
+            type(value) is array_type
+            and ((kind := value.dtype) is dtype or kind == dtype)  # identity: no compare call
+            and value.shape == shape
+            and (device is None or value.device == device)
         ):  # the contract's ``matches``, inlined: the type test comes first
-            return self._core(value)
+            return core(value)
         getter = self._getter
         if getter is not None:
             leaves = getter(value)
-            for x, (kind, key, device) in zip(leaves, self._specs, strict=True):
+            for x, (kind, dtype, shape, device) in zip(leaves, self._specs, strict=True):
                 if not (
                     type(x) is kind
-                    and (x.dtype, x.shape) == key
+                    and ((kind := x.dtype) is dtype or kind == dtype)
+                    and x.shape == shape
                     and (device is None or x.device == device)
                 ):
                     break
@@ -211,19 +217,14 @@ class KernelShell:
             self._contracts = contracts
             self._constants = constants = self._kernel.upload(xp=xp, device=device)
             if len(inputs) == 1 and not inputs[0].path:
-                only = contracts[0]
-                self._core = self._kernel.bind(
-                    constants, batch_ndim=len(self._batch), xp=first.fast_xp
-                )
-                self._key = (only.dtype, only.shape)
-                self._fast_device = device_to_check(only)
-                self._array_type = only.array_type
+                core = self._kernel.bind(constants, batch_ndim=len(self._batch), xp=first.fast_xp)
+                self._fast = fast_path(contracts[0], core)
             elif len(inputs) > 1 and all(len(item.path) == 1 for item in inputs):
                 self._leaves_core = self._kernel.bind_leaves(
                     constants, batch_ndim=len(self._batch), xp=first.fast_xp
                 )
                 self._specs = tuple(
-                    (c.array_type, (c.dtype, c.shape), device_to_check(c)) for c in contracts
+                    (c.array_type, c.dtype, c.shape, device_to_check(c)) for c in contracts
                 )
                 self._getter = itemgetter(*(item.path[0] for item in inputs))
         else:
@@ -237,10 +238,7 @@ class KernelShell:
         for name in (
             "_contracts",
             "_constants",
-            "_array_type",
-            "_key",
-            "_fast_device",
-            "_core",
+            "_fast",
             "_getter",
             "_specs",
             "_leaves_core",

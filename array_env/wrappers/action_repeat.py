@@ -302,11 +302,14 @@ class RepeatAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env up to ``num_repeats`` times with ``action``; sum the rewards."""
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        total = accumulate_reward(None, reward)
-        for _ in range(self.num_repeats - 1):
-            if terminated or truncated:
-                break
-            observation, reward, terminated, truncated, info = self.env.step(action)
-            total = accumulate_reward(total, reward)
+        step = self.env.step
+        observation, reward, terminated, truncated, info = step(action)
+        # accumulate_reward, inlined for Python float rewards (the usual kind): `0.0 + r` and
+        # `total + r` are its sums exactly; other kinds take it
+        total = 0.0 + reward if type(reward) is float else accumulate_reward(None, reward)
+        left = self.num_repeats - 1
+        while left and not (terminated or truncated):
+            observation, reward, terminated, truncated, info = step(action)
+            total = total + reward if type(reward) is float else accumulate_reward(total, reward)
+            left -= 1
         return observation, total, terminated, truncated, info

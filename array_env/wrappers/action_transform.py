@@ -22,7 +22,14 @@ from array_env._namespace import resolve_namespace
 from array_env.convert import convert_array
 from array_env.core import Wrapper
 from array_env.typing import Namespace
-from array_env.wrappers._contract import ArrayContract, contract_for, space_dtype
+from array_env.wrappers._contract import (
+    NO_FAST_PATH,
+    ArrayContract,
+    FastPath,
+    contract_for,
+    fast_path,
+    space_dtype,
+)
 
 __all__ = [
     "ActionAffine",
@@ -108,9 +115,15 @@ def rescale_action(action: Any, affine: ActionAffine, *, xp: Namespace[Any]) -> 
         Array([[ 1.],
                [-1.]], dtype=array_api_strict.float64)
     """
-    if affine.intercept is None:
-        return action / affine.gradient
-    return (action - affine.intercept) / affine.gradient
+    return action_rescaler(affine, xp=xp)(action)
+
+
+def action_rescaler(affine: ActionAffine, *, xp: Namespace[Any]) -> Callable[[Any], Any]:
+    """:func:`rescale_action` with its constants bound: ``action -> env_action`` (one call)."""
+    gradient, intercept = affine
+    if intercept is None:
+        return lambda action: action / gradient
+    return lambda action: (action - intercept) / gradient
 
 
 def _full_bound(owner: str, name: str, value: Any, shape: tuple[int, ...]) -> NDArray[Any]:
@@ -263,26 +276,39 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
         self._host_affine = (gradient, intercept)
         self._contract: ArrayContract | None = None
         self._affine: ActionAffine | None = None
+        self._fast: FastPath = NO_FAST_PATH  # the contract inlined, and the bound core
 
     def func(self, action: Any) -> Any:
         """Map one action of the new Box onto the env's Box (checked, see the class docs)."""
-        contract, affine = self._contract, self._affine
-        if contract is None or affine is None or not contract.matches(action):
-            contract, affine = self._first_or_mismatch(action)
-        return rescale_action(action, affine, xp=contract.fast_xp)
+        value: Any = action  # an identity test on the type would narrow it to ``object``
+        array_type, dtype, shape, device, core = self._fast
+        if (
+            type(value) is array_type
+            and ((kind := value.dtype) is dtype or kind == dtype)
+            and value.shape == shape
+            and (device is None or value.device == device)
+        ):  # the contract's ``matches``, inlined
+            return core(value)
+        return self._first_or_mismatch(action)(action)
 
     action = func
 
     def step(self, action: Any) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env with the action mapped back onto its Box."""
         # func's body, inlined: one Python call less per step
-        contract, affine = self._contract, self._affine
-        if contract is None or affine is None or not contract.matches(action):
-            contract, affine = self._first_or_mismatch(action)
-        return self.env.step(rescale_action(action, affine, xp=contract.fast_xp))
+        value: Any = action
+        array_type, dtype, shape, device, core = self._fast
+        if (
+            type(value) is array_type
+            and ((kind := value.dtype) is dtype or kind == dtype)
+            and value.shape == shape
+            and (device is None or value.device == device)
+        ):
+            return self.env.step(core(value))
+        return self.env.step(self._first_or_mismatch(action)(action))
 
-    def _first_or_mismatch(self, action: Any) -> tuple[ArrayContract, ActionAffine]:
-        """Fix the contract and constants at the first action; else raise on the mismatch."""
+    def _first_or_mismatch(self, action: Any) -> Callable[[Any], Any]:
+        """Fix the contract and constants at the first action (else check in full); the core."""
         contract, affine = self._contract, self._affine
         if contract is None or affine is None:
             contract = float_action_contract(
@@ -290,13 +316,15 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
             )
             affine = upload_affine(self._host_affine, contract, action.dtype)
             self._contract, self._affine = contract, affine
-        else:
+            self._fast = fast_path(contract, action_rescaler(affine, xp=contract.fast_xp))
+        else:  # raises on a mismatch; an action that passes is one the fast path turned away
             contract.check(action, owner=type(self).__name__, name="action")
-        return contract, affine
+        return action_rescaler(affine, xp=contract.fast_xp)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_contract"] = state["_affine"] = None  # resolved again at the copy's first action
+        state["_fast"] = NO_FAST_PATH
         return state
 
 

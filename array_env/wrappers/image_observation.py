@@ -416,6 +416,9 @@ class AddRenderObservation(
     def step(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
         """Step the env and render the new state."""
         observation, reward, terminated, truncated, info = self.env.step(action)
+        if self.render_only:  # with_pixels' first case, inlined: two Python calls fewer
+            pixels: Any = self.render()
+            return pixels, reward, terminated, truncated, info
         return self._observe(observation), reward, terminated, truncated, info
 
     def _observe(self, observation: Obs) -> Any:

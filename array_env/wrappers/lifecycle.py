@@ -46,8 +46,8 @@ N = TypeVar("N")
 def count_step(elapsed: N, *, max_episode_steps: int) -> tuple[N, N]:
     """Advance a step count by one; return ``(elapsed + 1, elapsed + 1 >= max_episode_steps)``.
 
-    Pure arithmetic: a Python int (the single wrapper) or an integer array of any namespace (the
-    vector wrapper's per-sub-env counts on their device), jit-safe.
+    Pure arithmetic: a Python int (the single wrapper's count, inlined in its step) or an integer
+    array of any namespace (the vector wrapper's per-sub-env counts on their device), jit-safe.
 
     Example:
         >>> count_step(2, max_episode_steps=3)
@@ -56,6 +56,17 @@ def count_step(elapsed: N, *, max_episode_steps: int) -> tuple[N, N]:
     counted: Any = elapsed
     counted = counted + 1
     return counted, counted >= max_episode_steps
+
+
+def _truncated_now(flag: Any) -> Any:
+    """The ``truncated`` flag of the step that reaches the limit: true, in the flag's own kind.
+
+    An array stays one, of its namespace and device (NumPy's ``| True`` would give a NumPy
+    scalar); anything else becomes ``True``, as in Gymnasium.
+    """
+    if flag is False or flag is True:
+        return True
+    return compat.array_namespace(flag).ones_like(flag) if compat.is_array_api_obj(flag) else True
 
 
 def check_max_episode_steps(owner: str, max_episode_steps: object) -> int:
@@ -135,21 +146,19 @@ class TimeLimit(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env; truncate once the episode has run ``max_episode_steps`` steps."""
-        if self._elapsed_steps is None:
+        # count_step on the host int, inlined (one Python call fewer per step); counted before
+        # the env steps, stored after (an env that raises leaves the count as it was)
+        counted: Any = self._elapsed_steps  # None before the first reset
+        try:
+            elapsed: int = counted + 1
+        except TypeError:
             raise ResetNeeded(
                 f"{type(self).__name__}: Cannot call env.step() before calling env.reset()"
-            )
-        observation, reward, terminated, flag, info = self.env.step(action)
-        self._elapsed_steps, reached = count_step(
-            self._elapsed_steps, max_episode_steps=self._max_episode_steps
-        )
-        truncated: Any = flag
-        if reached:  # an array stays one (NumPy's `| True` would give a NumPy scalar)
-            truncated = (
-                compat.array_namespace(flag).ones_like(flag)
-                if compat.is_array_api_obj(flag)
-                else True
-            )
+            ) from None
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        self._elapsed_steps = elapsed
+        if elapsed >= self._max_episode_steps:
+            return observation, reward, terminated, _truncated_now(truncated), info
         return observation, reward, terminated, truncated, info
 
     def reset(
@@ -198,37 +207,60 @@ class Autoreset(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     def __init__(self, env: gym.Env[Obs, Act]) -> None:
         gym.utils.RecordConstructorArgs.__init__(self)
         super().__init__(env)
-        self.autoreset = False
         self._has_reset = False
+        self._autoreset = False
+        # Whether the next step is an ordinary one (reset done, no episode end pending): the
+        # one flag the step path reads, kept in line with the two by their setters.
+        self._ordinary = False
         self._zeros: tuple[Any, Any, Any] = (0.0, False, False)
+
+    @property
+    def autoreset(self) -> bool:
+        """Whether the next :meth:`step` resets the env (the last one ended an episode)."""
+        return self._autoreset
+
+    @autoreset.setter
+    def autoreset(self, value: bool) -> None:
+        self._autoreset = value
+        self._ordinary = self._has_reset and not value
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Obs, dict[str, Any]]:
         """Reset the env; the next step is an ordinary step."""
         result = self.env.reset(seed=seed, options=options)
-        self.autoreset = False
         self._has_reset = True
+        self.autoreset = False
         return result
 
     def step(self, action: Act) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
         """Step the env, or reset it if the previous step ended an episode."""
-        if not self._has_reset:
-            raise ResetNeeded(
-                f"{type(self).__name__}: Cannot call env.step() before calling env.reset()"
-            )
-        if self.autoreset:
-            observation, info = self.env.reset()
-            reward, terminated, truncated = self._zeros
-        else:
-            observation, reward, terminated, truncated, info = self.env.step(action)
-        self.autoreset = bool(terminated) or bool(truncated)
-        if self.autoreset and compat.is_array_api_obj(reward):
+        if not self._ordinary:
+            return self._reset_step()
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        if terminated is False and truncated is False:  # Python flags, the episode goes on
+            return observation, reward, terminated, truncated, info
+        if not (bool(terminated) or bool(truncated)):
+            return observation, reward, terminated, truncated, info
+        self._autoreset, self._ordinary = True, False  # the setter's work, without its call
+        # array rewards get zeros of their kind for the reset step (a float is no array: no call)
+        if type(reward) is not float and compat.is_array_api_obj(reward):
             outputs: tuple[Any, Any, Any] = (reward, terminated, truncated)
             xp = compat.array_namespace(reward)
             self._zeros = (
                 xp.zeros_like(outputs[0]), xp.zeros_like(outputs[1]), xp.zeros_like(outputs[2])
             )  # fmt: skip
+        return observation, reward, terminated, truncated, info
+
+    def _reset_step(self) -> tuple[Obs, Any, Any, Any, dict[str, Any]]:
+        """The step after an episode ended: reset the env, return zero reward and flags."""
+        if not self._has_reset:
+            raise ResetNeeded(
+                f"{type(self).__name__}: Cannot call env.step() before calling env.reset()"
+            )
+        observation, info = self.env.reset()
+        reward, terminated, truncated = self._zeros
+        self._autoreset, self._ordinary = False, True  # the setter's work (a reset came first)
         return observation, reward, terminated, truncated, info
 
 

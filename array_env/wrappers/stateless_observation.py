@@ -483,12 +483,14 @@ class _ArrayObservation(
         """Step the env and transform the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
         value: Any = observation  # an identity test on the type would narrow it to ``object``
+        array_type, dtype, shape, device, core = self._fast
         if (
-            type(value) is self._array_type
-            and (value.dtype, value.shape) == self._key
-            and (self._fast_device is None or value.device == self._fast_device)
+            type(value) is array_type
+            and ((kind := value.dtype) is dtype or kind == dtype)
+            and value.shape == shape
+            and (device is None or value.device == device)
         ):  # the fast path of ``_transform``, inlined: one call fewer per step
-            return self._core(value), reward, terminated, truncated, info
+            return core(value), reward, terminated, truncated, info
         return self.observation(observation), reward, terminated, truncated, info
 
     def _step_via_observation(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
@@ -550,11 +552,23 @@ class TransformObservation(Wrapper[WObs, Act, Obs, Act], gym.utils.RecordConstru
     def step(self, action: Act) -> tuple[WObs, Any, Any, Any, dict[str, Any]]:
         """Step the env and transform the observation."""
         observation, reward, terminated, truncated, info = self.env.step(action)
-        return self.observation(observation), reward, terminated, truncated, info
+        # ``observation``'s body, inlined: one Python call fewer per step
+        return self.func(observation), reward, terminated, truncated, info
 
     def observation(self, observation: Obs) -> Any:
         """Apply :attr:`func`."""
         return self.func(observation)
+
+    def _step_via_observation(self, action: Act) -> tuple[WObs, Any, Any, Any, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        return self.observation(observation), reward, terminated, truncated, info
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass that overrides ``observation`` (Gymnasium's extension point) gets a step
+        # that calls it, as ``gymnasium.ObservationWrapper.step`` does.
+        super().__init_subclass__(**kwargs)
+        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
+            cls.step = TransformObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
 
 
 class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
