@@ -3,7 +3,7 @@
 Importing ``array_env`` imports no array backend beyond NumPy (which Gymnasium needs): torch,
 jax and cupy are imported only when a namespace of theirs is asked for.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> import array_env
     >>> array_env.to_namespace({"obs": np.zeros(2)}, "array_api_strict")["obs"].shape

@@ -44,7 +44,7 @@ def check_array(
         dtype: The expected dtype of ``xp``, or ``None`` to accept any.
         shape: The expected shape, or ``None`` to accept any.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from array_env import resolve_namespace
         >>> check_array(np.zeros(3), owner="Demo", name="action",

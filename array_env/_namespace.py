@@ -73,7 +73,7 @@ def namespace_name(xp: Any) -> str:
     Raises:
         TypeError: If ``xp`` is not a namespace of a known backend.
 
-    Example:
+    Examples:
         >>> import array_api_strict
         >>> namespace_name(array_api_strict)
         'array_api_strict'
@@ -119,7 +119,7 @@ def resolve_namespace(spec: Any) -> Namespace[Any]:
         ImportError: If the backend is not installed.
         TypeError: If ``spec`` is neither a name, a namespace nor an array.
 
-    Example:
+    Examples:
         >>> resolve_namespace("numpy").__name__
         'array_api_compat.numpy'
         >>> import numpy as np
@@ -147,7 +147,7 @@ def namespace_of(x: Any) -> Namespace[Any]:
     incoming array (input checks, conversion): a dict lookup instead of a microsecond of type
     tests.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> namespace_of(np.zeros(1)).__name__
         'array_api_compat.numpy'
@@ -162,7 +162,7 @@ def namespace_of(x: Any) -> Namespace[Any]:
 def backend_available(name: str) -> bool:
     """Return whether the backend ``name`` can be imported here, without importing it.
 
-    Example:
+    Examples:
         >>> backend_available("numpy")
         True
     """
@@ -177,7 +177,7 @@ def backend_available(name: str) -> bool:
 def available_devices(xp: Namespace[Any]) -> list[Device]:
     """List the devices of a namespace's backend that exist on this machine.
 
-    Example:
+    Examples:
         >>> available_devices(resolve_namespace("numpy"))
         ['cpu']
     """
@@ -212,7 +212,7 @@ def available_devices(xp: Namespace[Any]) -> list[Device]:
 def device_name(device: Device) -> str:
     """Spell a device as a portable string that :func:`resolve_device` reads back.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> device_name(xps.Device("device1"))
         'device1'
@@ -253,7 +253,7 @@ def resolve_device(xp: Namespace[Any], device: Device | str | None) -> Device:
     Raises:
         ValueError: If the device does not exist here; the message lists those that do.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> resolve_device(xps, "device1")
         array_api_strict.Device('device1')

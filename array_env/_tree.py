@@ -34,7 +34,7 @@ Path: TypeAlias = tuple[Any, ...]
 def is_rebuildable_mapping(node: Any) -> bool:
     """Return whether ``node`` is a mapping :func:`rebuild_mapping` knows how to rebuild.
 
-    Example:
+    Examples:
         >>> from collections import Counter
         >>> from types import MappingProxyType
         >>> is_rebuildable_mapping(Counter(a=1)), is_rebuildable_mapping(MappingProxyType({}))
@@ -50,7 +50,7 @@ def rebuild_mapping(node: Mapping[Any, Any], items: Iterable[tuple[Any, Any]]) -
     :func:`copy.copy` and refilled through its own ``clear``/``update``, so a ``defaultdict``
     keeps its ``default_factory`` and a ``Counter`` holds the values rather than counting pairs.
 
-    Example:
+    Examples:
         >>> from collections import Counter, defaultdict
         >>> rebuild_mapping(Counter(a=1), [("a", 10)])
         Counter({'a': 10})
@@ -77,7 +77,7 @@ def rebuild_mapping(node: Mapping[Any, Any], items: Iterable[tuple[Any, Any]]) -
 def is_container(node: Any) -> bool:
     """Return whether ``node`` is a container that tree functions descend into.
 
-    Example:
+    Examples:
         >>> is_container({"a": 1}), is_container((1, 2)), is_container("text")
         (True, True, False)
     """
@@ -96,7 +96,7 @@ def tree_map_with_path(fn: Callable[[Path, Any], Any], tree: Any, path: Path = (
     Returns:
         A tree of the same structure and container types holding ``fn``'s results.
 
-    Example:
+    Examples:
         >>> from collections import namedtuple
         >>> Point = namedtuple("Point", "x y")
         >>> tree_map_with_path(lambda p, v: p, {"a": [0, Point(1, 2)]})
@@ -126,7 +126,7 @@ def tree_map_with_path(fn: Callable[[Path, Any], Any], tree: Any, path: Path = (
 def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
     """Apply ``fn`` to every leaf of ``tree``, keeping the container types.
 
-    Example:
+    Examples:
         >>> tree_map(lambda v: v * 10, {"a": (1, 2), "b": [3]})
         {'a': (10, 20), 'b': [30]}
     """
@@ -136,7 +136,7 @@ def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
 def tree_leaves(tree: Any) -> list[Any]:
     """Return the leaves of ``tree`` in traversal order.
 
-    Example:
+    Examples:
         >>> tree_leaves({"a": (1, 2), "b": [3, {"c": None}]})
         [1, 2, 3, None]
     """
@@ -148,7 +148,7 @@ def tree_leaves(tree: Any) -> list[Any]:
 def format_path(path: Path, root: str = "tree") -> str:
     """Spell a path the way Python would index it.
 
-    Example:
+    Examples:
         >>> print(format_path(("camera", 1), root="obs"))
         obs["camera"][1]
     """

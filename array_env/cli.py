@@ -11,7 +11,7 @@ The suite is the ``conformance/`` folder of a source checkout (the spec, with it
 uses the folder beside the imported ``array_env`` when there is one, the installed module
 otherwise.
 
-Example:
+Examples:
     >>> main(["check", "--backend", "numpy", "--wrapper", "ArrayConversion", "--format", "json"])
     {
      "results": []

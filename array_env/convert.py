@@ -143,7 +143,7 @@ def to_namespace(tree: Any, xp: NamespaceLike, device: DeviceLike | None = None)
             cannot represent; the message names its path and type.
         ValueError: If ``device`` does not exist here; the message lists the devices that do.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> import array_api_strict as xps
         >>> obs = {"position": np.arange(3.0), "flags": (np.array([True]), "label")}
@@ -170,7 +170,7 @@ def convert_tree(
     Returns:
         The converted tree.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from array_env import resolve_namespace
         >>> out = convert_tree([np.ones(2), None], xp=resolve_namespace("numpy"), device=None)
@@ -191,7 +191,7 @@ def convert_array(x: Any, *, xp: Namespace[Any], device: Device | None = None) -
     Returns:
         The array in ``xp``; the input itself when it already is in ``xp`` on ``device``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> import array_api_strict as xps
         >>> convert_array(np.arange(3), xp=xps).dtype
@@ -229,7 +229,7 @@ class TreeConverter:
     Raises:
         ValueError: If ``device`` does not exist here; the message lists the devices that do.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> to_strict = TreeConverter("array_api_strict", "device1")
         >>> to_strict({"a": np.zeros(2), "b": 3})["a"].device

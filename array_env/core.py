@@ -26,7 +26,7 @@ class Wrapper(gym.Wrapper[WObs, WAct, Obs, Act]):
 
     Type parameters are in Gymnasium's order: ``[WrapperObs, WrapperAct, Obs, Act]``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = Wrapper(gym.make("CartPole-v1"))
         >>> env.reset(seed=0)[0].shape

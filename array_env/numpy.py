@@ -8,7 +8,7 @@ Every wrapper of :mod:`array_env.wrappers` (same name) and :mod:`array_env.vecto
 ``array_env.numpy.NormalizeObservation(gym.make(...))`` is typed even over an untyped env.
 Importing this module imports no backend beyond NumPy.
 
-Example:
+Examples:
     >>> from array_env.numpy import Env, make
     >>> env: Env = make("array_env/CartPole-v1")
     >>> obs, info = env.reset(seed=0)

@@ -6,7 +6,7 @@ skips *with a reason* where the backend is missing (GPU members on a machine wit
 Known quirks are declared on a test with the ``xfail_backend`` / ``skip_backend`` markers and a
 reason; nothing is skipped silently.
 
-Example:
+Examples:
     >>> Backend.NUMPY_READONLY.asarray([1.0, 2.0]).flags.writeable
     False
     >>> Backend("array_api_strict:device1").device

@@ -10,7 +10,7 @@ bitwise operators, ``__array_namespace__``).
 :class:`Namespace` types an ``xp`` object generically in the array type it produces, so
 ``xp.mean(x)`` has the type of ``x`` rather than ``Any``.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from array_env.typing import Array
     >>> def double(x: "Array") -> "Array":

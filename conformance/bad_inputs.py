@@ -5,7 +5,7 @@ Each function returns a :class:`~.framework.BadInput` whose documented error is
 ``action`` builder returns ``None`` where the input cannot be built on the subject's backend (a
 second device exists only for array-api-strict); that input is then not fed there.
 
-Example:
+Examples:
     >>> [bad.what for bad in (observation_shape(), action_namespace())]
     ['an observation with one extra element on its last axis', 'an action of another namespace']
 """

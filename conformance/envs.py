@@ -7,7 +7,7 @@ drawn from the seeded host generator; ``float64=False`` leaves the float64 leaf 
 what it emitted (the arrays, and a host copy made before they left) and what it received, so
 properties can check values, aliasing and mutation from the base environment's side.
 
-Example:
+Examples:
     >>> env = RecordingEnv("numpy-readonly")
     >>> obs, info = env.reset(seed=0)
     >>> sorted(obs), obs["position"].flags.writeable

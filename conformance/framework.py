@@ -9,7 +9,7 @@ the spaces of the base environment, the actions to send, the bad inputs, how to 
 :func:`run_check` runs one and returns a :class:`Result`, never raising for a failure of the
 implementation under test.
 
-Example:
+Examples:
     >>> from conformance.cases import all_cases
     >>> from conformance.implementation import load_implementation
     >>> checks = plan(all_cases(), [Backend.NUMPY, Backend.ARRAY_API_STRICT])

@@ -6,7 +6,7 @@ one for single-environment wrappers and one for vector wrappers. ``array_env`` (
 ``gymnasium.wrappers.vector``. Any other ``MODULE`` uses ``MODULE.vector`` for vector wrappers
 when that module exists, and ``MODULE`` itself otherwise.
 
-Example:
+Examples:
     >>> impl = load_implementation("gymnasium.wrappers")
     >>> impl.vector.__name__
     'gymnasium.wrappers.vector'

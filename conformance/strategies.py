@@ -7,7 +7,7 @@ integers, float32, float64) with shapes including 0-d and empty ones, ``Discrete
 (derandomised, a few examples: the same inputs on every run); ``thorough`` draws many more
 (``array-env check --thorough``, or ``ARRAY_ENV_CONFORMANCE_PROFILE=thorough``).
 
-Example:
+Examples:
     >>> from hypothesis import find
     >>> space = find(spaces(), lambda s: isinstance(s, gym.spaces.Dict))
     >>> isinstance(space, gym.spaces.Dict)

@@ -12,7 +12,7 @@ the reason after ``#`` is mandatory. The lists apply only when the suite runs ag
 itself: other implementations' failures are findings, never expected. An entry that passes is
 reported as a failure, so the lists never go stale.
 
-Example:
+Examples:
     >>> rules = parse_xfails("ClipAction single dtype_*  # needs a float32 bound", "x.txt")
     >>> find_reason(rules, "ClipAction", "single", "dtype_kept")
     'needs a float32 bound'
@@ -102,7 +102,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
 def matches(pattern: str, text: str) -> bool:
     """Whether ``text`` matches ``pattern`` (``*``: any text, ``?``: one character).
 
-    Example:
+    Examples:
         >>> matches("zero_copy[*]", "zero_copy[torch:cuda]"), matches("zero_copy", "zero_copy[jax]")
         (True, False)
     """

@@ -44,7 +44,7 @@ def fast_namespace(xp: Namespace[Any]) -> Namespace[Any]:
         module, with ``reshape`` and ``astype`` calling the array's methods (see the module
         docstring); ``xp`` itself for every other backend.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from array_env import resolve_namespace
         >>> fast = fast_namespace(resolve_namespace("numpy"))

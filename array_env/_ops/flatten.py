@@ -89,7 +89,7 @@ def flatten_plan(space: Any, path: tuple[Any, ...] = ()) -> tuple[FlatLeaf, ...]
 
     ``None`` when some leaf is not an array space (Text, Graph, Sequence, OneOf).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from gymnasium import spaces
         >>> plan = flatten_plan(spaces.Dict(a=spaces.Discrete(3), b=spaces.Box(0, 1, (2,))))

@@ -67,7 +67,7 @@ def grey_table(*, xp: Namespace[Any], device: Device, float64: bool) -> GreyTabl
         device: Their device.
         float64: Whether ``device`` has float64.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> grey_table(xp=xps, device=None, float64=False).keys.shape
         (63,)
@@ -86,7 +86,7 @@ def rgb_to_grey(images: Any, table: GreyTable, *, keep_dim: bool, xp: Namespace[
         keep_dim: Keep a trailing axis of length 1 (``(..., 1)``) instead of dropping it.
         xp: The images' namespace.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> rgb = np.asarray([[255, 255, 255], [10, 200, 30], [100, 100, 100]], np.uint8)
         >>> table = grey_table(xp=np, device="cpu", float64=True)

@@ -88,7 +88,7 @@ def axis_taps(src: int, dst: int, *, linear: bool) -> tuple[np.ndarray, np.ndarr
         dst: The output length.
         linear: OpenCV's enlarging rule (two taps) instead of the area rule.
 
-    Example:
+    Examples:
         >>> indices, weights = axis_taps(5, 2, linear=False)
         >>> indices.tolist(), weights.round(2).tolist()
         ([[0, 2], [1, 3], [2, 4]], [[0.4, 0.2], [0.4, 0.4], [0.2, 0.4]])
@@ -149,7 +149,7 @@ def resize_plan(
         xp: The namespace of the images.
         device: Their device.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> plan = resize_plan((210, 160), (84, 84), xp=xps, device=None)
         >>> plan.row_indices.shape, plan.row_weights.shape, plan.column_grid.shape, plan.half_up
@@ -217,7 +217,7 @@ def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
         plan: From :func:`resize_plan` for these images' height and width.
         xp: The images' namespace.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> images = np.arange(2 * 4 * 4, dtype=np.uint8).reshape(2, 4, 4, 1)
         >>> plan = resize_plan((4, 4), (2, 2), xp=np, device="cpu")

@@ -101,7 +101,7 @@ def make_layout(
 ) -> RingLayout:
     """Precompute the gather indices of a ring of ``stack_size`` slots (``O(stack_size)``).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xp
         >>> layout = make_layout(3, batch_ndim=0, frame_ndim=1, pad_with_first=True, xp=xp,
         ...                      device=xp.Device("CPU_DEVICE"))

@@ -81,7 +81,7 @@ class Moments(NamedTuple, Generic[A]):
 def statistics_dtype(xp: Namespace[Any], device: Device) -> Any:
     """Return float64 where ``xp`` has it on ``device``, float32 otherwise.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> statistics_dtype(xps, xps.Device("no_float64"))
         array_api_strict.float32
@@ -113,7 +113,7 @@ def init_moments(
         dtype: float64 or float32; ``None`` picks :func:`statistics_dtype`.
         prior_count: The prior's pseudo-count (Gymnasium's ``epsilon=1e-4``).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> m = init_moments((2,), xp=xps, device=xps.Device("CPU_DEVICE"))
         >>> m.mean.dtype, m.low is None
@@ -185,7 +185,7 @@ def update_moments(
         batch: Samples of shape ``(n, *shape)``, ``n >= 1``, any real dtype.
         xp: The namespace of ``moments`` and ``batch``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from array_env import resolve_namespace
         >>> xp = resolve_namespace("numpy")
@@ -241,7 +241,7 @@ def update_moments_one(
 ) -> Moments[ArrayT]:
     """Merge a single sample (no batch axis): the single-env step path, no reductions.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> m = init_moments((), xp=xps, device=xps.Device("CPU_DEVICE"), prior_count=0.0)
         >>> for x in (1.0, 2.0, 3.0):

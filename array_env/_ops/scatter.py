@@ -28,7 +28,7 @@ def scatter_set(x: Any, index: Any, values: Any, *, xp: Namespace[Any]) -> Any:
         values: A 1-D array like ``index``, of ``x``'s dtype.
         xp: The namespace of all three.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xp
         >>> x = xp.zeros(4)
         >>> scatter_set(x, xp.asarray([3, 1]), xp.asarray([5.0, 7.0]), xp=xp)

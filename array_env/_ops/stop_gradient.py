@@ -20,7 +20,7 @@ def stop_gradient(x: T) -> T:
 
     Costs one set lookup for array types that have no ``requires_grad`` (once one was seen).
 
-    Example:
+    Examples:
         >>> import torch
         >>> y = stop_gradient(torch.ones(2, requires_grad=True) * 2)
         >>> y.requires_grad, y.tolist()

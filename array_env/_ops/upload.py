@@ -29,7 +29,7 @@ def host_to_device(host: Any, *, xp: Namespace[Any], device: Device) -> Any:
     Returns:
         An ``xp`` array with the same values and dtype (NumPy returns ``host`` itself).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> import array_api_strict as xps
         >>> host_to_device(np.arange(3), xp=xps, device=xps.Device("device1")).device

@@ -41,7 +41,7 @@ def require_av(owner: str) -> Any:
 def frame_to_host(frame: Any) -> NDArray[Any]:
     """Copy one array of any backend and device into a NumPy array on the host.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> frame_to_host(xps.zeros((2, 2, 3), dtype=xps.uint8)).shape
         (2, 2, 3)
@@ -57,7 +57,7 @@ def frame_to_host(frame: Any) -> NDArray[Any]:
 def grid_shape(count: int, height: int, width: int, aspect: tuple[int, int]) -> tuple[int, int]:
     """Gymnasium's grid for ``count`` frames: the divisor pair closest to the aspect ratio.
 
-    Example:
+    Examples:
         >>> grid_shape(4, 10, 10, (1, 1)), grid_shape(3, 10, 10, (1, 1))
         ((2, 2), (1, 3))
     """
@@ -77,7 +77,7 @@ def tile_frames(frames: Any, rows: int, cols: int, *, xp: Namespace[Any]) -> Any
 
     Cells past the ``N``-th stay black. Pure and jit-safe: shapes depend only on the arguments.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> frames = np.stack([np.full((1, 2, 1), i, np.uint8) for i in range(3)])
         >>> tile_frames(frames, 2, 2, xp=np)[..., 0].tolist()
@@ -114,7 +114,7 @@ class VideoWriter:
         fps: Frames per second (an int or a float such as 29.97).
         owner: The wrapper's name, for error messages.
 
-    Example:
+    Examples:
         >>> import tempfile, os
         >>> import numpy as np
         >>> path = os.path.join(tempfile.mkdtemp(), "clip.mp4")

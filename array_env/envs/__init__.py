@@ -17,7 +17,7 @@ device=...)`` the native vector one. Pass ``xp`` and ``device`` by name to keep 
 serialisable. The env checker is disabled for these ids: it expects NumPy arrays and Python
 numbers, and would read device values back to the host.
 
-Example:
+Examples:
     >>> import gymnasium as gym
     >>> import array_env.envs
     >>> env = gym.make("array_env/CartPole-v1", xp="array_api_strict")
@@ -68,7 +68,7 @@ _ENVS: dict[str, tuple[str, str, int | None, float | None]] = {
 def register_envs() -> None:
     """Register every environment under ``array_env/`` (idempotent; done at import).
 
-    Example:
+    Examples:
         >>> register_envs()
         >>> import gymnasium as gym
         >>> "array_env/Catch-v0" in gym.registry

@@ -19,7 +19,7 @@ __all__ = ["fill_rows", "reset_rows", "take_columns"]
 def reset_rows(mask: Any) -> Any:
     """Return the indices where the NumPy boolean ``mask`` is true.
 
-    Example:
+    Examples:
         >>> reset_rows(np.array([False, True, True])).tolist()
         [1, 2]
     """
@@ -29,7 +29,7 @@ def reset_rows(mask: Any) -> Any:
 def take_columns(draw: Any, rows: Any) -> Any:
     """Return the columns ``rows`` of a ``(fields, N)`` NumPy draw, ``(fields, len(rows))``.
 
-    Example:
+    Examples:
         >>> take_columns(np.arange(6).reshape(2, 3), np.array([0, 2])).tolist()
         [[0, 2], [3, 5]]
     """
@@ -45,7 +45,7 @@ def fill_rows(array: Any, rows: Any, values: Any, *, in_place: bool) -> Any:
         values: The new rows (an array with a first axis of ``len(rows)``, or a scalar).
         in_place: Write into ``array`` itself; only for arrays nothing else references.
 
-    Example:
+    Examples:
         >>> state = np.zeros(3)
         >>> fill_rows(state, reset_rows(np.array([True, False, True])), 7.0, in_place=False)
         array([7., 0., 7.])

@@ -17,7 +17,7 @@ __all__ = ["Canvas", "bar_mask", "disc_mask", "paint", "rectangle_mask", "rgb_co
 class Canvas(NamedTuple):
     """Pixel-centre coordinates of an ``height x width`` image, shaped to broadcast over a batch.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> canvas = Canvas.create(2, 3, xp=xps, device=None)
         >>> canvas.ys.shape, canvas.xs.shape

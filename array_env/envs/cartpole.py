@@ -48,7 +48,7 @@ class CartPoleState(NamedTuple):
 class CartPoleModel(ArrayModel[CartPoleState]):
     """The CartPole dynamics over a batch; see :class:`CartPoleEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> model = CartPoleModel(xp="array_api_strict", device=None)
         >>> state = model.fresh_state(np.random.default_rng(0), (2,), model.parse_options(None))
@@ -165,7 +165,7 @@ class CartPoleEnv(ArrayEnv):
             back to the host, so ``None`` (the default) checks on host devices only; on a GPU the
             shape, dtype, namespace and device are still checked.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> env = CartPoleEnv(xp=xps)
         >>> obs, info = env.reset(seed=123, options={"low": -0.1, "high": 0.1})
@@ -210,7 +210,7 @@ class CartPoleVectorEnv(ArrayVectorEnv):
         device: The device object or name.
         check_action_values: See :class:`CartPoleEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> envs = CartPoleVectorEnv(num_envs=3, xp="numpy")
         >>> obs, info = envs.reset(seed=0)

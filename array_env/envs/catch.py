@@ -48,7 +48,7 @@ class CatchState(NamedTuple):
 class CatchModel(ArrayModel[CatchState]):
     """The Catch rules and pixel observation over a batch; see :class:`CatchEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> model = CatchModel(xp="array_api_strict", device=None)
         >>> state = model.fresh_state(np.random.default_rng(0), (2,), None)
@@ -117,7 +117,7 @@ def _column(values: Any, *, xp: Any) -> Any:
 class NestedCatchModel(CatchModel):
     """Catch with a nested, mixed-dtype observation; see :class:`NestedCatchEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> model = NestedCatchModel(xp="numpy", device=None)
         >>> obs = model.observe(model.fresh_state(np.random.default_rng(0), (2,), None))
@@ -175,7 +175,7 @@ class CatchEnv(ArrayEnv):
         check_action_values: Check that actions lie in ``{0, 1, 2}`` (reads a value back to the
             host; ``None`` checks on host devices only).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> env = CatchEnv(xp=xps)
         >>> obs, info = env.reset(seed=0)
@@ -212,7 +212,7 @@ class CatchVectorEnv(ArrayVectorEnv):
         device: The device object or name.
         check_action_values: See :class:`CatchEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> envs = CatchVectorEnv(num_envs=4, xp="numpy")
         >>> obs, info = envs.reset(seed=0)
@@ -254,7 +254,7 @@ class NestedCatchEnv(ArrayEnv):
         device: The device, e.g. ``"cuda:0"``; ``None`` for the backend's default.
         check_action_values: See :class:`CatchEnv`.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> env = NestedCatchEnv(xp=xps)
         >>> obs, info = env.reset(seed=0)
@@ -290,7 +290,7 @@ class NestedCatchVectorEnv(ArrayVectorEnv):
         device: The device object or name.
         check_action_values: See :class:`CatchEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> envs = NestedCatchVectorEnv(num_envs=2, xp="numpy")
         >>> obs, info = envs.reset(seed=0)

@@ -42,7 +42,7 @@ class PendulumState(NamedTuple):
 class PendulumModel(ArrayModel[PendulumState]):
     """The pendulum dynamics over a batch; see :class:`PendulumEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> model = PendulumModel(xp="array_api_strict", device=None)
         >>> state = model.fresh_state(np.random.default_rng(0), (5,), model.parse_options(None))
@@ -155,7 +155,7 @@ class PendulumEnv(ArrayEnv):
         check_action_values: Check that actions lie in the action space (reads a value back to
             the host; ``None`` checks on host devices only).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> env = PendulumEnv(xp=xps)
         >>> obs, info = env.reset(seed=0)
@@ -193,7 +193,7 @@ class PendulumVectorEnv(ArrayVectorEnv):
         device: The device object or name.
         check_action_values: See :class:`PendulumEnv`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> envs = PendulumVectorEnv(num_envs=2, xp="numpy")
         >>> obs, info = envs.reset(seed=0)

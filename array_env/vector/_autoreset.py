@@ -28,7 +28,7 @@ __all__ = ["ResetMaskTypeError", "autoreset_mode", "checked_reset_mask", "reset_
 def autoreset_mode(env: VectorEnv[Any, Any, Any]) -> AutoresetMode:
     """Return the env's declared autoreset mode (``NEXT_STEP`` when it declares none).
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
         >>> autoreset_mode(envs)
@@ -76,7 +76,7 @@ def checked_reset_mask(
         ResetMaskTypeError: If the mask is not an array or not boolean (also a ``TypeError``).
         ArrayMismatchError: If its shape, namespace or device is wrong (a ``ValueError``).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from array_env import resolve_namespace
         >>> checked_reset_mask("Demo", {"reset_mask": np.ones(3, dtype=bool)}, 2,

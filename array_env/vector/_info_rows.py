@@ -39,7 +39,7 @@ def merge_rows(
     masks, which are on the host): then a key present in no row is left out, as Gymnasium's
     vector envs leave it out.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> base = {"a": np.array([1, 2]), "_a": np.array([True, True])}
         >>> merged = merge_rows(base, {}, np.array([False, True]))

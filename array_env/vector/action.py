@@ -42,7 +42,7 @@ class ClipAction(VectorWrapper[Obs, ArrayT, Obs, ArrayT, A], gym.utils.RecordCon
     Raises:
         TypeError: If the action space is not a Box.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = ClipAction(gym.make_vec("Pendulum-v1", 3, vectorization_mode="sync"))

@@ -59,7 +59,7 @@ class StickyAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         gymnasium.error.InvalidBound: If the duration range has ``low > high``.
         ValueError: If the duration is not an int or a pair, or is below 1.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
@@ -226,7 +226,7 @@ class RepeatAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstru
         TypeError: If ``num_repeats`` is not an integer.
         ValueError: If ``num_repeats`` is below 1.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = RepeatAction(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), 4)

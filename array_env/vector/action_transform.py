@@ -55,7 +55,7 @@ class RescaleAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordConstr
         ValueError: If a bound has the wrong shape or ``min_action > max_action`` somewhere.
         gymnasium.error.InvalidBound: If ``min_action == max_action`` somewhere.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("Pendulum-v1", 2, vectorization_mode="sync")
@@ -118,7 +118,7 @@ class DiscretizeAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordCon
         TypeError: If the action space is not a Box.
         ValueError: If the Box is unbounded, or ``bins`` does not match its dimensions.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("Pendulum-v1", 2, vectorization_mode="sync")

@@ -71,7 +71,7 @@ def skip_repeat(
     slot ``keep`` names only if the repeat did not end it (the single wrapper breaks first), and
     is inactive from the repeat that ends it on.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> zeros = np.zeros((2, 1, 1), np.uint8)
         >>> state = SkipState(np.array([True, True]), np.zeros(2), np.zeros(2, bool),
@@ -114,7 +114,7 @@ def select_rows(mask: Any, new: Any, old: Any, *, xp: Namespace[Any]) -> Any:
     ((new ^ old) & bits)``: NumPy's ``where`` on uint8 frames is slow (8 Atari frames: 114 µs,
     the three bitwise passes 24 µs). Other dtypes use ``where``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> new, old = np.full((2, 3), 7, np.uint8), np.full((2, 3), 200, np.uint8)
         >>> select_rows(np.array([True, False]), new, old, xp=np).tolist()
@@ -256,7 +256,7 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
             ``noop_max``, sub-envs with their own frame skip, or no ``NOOP`` action.
         TypeError: If the observation space is not a Box.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import ale_py
         >>> import numpy as np

@@ -77,7 +77,7 @@ class RecordEpisodeStatistics(
         TypeError: If ``buffer_length`` is not an int or ``stats_key`` not a str.
         ValueError: If ``buffer_length < 1``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("CartPole-v1", 3, vectorization_mode="sync")

@@ -66,7 +66,7 @@ class ArrayConversion(
     Raises:
         ValueError: If a device does not exist here; the message lists those that do.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> import array_api_strict as xps
@@ -144,7 +144,7 @@ class NumpyToTorch(ArrayConversion["NDArray[Any]", "torch.Tensor"]):
         env: The NumPy vector environment to wrap.
         device: The torch device for outputs; ``None`` keeps them on the CPU (shared memory).
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import torch
         >>> envs = NumpyToTorch(gym.make_vec("CartPole-v1", 3))
@@ -171,7 +171,7 @@ class TorchToNumpy(ArrayConversion["torch.Tensor", "NDArray[Any]"]):
         device: The torch device the environment takes actions on; ``None`` uses the device of
             its first observation.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = TorchToNumpy(NumpyToTorch(gym.make_vec("CartPole-v1", 3)))
@@ -196,7 +196,7 @@ class JaxToNumpy(ArrayConversion["jax.Array", "NDArray[Any]"]):
     Args:
         env: The JAX vector environment to wrap.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = JaxToNumpy(NumpyToJax(gym.make_vec("CartPole-v1", 3)))
@@ -221,7 +221,7 @@ class NumpyToJax(ArrayConversion["NDArray[Any]", "jax.Array"]):
         env: The NumPy vector environment to wrap.
         device: The JAX device for outputs; ``None`` for JAX's default device.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import jax.numpy as jnp
         >>> envs = NumpyToJax(gym.make_vec("CartPole-v1", 3))
@@ -248,7 +248,7 @@ class JaxToTorch(ArrayConversion["jax.Array", "torch.Tensor"]):
         env: The JAX vector environment to wrap.
         device: The torch device for outputs; ``None`` keeps the JAX arrays' device.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import torch
         >>> envs = JaxToTorch(NumpyToJax(gym.make_vec("CartPole-v1", 3)))
@@ -275,7 +275,7 @@ class TorchToJax(ArrayConversion["torch.Tensor", "jax.Array"]):
         env: The PyTorch vector environment to wrap.
         device: The JAX device for outputs; ``None`` keeps the tensors' device.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import jax.numpy as jnp
         >>> envs = TorchToJax(NumpyToTorch(gym.make_vec("CartPole-v1", 3)))

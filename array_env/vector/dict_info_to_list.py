@@ -37,7 +37,7 @@ def split_info(infos: dict[str, Any], num_envs: int, *, owner: str) -> list[dict
         AssertionError: If a value or mask is not ``num_envs`` long (Gymnasium's check),
             naming ``owner``, the key and the length received.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> split_info({"k": np.array([0.0, 0.5]), "_k": np.array([False, True])}, 2, owner="D")
         [{}, {'k': np.float64(0.5)}]
@@ -109,7 +109,7 @@ class DictInfoToList(VectorWrapper[Obs, Act, Obs, Act, A]):
         AssertionError: If an info value or mask is not ``num_envs`` long, or a value is not an
             array (Gymnasium's checks), naming the key.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = DictInfoToList(gym.make_vec("CartPole-v1", 3, vectorization_mode="sync"))
         >>> envs.reset(seed=123)[1]

@@ -115,7 +115,7 @@ class GrayscaleObservation(
         TypeError: If the single observation space is not a Box.
         ValueError: If it is not uint8 RGB images with bounds 0 and 255.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs  # registers array_env/Catch-v0: 84x84 RGB frames
         >>> envs = gym.make_vec(
@@ -160,7 +160,7 @@ class ResizeObservation(ResizeMixin, _FrameBatchWrapper[A, Act], gym.utils.Recor
         TypeError: If the space is not a Box, or ``shape`` is not a tuple of ints.
         ValueError: If the space is not uint8 images in [0, 255], or ``shape`` is invalid.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs  # registers array_env/Catch-v0: 84x84 RGB frames
         >>> envs = gym.make_vec(
@@ -215,7 +215,7 @@ class AddRenderObservation(
         ValueError: If ``render_mode`` is ``None`` or ``"human"``, or ``render_key`` is taken.
         TypeError: If ``env.render()`` does not return arrays.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> envs = gym.make_vec(
@@ -301,7 +301,7 @@ class ObstructView(BatchFrames, VectorWrapper[A, Act, A, Act, A], gym.utils.Reco
     Raises:
         ValueError: If the ratio is not in ``[0, 1)`` or the width is below 1.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> envs = gym.make_vec(

@@ -36,7 +36,7 @@ def count_steps(elapsed: A, restart: A | None, *, max_episode_steps: int, xp: An
     ``restart`` (next-step autoreset) marks the sub-envs whose step is a reset step: their new
     episode has run 0 steps. Pure and jit-safe: ``where`` on masks, no host read.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> counts, reached = count_steps(
         ...     np.array([0, 2, 2]), np.array([False, False, True]), max_episode_steps=3, xp=np
@@ -81,7 +81,7 @@ class TimeLimit(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstructo
         ValueError: If ``max_episode_steps`` is not positive.
         gymnasium.error.ResetNeeded: From :meth:`step` before the first :meth:`reset`.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")

@@ -66,7 +66,7 @@ class MaxAndSkipObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
         TypeError: If ``skip`` is not an integer.
         ValueError: If ``skip < 2`` or the observation space has no shape.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")

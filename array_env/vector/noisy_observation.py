@@ -78,7 +78,7 @@ class AddWhiteNoise(BatchFrames, VectorWrapper[A, Act, A, Act, A], gym.utils.Rec
     Raises:
         gymnasium.error.InvalidProbability: If the probability is not in ``[0, 1)``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> envs = gym.make_vec(

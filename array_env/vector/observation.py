@@ -80,7 +80,7 @@ class NormalizeObservation(
         gymnasium.error.InvalidBound: If ``epsilon`` is not positive.
         ValueError: If the observation space has no shape (Dict, Tuple, ...).
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = NormalizeObservation(gym.make_vec("CartPole-v1", 3, vectorization_mode="sync"))
         >>> obs, _ = envs.reset(seed=123)
@@ -216,7 +216,7 @@ class FrameStackObservation(VectorWrapper[A, Act, A, Act, A], gym.utils.RecordCo
             not arrays.
         ValueError: If ``stack_size < 1`` or ``padding_type`` is invalid.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
         >>> envs = FrameStackObservation(envs, 4)

@@ -74,7 +74,7 @@ class RenderCollection(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordCon
     Raises:
         ValueError: If ``render_mode`` is ``None`` or ends in ``_list``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> import array_env.envs
@@ -158,7 +158,7 @@ class RecordVideo(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruc
     Raises:
         ValueError: If ``render_mode`` is ``None``, ``"human"`` or ``"ansi"``.
 
-    Example:
+    Examples:
         >>> import os, tempfile
         >>> import gymnasium as gym
         >>> import numpy as np
@@ -339,7 +339,7 @@ class HumanRendering(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConst
     Raises:
         ValueError: If the render mode gives no images or ``render_fps`` is missing.
 
-    Example:
+    Examples:
         >>> import os
         >>> os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
         'dummy'

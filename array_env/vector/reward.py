@@ -60,7 +60,7 @@ class NormalizeReward(
         gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
         TypeError: If ``gamma`` or ``epsilon`` is not a real number (bool included).
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
         >>> envs = NormalizeReward(envs, gamma=0.99)

@@ -32,7 +32,7 @@ class ClipReward(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordConstruct
     Raises:
         gymnasium.error.InvalidBound: If both bounds are ``None`` or ``min_reward > max_reward``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = ClipReward(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), 0, 0.5)

@@ -154,7 +154,7 @@ class TransformObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Rec
             ``single_observation_space`` or keeps the env's.
         single_observation_space: One sub-env's space; ``None`` keeps the env's.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
         >>> envs = TransformObservation(envs, lambda obs: obs[:, :2])
@@ -226,7 +226,7 @@ class FilterObservation(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Record
         TypeError: If ``filter_keys`` is not a sequence or holds keys of the wrong type.
         ValueError: If a key is missing, repeated, or the space is neither Dict nor Tuple.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> envs = gym.make_vec("array_env/NestedCatch-v0", 3, vectorization_mode="sync")
@@ -285,7 +285,7 @@ class FlattenObservation(_VectorArrayObservation[Act, ObsOut]):
     Args:
         env: The vector environment.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> envs = gym.make_vec("array_env/NestedCatch-v0", 3, vectorization_mode="sync")
@@ -332,7 +332,7 @@ class ReshapeObservation(_VectorArrayObservation[Act, ObsOut]):
         TypeError: If the space is not a Box or ``shape`` is not a tuple of integers.
         ValueError: If the sizes differ or an element is neither positive nor ``-1``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("CartPole-v1", 3, vectorization_mode="sync")
         >>> ReshapeObservation(envs, (2, 2)).reset(seed=0)[0].shape
@@ -364,7 +364,7 @@ class RescaleObservation(_VectorArrayObservation[Act, ObsOut]):
         ValueError: If a bound has the wrong shape, ``min_obs > max_obs``, or infinite bounds
             do not match.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("Pendulum-v1", 2, vectorization_mode="sync")
         >>> envs = RescaleObservation(envs, -1.0, 1.0)
@@ -394,7 +394,7 @@ class DtypeObservation(_VectorArrayObservation[Act, ObsOut]):
     Raises:
         TypeError: If the single space is not Box, Discrete, MultiDiscrete or MultiBinary.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
         >>> DtypeObservation(envs, "float64").reset(seed=0)[0].dtype
@@ -426,7 +426,7 @@ class DiscretizeObservation(_VectorArrayObservation[Act, ObsOut]):
         TypeError: If the space is not a Box.
         ValueError: If a bound is infinite or ``bins`` has the wrong length.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = gym.make_vec("MountainCar-v0", 2, vectorization_mode="sync")
         >>> envs = DiscretizeObservation(envs, 10, multidiscrete=True)

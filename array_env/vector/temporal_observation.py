@@ -107,7 +107,7 @@ class TimeAwareObservation(
     Raises:
         ValueError: If no episode limit is known or ``dict_time_key`` exists already.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = TimeAwareObservation(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"))
         >>> obs, _ = envs.reset(seed=0)
@@ -245,7 +245,7 @@ class DelayObservation(
         TypeError: If ``delay`` is not an integer or a leaf space is not an array space.
         ValueError: If ``delay`` is negative.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> envs = DelayObservation(gym.make_vec("CartPole-v1", 2, vectorization_mode="sync"), 1)
         >>> obs, _ = envs.reset(seed=0)

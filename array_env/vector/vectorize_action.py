@@ -40,7 +40,7 @@ class TransformAction(VectorWrapper[Obs, Any, Obs, Any, A], gym.utils.RecordCons
             ``single_action_space``, or keeps the env's when that is ``None`` too.
         single_action_space: The wrapper's action space per sub-env, or ``None`` to keep it.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("Pendulum-v1", 2, vectorization_mode="sync")
@@ -122,7 +122,7 @@ class VectorizeTransformAction(VectorWrapper[Obs, Any, Obs, Any, A]):
         wrapper: The single-env wrapper class.
         **kwargs: Its constructor arguments after ``env``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> from array_env.wrappers import RescaleAction as SingleRescale

@@ -44,7 +44,7 @@ class VectorizeTransformObservation(
     Raises:
         TypeError: If ``env.metadata["autoreset_mode"]`` is not an ``AutoresetMode``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> from array_env.wrappers import TransformObservation
         >>> class Double(TransformObservation):

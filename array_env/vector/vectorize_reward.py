@@ -33,7 +33,7 @@ class TransformReward(VectorWrapper[Obs, Act, Obs, Act, A], gym.utils.RecordCons
         env: The vector environment.
         func: Maps the env's rewards array to the wrapper's.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> envs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync")
@@ -71,7 +71,7 @@ class VectorizeTransformReward(VectorWrapper[Obs, Act, Obs, Act, A]):
         wrapper: The single-env reward wrapper class.
         **kwargs: Its constructor arguments after ``env``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> from array_env.wrappers import ClipReward as SingleClipReward

@@ -17,7 +17,7 @@ _HOST_NUMBERS = (int, float, np.integer, np.floating)
 def is_host_number(x: object) -> bool:
     """Return whether ``x`` is a Python number or a NumPy int or float scalar.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> [is_host_number(x) for x in (1, 2.5, np.float32(1), np.zeros(()), "1", None)]
         [True, True, True, False, False, False]

@@ -168,7 +168,7 @@ class RunningMeanStdView:
     view, :meth:`MomentsHolder.state_dict` and the wrapper's outputs always agree. The view
     holds no state of its own: it reads the wrapper each time.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> from array_env.wrappers import NormalizeReward
         >>> env = NormalizeReward(gym.make("CartPole-v1"))

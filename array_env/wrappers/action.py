@@ -43,7 +43,7 @@ def clip_action(action: ArrayT, bounds: ActionBounds, *, xp: Namespace[ArrayT]) 
     ``minimum(maximum(a, low), high)`` equals ``clip`` for every float, NaN included, and is
     one Python call cheaper than NumPy's ``clip`` on the step path.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xp
         >>> bounds = ActionBounds(xp.asarray([-1.0, 0.0]), xp.asarray([1.0, 2.0]))
         >>> clip_action(xp.asarray([5.0, -3.0]), bounds, xp=xp)
@@ -152,7 +152,7 @@ class ClipAction(Wrapper[Obs, ArrayT, Obs, ArrayT], gym.utils.RecordConstructorA
     Raises:
         TypeError: If the action space is not a Box.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> env = ClipAction(gym.make("Pendulum-v1"))

@@ -95,7 +95,7 @@ def advance_sticky(
     previous action); a new series draws its length in ``duration``; the series ends once that
     many steps repeated the last action.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> advance_sticky(False, 0, 0, True, rng=rng, probability=0.99, duration=(2, 2))
@@ -114,7 +114,7 @@ def advance_sticky(
 def stick_actions(last: Any, actions: Any, use_last: Any, *, xp: Namespace[Any]) -> Any:
     """Return ``last`` where ``use_last`` (a ``(num_envs,)`` mask) is set, else ``actions``.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xp
         >>> stick_actions(xp.asarray([[1.0], [2.0]]), xp.asarray([[5.0], [6.0]]),
         ...               xp.asarray([True, False]), xp=xp)
@@ -152,7 +152,7 @@ class StickyAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
         gymnasium.error.InvalidBound: If the duration range has ``low > high``.
         ValueError: If the duration is not an int or a pair, or is below 1.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = StickyAction(gym.make("CartPole-v1"), repeat_action_probability=0.9)
         >>> _ = env.reset(seed=123)
@@ -286,7 +286,7 @@ class RepeatAction(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs)
         TypeError: If ``num_repeats`` is not an integer.
         ValueError: If ``num_repeats`` is below 1.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = RepeatAction(gym.make("CartPole-v1"), num_repeats=4)
         >>> _ = env.reset(seed=123)

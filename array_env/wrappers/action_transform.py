@@ -59,7 +59,7 @@ class TransformAction(Wrapper[Obs, WAct, Obs, Act], gym.utils.RecordConstructorA
         func: Maps the wrapper's action to the env's action.
         action_space: The wrapper's action space, or ``None`` to keep the env's.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> env = TransformAction(gym.make("Pendulum-v1"), lambda a: 2 * a, None)
@@ -108,7 +108,7 @@ class ActionAffine(NamedTuple):
 def rescale_action(action: Any, affine: ActionAffine, *, xp: Namespace[Any]) -> Any:
     """Map actions of the rescaled Box back onto the env's Box (any leading batch axes).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xp
         >>> affine = ActionAffine(xp.asarray([2.0]), xp.asarray([1.0]))
         >>> rescale_action(xp.asarray([[3.0], [-1.0]]), affine, xp=xp)
@@ -254,7 +254,7 @@ class RescaleAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorArgs
             finite bound meets an infinite one of the Box.
         gymnasium.error.InvalidBound: If ``min_action == max_action`` somewhere.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> env = RescaleAction(gym.make("Pendulum-v1"), min_action=0.0, max_action=1.0)
@@ -364,7 +364,7 @@ def discretize_action(
     and a flat index is split by remainders, so every index selects a valid bin (no gather out of
     bounds, no host check).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xp
         >>> table = BinTable(xp.asarray([-0.5, 0.5, 0.0, 0.0]), xp.asarray([2, 1]),
         ...                  xp.asarray([1, 1]), xp.asarray([0, 2]), xp.asarray(0))
@@ -539,7 +539,7 @@ class DiscretizeAction(Wrapper[Obs, Any, Obs, Any], gym.utils.RecordConstructorA
         TypeError: If the action space is not a Box.
         ValueError: If the Box is unbounded, or ``bins`` does not match its dimensions.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = DiscretizeAction(gym.make("Pendulum-v1"), bins=4)
         >>> env.action_space

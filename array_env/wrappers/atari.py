@@ -66,7 +66,7 @@ def ale_grey(frames: Any, weights: Any, *, xp: Namespace[Any]) -> Any:
     float32 here). The quotient is non-negative, so the cast to uint8, which truncates, is
     that floor.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> rgb = np.asarray([[255, 255, 255], [200, 72, 72], [0, 0, 0]], np.uint8)
         >>> ale_grey(rgb, grey_weights(xp=np, device="cpu"), xp=np)
@@ -122,7 +122,7 @@ def preprocess_frame(
     channel axis of 1 when ``newaxis``). ``pooled`` is the new latest frame, as Gymnasium's
     in-place ``np.maximum(buffer[0], buffer[1], out=buffer[0])`` leaves it.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from array_env._ops.resize import resize_plan
         >>> a = np.zeros((4, 4), np.uint8); b = np.full((4, 4), 8, np.uint8)
@@ -240,7 +240,7 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
             ``noop_max``, an env with its own frame skip, or no ``NOOP`` action.
         TypeError: If the observation space is not a Box.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import ale_py
         >>> gym.register_envs(ale_py)

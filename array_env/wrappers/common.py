@@ -142,7 +142,7 @@ class RecordEpisodeStatistics(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConst
         TypeError: If ``buffer_length`` is not an int or ``stats_key`` not a str.
         ValueError: If ``buffer_length < 1``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = RecordEpisodeStatistics(gym.make("CartPole-v1"))
         >>> _ = env.reset(seed=0)

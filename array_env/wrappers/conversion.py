@@ -96,7 +96,7 @@ class ArrayConversion(
     Raises:
         ValueError: If a device does not exist here; the message lists those that do.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> import array_api_strict as xps
@@ -178,7 +178,7 @@ class NumpyToTorch(ArrayConversion["NDArray[Any]", "torch.Tensor"]):
         device: The torch device for observations (``"cuda:0"``, ``torch.device``...);
             ``None`` keeps them on the CPU.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import torch
         >>> env = NumpyToTorch(gym.make("CartPole-v1"))
@@ -207,7 +207,7 @@ class TorchToNumpy(ArrayConversion["torch.Tensor", "NDArray[Any]"]):
         device: The torch device the environment takes actions on; ``None`` uses the device of
             its first observation.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> torch_env = NumpyToTorch(gym.make("CartPole-v1"))
@@ -234,7 +234,7 @@ class JaxToNumpy(ArrayConversion["jax.Array", "NDArray[Any]"]):
     Args:
         env: The JAX environment to wrap.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> env = JaxToNumpy(NumpyToJax(gym.make("CartPole-v1")))
@@ -260,7 +260,7 @@ class NumpyToJax(ArrayConversion["NDArray[Any]", "jax.Array"]):
         device: The JAX device for observations (``"cuda:0"``, a ``jax.Device``...); ``None``
             for JAX's default device.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import jax.numpy as jnp
         >>> env = NumpyToJax(gym.make("CartPole-v1"))
@@ -285,7 +285,7 @@ class JaxToTorch(ArrayConversion["jax.Array", "torch.Tensor"]):
         env: The JAX environment to wrap.
         device: The torch device for observations; ``None`` keeps the JAX arrays' device.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import torch
         >>> env = JaxToTorch(NumpyToJax(gym.make("CartPole-v1")))
@@ -312,7 +312,7 @@ class TorchToJax(ArrayConversion["torch.Tensor", "jax.Array"]):
         env: The PyTorch environment to wrap.
         device: The JAX device for observations; ``None`` keeps the tensors' device.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import jax.numpy as jnp
         >>> env = TorchToJax(NumpyToTorch(gym.make("CartPole-v1")))

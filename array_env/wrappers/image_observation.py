@@ -176,7 +176,7 @@ class GrayscaleObservation(
         TypeError: If the observation space is not a Box.
         ValueError: If it is not uint8 RGB images with bounds 0 and 255.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs  # registers array_env/Catch-v0: 84x84 RGB frames
         >>> env = gym.make("array_env/Catch-v0", xp="numpy")
@@ -252,7 +252,7 @@ class ResizeObservation(ResizeMixin, Wrapper[Img, Act, Img, Act], gym.utils.Reco
         ValueError: If the space is not uint8 images in [0, 255] of 2 or 3 axes, or ``shape``
             is not two positive integers.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs  # registers array_env/Catch-v0: 84x84 RGB frames
         >>> env = gym.make("array_env/Catch-v0", xp="array_api_strict")
@@ -370,7 +370,7 @@ class AddRenderObservation(
         ValueError: If ``render_mode`` is ``None`` or ``"human"``, or ``render_key`` is taken.
         TypeError: If ``env.render()`` does not return an array.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs  # registers the reference envs
         >>> env = gym.make("array_env/CartPole-v1", xp="array_api_strict", render_mode="rgb_array")
@@ -435,7 +435,7 @@ def obstruction_mask(
 
     The squares are painted with a summed-area table instead of Gymnasium's loop over centres.
 
-    Example:
+    Examples:
         >>> obstruction_mask(np.random.default_rng(0), (4, 5, 3), 0.1, 2).astype(int).tolist()
         [[0, 0, 0, 0, 0], [0, 1, 1, 0, 0], [0, 1, 1, 0, 0], [0, 1, 1, 0, 0]]
     """
@@ -475,7 +475,7 @@ class ObstructView(FrameContract, Wrapper[Obs, Act, Obs, Act], gym.utils.RecordC
     Raises:
         ValueError: If the ratio is not in ``[0, 1)`` or the width is below 1.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs  # registers array_env/Catch-v0
         >>> env = gym.make("array_env/Catch-v0", xp="numpy", render_mode="rgb_array")

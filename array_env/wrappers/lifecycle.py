@@ -49,7 +49,7 @@ def count_step(elapsed: N, *, max_episode_steps: int) -> tuple[N, N]:
     Pure arithmetic: a Python int (the single wrapper's count, inlined in its step) or an integer
     array of any namespace (the vector wrapper's per-sub-env counts on their device), jit-safe.
 
-    Example:
+    Examples:
         >>> count_step(2, max_episode_steps=3)
         (3, True)
     """
@@ -127,7 +127,7 @@ class TimeLimit(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
         gymnasium.error.ResetNeeded: From :meth:`step` before the first :meth:`reset` (Gymnasium
             fails there with a ``TypeError`` after stepping the env; this changes nothing).
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = TimeLimit(gym.make("CartPole-v1").unwrapped, max_episode_steps=2)
         >>> _ = env.reset(seed=0)
@@ -191,7 +191,7 @@ class Autoreset(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
     Raises:
         gymnasium.error.ResetNeeded: From :meth:`step` before the first :meth:`reset`.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = Autoreset(gym.make("CartPole-v1"))
         >>> _ = env.reset(seed=0)
@@ -276,7 +276,7 @@ class OrderEnforcing(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArg
         env: The environment.
         disable_render_order_enforcing: Allow ``render`` before the first ``reset``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = OrderEnforcing(gym.make("CartPole-v1").unwrapped)
         >>> env.step(0)  # doctest: +ELLIPSIS
@@ -353,7 +353,7 @@ class PassiveEnvChecker(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructor
         AttributeError: If the env has no action or observation space.
         AssertionError: If a space or a first output breaks Gymnasium's API.
 
-    Example:
+    Examples:
         >>> import warnings
         >>> from array_env.envs.cartpole import CartPoleEnv
         >>> env = PassiveEnvChecker(CartPoleEnv(xp="array_api_strict"))

@@ -35,7 +35,7 @@ class FramePair(NamedTuple):
 def max_frame(pair: FramePair, *, xp: Any) -> Any:
     """Return the elementwise max of the two frames (any leading batch axes).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> pair = FramePair(xps.asarray([1, 5, 3]), xps.asarray([4, 2, 3]))
         >>> max_frame(pair, xp=xps)
@@ -87,7 +87,7 @@ class MaxAndSkipObservation(Wrapper[Frame, Act, Frame, Act], gym.utils.RecordCon
         TypeError: If ``skip`` is not an integer.
         ValueError: If ``skip < 2`` or the observation space has no shape.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = MaxAndSkipObservation(gym.make("CartPole-v1"), skip=2)
         >>> obs, _ = env.reset(seed=123)

@@ -59,7 +59,7 @@ def white_noise_patch(
 ) -> np.ndarray:
     """Gymnasium's AddWhiteNoise draws (the noise, then the mask), as one patch.
 
-    Example:
+    Examples:
         >>> patch = white_noise_patch(np.random.default_rng(0), (2, 3, 3), 0.5, False)
         >>> patch.shape, patch.dtype, bool((patch == KEEP).any())
         ((2, 3, 3), dtype('uint8'), True)
@@ -71,7 +71,7 @@ def white_noise_patch(
 def apply_patch(frame: Any, patch: Any, *, xp: Any) -> Any:
     """Replace the frame's pixels where the patch is not :data:`KEEP` (any batch axes).
 
-    Example:
+    Examples:
         >>> import array_api_strict as xps
         >>> frame = xps.asarray([[10, 20], [30, 40]], dtype=xps.uint8)
         >>> patch = xps.asarray([[255, 7], [255, 255]], dtype=xps.uint8)
@@ -137,7 +137,7 @@ class AddWhiteNoise(FrameContract, Wrapper[Obs, Act, Obs, Act], gym.utils.Record
     Raises:
         gymnasium.error.InvalidProbability: If the probability is not in ``[0, 1)``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs  # registers array_env/Catch-v0
         >>> env = gym.make("array_env/Catch-v0", xp="array_api_strict", render_mode="rgb_array")

@@ -131,7 +131,7 @@ def update_and_normalize(
         dtype: The output dtype.
         xp: The namespace of both.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from array_env._ops.running_moments import init_moments
         >>> m = init_moments((2,), xp=np, device="cpu", prior_count=0.0)
@@ -281,7 +281,7 @@ class NormalizeObservation(
         gymnasium.error.InvalidBound: If ``epsilon`` is not positive.
         ValueError: If the observation space has no shape (Dict, Tuple, ...).
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = NormalizeObservation(gym.make("CartPole-v1"))
         >>> obs, _ = env.reset(seed=123)
@@ -384,7 +384,7 @@ class FrameStackObservation(Wrapper[FrameT, Act, FrameT, Act], gym.utils.RecordC
         TypeError: If ``stack_size`` is not an integer.
         ValueError: If ``stack_size < 1`` or ``padding_type`` is invalid.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = FrameStackObservation(gym.make("CartPole-v1"), 3, padding_type="zero")
         >>> env.observation_space.shape

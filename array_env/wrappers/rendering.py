@@ -88,7 +88,7 @@ def capped_cubic_video_schedule(episode_id: int) -> bool:
 
     Defined here because Gymnasium's lives in a module that needs moviepy to import.
 
-    Example:
+    Examples:
         >>> [n for n in range(30) if capped_cubic_video_schedule(n)]
         [0, 1, 8, 27]
     """
@@ -115,7 +115,7 @@ class RenderCollection(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorA
     Raises:
         ValueError: If ``render_mode`` is ``None`` or already ends in ``_list``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> import array_api_strict as xps
@@ -198,7 +198,7 @@ class RecordVideo(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
         ValueError: If ``render_mode`` is ``None``, ``"human"`` or ``"ansi"``.
         gymnasium.error.DependencyNotInstalled: If PyAV is not installed.
 
-    Example:
+    Examples:
         >>> import os, tempfile
         >>> import gymnasium as gym
         >>> import numpy as np
@@ -432,7 +432,7 @@ class HumanRendering(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorArg
     Raises:
         ValueError: If the render mode gives no images or ``render_fps`` is missing.
 
-    Example:
+    Examples:
         >>> import os
         >>> os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
         'dummy'

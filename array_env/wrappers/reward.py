@@ -230,7 +230,7 @@ class NormalizeReward(ReturnsHolder, Wrapper[Obs, Act, Obs, Act], gym.utils.Reco
         gymnasium.error.InvalidBound: If ``gamma`` or ``epsilon`` is out of range.
         TypeError: If ``gamma`` or ``epsilon`` is not a real number (bool included).
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = NormalizeReward(gym.make("CartPole-v1"), gamma=0.99)
         >>> _ = env.reset(seed=0)

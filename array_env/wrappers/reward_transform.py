@@ -43,7 +43,7 @@ class TransformReward(Wrapper[Obs, Act, Obs, Act], gym.utils.RecordConstructorAr
         env: The environment.
         func: Maps the env's reward to the wrapper's.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = TransformReward(gym.make("CartPole-v1"), lambda r: 2 * r + 1)
         >>> _ = env.reset(seed=0)
@@ -76,7 +76,7 @@ class RewardBounds(NamedTuple):
 def clip_reward(reward: Any, bounds: RewardBounds, *, xp: Namespace[Any]) -> Any:
     """Clip rewards (any shape) into ``bounds``; ``maximum``/``minimum`` keep NaN as ``clip`` does.
 
-    Example:
+    Examples:
         >>> import array_api_strict as xp
         >>> clip_reward(xp.asarray([-2.0, 0.5, 3.0]), RewardBounds(xp.asarray(0.0), None), xp=xp)
         Array([0. , 0.5, 3. ], dtype=array_api_strict.float64)
@@ -194,7 +194,7 @@ class ClipReward(TransformReward[Obs, Act], gym.utils.RecordConstructorArgs):
     Raises:
         gymnasium.error.InvalidBound: If both bounds are ``None`` or ``min_reward > max_reward``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = ClipReward(gym.make("CartPole-v1"), 0, 0.5)
         >>> _ = env.reset(seed=0)

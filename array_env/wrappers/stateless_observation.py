@@ -520,7 +520,7 @@ class TransformObservation(Wrapper[WObs, Act, Obs, Act], gym.utils.RecordConstru
         func: The transformation, applied to each observation.
         observation_space: The wrapper's observation space; ``None`` keeps the env's.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = TransformObservation(gym.make("CartPole-v1"), lambda obs: obs * 2, None)
         >>> obs, _ = env.reset(seed=42)
@@ -585,7 +585,7 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         TypeError: If ``filter_keys`` is not a sequence or holds keys of the wrong type.
         ValueError: If a key is missing, repeated, or the space is neither Dict nor Tuple.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> env = FilterObservation(gym.make("array_env/NestedCatch-v0"), ["position"])
@@ -653,7 +653,7 @@ class FlattenObservation(_ArrayObservation[Act, ObsOut]):
     Args:
         env: The environment.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import array_env.envs
         >>> env = FlattenObservation(gym.make("array_env/NestedCatch-v0"))
@@ -693,7 +693,7 @@ class ReshapeObservation(_ArrayObservation[Act, ObsOut]):
         TypeError: If the space is not a Box or ``shape`` is not a tuple of integers.
         ValueError: If the sizes differ or an element is neither positive nor ``-1``.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = ReshapeObservation(gym.make("CartPole-v1"), (2, 2))
         >>> env.observation_space.shape, env.reset(seed=0)[0].shape
@@ -726,7 +726,7 @@ class RescaleObservation(_ArrayObservation[Act, ObsOut]):
         ValueError: If a bound has the wrong shape, ``min_obs > max_obs``, or infinite bounds
             do not match.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> import numpy as np
         >>> env = RescaleObservation(gym.make("Pendulum-v1"), np.float32(0), np.float32(1))
@@ -761,7 +761,7 @@ class DtypeObservation(_ArrayObservation[Act, ObsOut]):
     Raises:
         TypeError: If the space is of another kind.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = DtypeObservation(gym.make("CartPole-v1"), "float64")
         >>> env.reset(seed=0)[0].dtype, env.observation_space.dtype
@@ -795,7 +795,7 @@ class DiscretizeObservation(_ArrayObservation[Act, ObsOut]):
         TypeError: If the space is not a Box.
         ValueError: If a bound is infinite or ``bins`` has the wrong length.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = DiscretizeObservation(gym.make("MountainCar-v0"), 10)
         >>> env.observation_space

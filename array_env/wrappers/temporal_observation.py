@@ -285,7 +285,7 @@ class TimeAwareObservation(
     Raises:
         ValueError: If no episode limit is known or ``dict_time_key`` exists already.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = TimeAwareObservation(gym.make("CartPole-v1"))
         >>> env.observation_space.shape, env.max_timesteps
@@ -512,7 +512,7 @@ class DelayObservation(
         TypeError: If ``delay`` is not an integer.
         ValueError: If ``delay`` is negative.
 
-    Example:
+    Examples:
         >>> import gymnasium as gym
         >>> env = DelayObservation(gym.make("CartPole-v1"), 2)
         >>> first, _ = env.reset(seed=42)

@@ -3,7 +3,7 @@
 Each module in this package defines ``CASES: list[WrapperCase]``; :func:`all_cases` imports them
 all (in file-name order), so adding a family is adding a file.
 
-Example:
+Examples:
     >>> sorted({case.kind for case in all_cases()})
     ['single', 'vector']
 """
