@@ -256,6 +256,8 @@ class WrapperCase:
             not apply is not reported at all.
         quirks: Property-label patterns (``*``, ``?``) this case is exempt from by design, with
             the reason (reported as skipped), e.g. ``{"no_host_sync": "writes video on the host"}``.
+        resets_itself: The single wrapper resets its env when an episode ends (Gymnasium's
+            ``Autoreset``): rollouts step on across episode ends instead of calling ``reset``.
     """
 
     wrapper: str
@@ -276,6 +278,7 @@ class WrapperCase:
     params: Callable[[Backend], Sequence[tuple[str, Any]]] = _no_params
     applies: Callable[[str, Backend, Any], bool] = _always
     quirks: Mapping[str, str] = field(default_factory=dict[str, str])
+    resets_itself: bool = False
 
     def __post_init__(self) -> None:
         from . import properties  # noqa: F401  # pyright: ignore[reportUnusedImport]  (registers)

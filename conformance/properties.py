@@ -165,14 +165,14 @@ def rollout(
 ) -> list[Output]:
     """Reset with ``seed`` and step ``steps`` times with the case's actions, across resets.
 
-    A single env is reset when its episode ends; a vector env in disabled mode has its finished
-    rows reset with ``reset_mask``. ``guard()`` surrounds every ``step``/``reset`` call.
+    A single env is reset when its episode ends (unless the case's wrapper resets it itself); a
+    vector env in disabled mode has its finished rows reset with ``reset_mask``. ``guard()`` surrounds every ``step``/``reset`` call.
     """
     out: list[Output] = []
     with _guarded(guard):
         obs, info = env.reset(seed=seed)
     out.append(Output("reset", obs, None, None, None, info, None))
-    single = subject.case.kind == "single"
+    single = subject.case.kind == "single" and not subject.case.resets_itself
     for step in range(steps):
         action = subject.action(env, step, read_only=read_only)
         with _guarded(guard):

@@ -86,6 +86,11 @@ def _aligned(spec: BaseSpec) -> Any:
     return env
 
 
+def _host_scalars(spec: BaseSpec) -> Any:
+    """The single base env returning Python float rewards and bool flags (Gymnasium's kind)."""
+    return ConformanceEnv(spec.backend, index=spec.sub_env, python_scalars=True)
+
+
 def _sticky(cls: Any, env: Any, param: Any) -> Any:
     return cls(env, 0.5, (1, 3))
 
@@ -121,6 +126,16 @@ CASES = [
         kind="single",
         wrap=_repeat,
         properties=_COMMON,
+        quirks={"no_host_sync": _REPEAT_HOST},
+    ),
+    # Python float rewards and bool flags, as Gymnasium's own envs return them: summed as host
+    # floats (NS-1 is about arrays, and these rewards are not arrays on either side)
+    WrapperCase(
+        wrapper="RepeatAction",
+        kind="single",
+        wrap=_repeat,
+        env=_host_scalars,
+        properties=tuple(p for p in _COMMON if p != "NS-1"),
         quirks={"no_host_sync": _REPEAT_HOST},
     ),
     # A vector env cannot pause one sub-env, so the vector RepeatAction stops every row's repeat

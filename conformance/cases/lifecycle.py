@@ -95,6 +95,7 @@ CASES = [
         wrap=_plain,
         properties=(*_EVERY, "GY-2", "BI-1"),
         bad_inputs=(step_before_reset(),),
+        resets_itself=True,  # its reset steps (after termination and truncation) are compared
         quirks={"no_host_sync": _HOST_DECISION + " (to reset on the next step)"},
     ),
     WrapperCase(
