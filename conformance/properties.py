@@ -166,7 +166,8 @@ def rollout(
     """Reset with ``seed`` and step ``steps`` times with the case's actions, across resets.
 
     A single env is reset when its episode ends (unless the case's wrapper resets it itself); a
-    vector env in disabled mode has its finished rows reset with ``reset_mask``. ``guard()`` surrounds every ``step``/``reset`` call.
+    vector env in disabled mode has its finished rows reset with ``reset_mask``. ``guard()``
+    surrounds every ``step``/``reset`` call.
     """
     out: list[Output] = []
     with _guarded(guard):
