@@ -94,3 +94,24 @@ def test_constructor_errors_match_gymnasium(env_id: str, keys: Any) -> None:
         lambda: gym.wrappers.FilterObservation(gym.make(env_id), keys),
         "FilterObservation",
     )
+
+
+def test_a_subclass_observation_runs_in_step_and_reset() -> None:
+    # Gymnasium's ObservationWrapper.step calls self.observation; so does a subclass's step.
+    class Counted(FilterObservation[Any]):
+        calls = 0
+
+        def observation(self, observation: Any) -> Any:
+            Counted.calls += 1
+            return super().observation(observation)
+
+    env = Counted(gym.make("array_env/NestedCatch-v0"), ["position"])
+    plain = FilterObservation(gym.make("array_env/NestedCatch-v0"), ["position"])
+    ours, _ = env.reset(seed=3)
+    expected, _ = plain.reset(seed=3)
+    assert list(ours) == list(expected) == ["position"]
+    for _ in range(4):
+        action = plain.action_space.sample()
+        got, want = env.step(action)[0], plain.step(action)[0]
+        assert (got["position"] == want["position"]).all()
+    assert Counted.calls == 5

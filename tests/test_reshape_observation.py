@@ -148,3 +148,16 @@ def test_vector_rejects_bad_batch() -> None:
         match=r"ReshapeObservation: observation has shape \(3, 4\), expected \(2, 4\)",
     ):
         envs.observations(np.zeros((3, 4), np.float32))
+
+
+def test_a_subclass_observation_runs_in_step_and_reset() -> None:
+    # Gymnasium's ObservationWrapper.step calls self.observation; so does a subclass's step.
+    class Negated(ReshapeObservation[Any, Any]):
+        def observation(self, observation: Any) -> Any:
+            return -super().observation(observation)
+
+    env = Negated(gym.make("CartPole-v1"), (2, 2))
+    plain = ReshapeObservation(gym.make("CartPole-v1"), (2, 2))
+    np.testing.assert_array_equal(env.reset(seed=3)[0], -plain.reset(seed=3)[0])
+    for _ in range(5):
+        np.testing.assert_array_equal(env.step(0)[0], -plain.step(0)[0])

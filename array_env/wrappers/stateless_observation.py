@@ -464,7 +464,27 @@ class DiscretizeSettings:
 # ---------------------------------------------------------------- single-env shells
 
 
+class _ObservationHook:
+    """Keeps Gymnasium's extension point for shells whose ``step`` skips ``observation``.
+
+    The shells' ``step`` transforms the observation inline (one Python call fewer per step); a
+    subclass that overrides ``observation`` (Gymnasium's ``ObservationWrapper`` hook) and not
+    ``step`` gets a ``step`` that calls it, as ``gymnasium.ObservationWrapper.step`` does.
+    """
+
+    def _step_via_observation(self, action: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        shell: Any = self  # a wrapper: ``env`` and ``observation`` come from the class it joins
+        observation, reward, terminated, truncated, info = shell.env.step(action)
+        return shell.observation(observation), reward, terminated, truncated, info
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
+            cls.step = _ObservationHook._step_via_observation  # type: ignore[attr-defined]  # the class it joins has a step
+
+
 class _ArrayObservation(
+    _ObservationHook,
     KernelShell,
     Wrapper[ObsOut, Act, Any, Act],
     gym.utils.RecordConstructorArgs,
@@ -493,22 +513,13 @@ class _ArrayObservation(
             return core(value), reward, terminated, truncated, info
         return self.observation(observation), reward, terminated, truncated, info
 
-    def _step_via_observation(self, action: Act) -> tuple[ObsOut, Any, Any, Any, dict[str, Any]]:
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        return self.observation(observation), reward, terminated, truncated, info
-
     # Gymnasium's ``ObservationWrapper.observation``: the shell's check-and-transform itself.
     observation = KernelShell._transform
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # A subclass that overrides ``observation`` (Gymnasium's extension point) gets a step
-        # that calls it, as ``gymnasium.ObservationWrapper.step`` does.
-        super().__init_subclass__(**kwargs)
-        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
-            cls.step = _ArrayObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
 
-
-class TransformObservation(Wrapper[WObs, Act, Obs, Act], gym.utils.RecordConstructorArgs):
+class TransformObservation(
+    _ObservationHook, Wrapper[WObs, Act, Obs, Act], gym.utils.RecordConstructorArgs
+):
     """Apply ``func`` to every observation from ``reset`` and ``step``.
 
     ``func`` is the caller's: it runs on the observation as it arrives, in its namespace and on
@@ -559,19 +570,10 @@ class TransformObservation(Wrapper[WObs, Act, Obs, Act], gym.utils.RecordConstru
         """Apply :attr:`func`."""
         return self.func(observation)
 
-    def _step_via_observation(self, action: Act) -> tuple[WObs, Any, Any, Any, dict[str, Any]]:
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        return self.observation(observation), reward, terminated, truncated, info
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # A subclass that overrides ``observation`` (Gymnasium's extension point) gets a step
-        # that calls it, as ``gymnasium.ObservationWrapper.step`` does.
-        super().__init_subclass__(**kwargs)
-        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
-            cls.step = TransformObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
-
-
-class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
+class FilterObservation(
+    _ObservationHook, Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs
+):
     """Keep only the given keys of a ``Dict`` observation, or indices of a ``Tuple`` one.
 
     The entries are passed through untouched, in ``filter_keys`` order (namespace and device
@@ -617,10 +619,6 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
         observation, reward, terminated, truncated, info = self.env.step(action)
         return self._select(observation), reward, terminated, truncated, info
 
-    def _step_via_observation(self, action: Act) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
-        observation, reward, terminated, truncated, info = self.env.step(action)
-        return self.observation(observation), reward, terminated, truncated, info
-
     def observation(self, observation: Any) -> Any:
         """Select the filter keys."""
         return self._select(observation)
@@ -633,12 +631,6 @@ class FilterObservation(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructor
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._select = selector(self._keys, as_tuple=self._as_tuple)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # A subclass overriding ``observation`` gets a step that calls it (Gymnasium's).
-        super().__init_subclass__(**kwargs)
-        if "observation" in cls.__dict__ and "step" not in cls.__dict__:
-            cls.step = FilterObservation._step_via_observation  # type: ignore[method-assign]  # pyright: ignore[reportUnknownMemberType]
 
 
 class FlattenObservation(_ArrayObservation[Act, ObsOut]):
