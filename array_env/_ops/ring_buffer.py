@@ -24,7 +24,6 @@ free under ``jax.jit``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat as compat
@@ -43,7 +42,6 @@ __all__ = [
     "stacked_frames",
     "start_ring",
     "start_window",
-    "window_pusher",
 ]
 
 
@@ -227,28 +225,16 @@ def start_window(first: Any, delay: int) -> tuple[Any, ...]:
     return (None,) * delay + (first,)
 
 
-def window_pusher(
-    padding: Any, *, xp: Namespace[Any]
-) -> Callable[[tuple[Any, ...], Any], tuple[tuple[Any, ...], Any]]:
-    """:func:`push_window` with its padding bound: ``(window, frame) -> (window, oldest)``."""
-
-    def push(window: tuple[Any, ...], frame: Any) -> tuple[tuple[Any, ...], Any]:
-        window = window[1:] + (frame,)  # noqa: RUF005  # a slice and a concat: the cheapest
-        oldest = window[0]
-        return window, xp.asarray(padding, copy=True) if oldest is None else oldest
-
-    return push
-
-
 def push_window(
     window: tuple[Any, ...], frame: Any, padding: Any, *, xp: Namespace[Any]
 ) -> tuple[tuple[Any, ...], Any]:
     """Append ``frame``, drop the oldest slot; return the window and its new oldest frame.
 
     The oldest frame is :func:`oldest_in_window`'s: the frame itself, or a copy of
-    ``padding`` for an empty slot.
+    ``padding`` for an empty slot. (The single DelayObservation runs this step on a ``deque``.)
     """
-    return window_pusher(padding, xp=xp)(window, frame)
+    window = window[1:] + (frame,)  # noqa: RUF005  # a slice and a concat: the cheapest
+    return window, oldest_in_window(window, padding, xp=xp)
 
 
 def oldest_in_window(window: tuple[Any, ...], padding: Any, *, xp: Namespace[Any]) -> Any:
