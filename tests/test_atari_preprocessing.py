@@ -176,6 +176,37 @@ def test_pickles_and_deep_copies_as_gymnasium() -> None:
             np.testing.assert_array_equal(b, a)
 
 
+class _EndsAtOnce(gym.Wrapper[Any, Any, Any, Any]):
+    """Terminates every step once ``ending`` is set: a step that ends at its first repeat."""
+
+    ending = False
+
+    def step(self, action: Any) -> Any:
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        return observation, reward, terminated or self.ending, truncated, info
+
+
+def test_a_copy_whose_first_step_ends_at_once(backend: Backend) -> None:
+    # a pickled copy fixes its frames' contract on its first frame; when that step ends at the
+    # first repeat, no frame is read and the buffer's frames (uploaded again) are pooled
+    ours: Any = AtariPreprocessing(
+        _EndsAtOnce(OnBackend(gym.make("ALE/Pong-v5", frameskip=1), backend)), noop_max=0
+    )
+    ours.reset(seed=0)
+    for _ in range(3):
+        ours.step(2)
+    copies = [pickle.loads(pickle.dumps(ours)), copy.deepcopy(ours)]
+    ours.env.ending = True
+    expected, _, terminated, _, _ = ours.step(0)
+    assert terminated
+    for copied in copies:
+        copied.env.ending = True
+        got, _, terminated, _, _ = copied.step(0)
+        assert terminated
+        assert_on_backend(got, backend.xp, backend.device)
+        np.testing.assert_array_equal(to_host(got), to_host(expected))
+
+
 def test_bad_construction() -> None:
     with pytest.raises(
         ValueError, match=r"AtariPreprocessing: disable frame-skipping.*frameskip is 4"

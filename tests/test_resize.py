@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from array_env._ops.resize import axis_taps, resize_images, resize_plan
+from array_env._ops.resize import axis_taps, image_resizer, resize_images, resize_plan
 from array_env.testing import Backend, assert_on_backend, to_host
 
 cv2 = pytest.importorskip(
@@ -55,8 +55,8 @@ def _ours(
 ) -> Any:  # fmt: skip
     plan = resize_plan(source, target, xp=backend.xp, device=backend.device)
     xp = backend.xp
-    if not channels:  # greyscale: add and drop a channel axis
-        return resize_images(xp.expand_dims(frames, axis=-1), plan, xp=xp)[..., 0]
+    if not channels:  # greyscale frames without a channel axis, as the Atari wrappers resize
+        return image_resizer(plan, tuple(frames.shape), channel_axis=False, xp=xp)(frames)
     return resize_images(frames, plan, xp=xp)
 
 
@@ -120,6 +120,22 @@ def test_input_not_mutated_read_only() -> None:
     before = frames.copy()
     _ours(frames, (96, 96), (84, 84), Backend.NUMPY)
     np.testing.assert_array_equal(frames, before)
+
+
+@pytest.mark.parametrize("batch", [(), (3,)])
+def test_channel_less_resizer_equals_a_channel_of_one(
+    backend: Backend, batch: tuple[int, ...]
+) -> None:
+    # the specialised greyscale path (no channel axis, no reshapes) against the general one
+    xp = backend.xp
+    plan = resize_plan((210, 160), (84, 84), xp=xp, device=backend.device)
+    frames = _frames((210, 160), 3, seed=4)[: batch[0] if batch else 1]
+    images = backend.asarray(frames if batch else frames[0])
+    got = image_resizer(plan, tuple(images.shape), channel_axis=False, xp=xp)(images)
+    general = resize_images(xp.expand_dims(images, axis=-1), plan, xp=xp)[..., 0]
+    assert tuple(got.shape) == (*batch, 84, 84)
+    np.testing.assert_array_equal(to_host(got), to_host(general))
+    np.testing.assert_array_equal(to_host(got), _cv2(frames, (84, 84)).reshape(*batch, 84, 84))
 
 
 def test_area_taps_sum_to_one() -> None:

@@ -26,13 +26,17 @@ shortcuts when enlarging): ``tests/test_resize.py`` measures it per size.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from array_env.typing import Device, Namespace
 
-__all__ = ["ResizePlan", "axis_taps", "resize_images", "resize_plan"]
+__all__ = ["ResizePlan", "Resizer", "axis_taps", "image_resizer", "resize_images", "resize_plan"]
+
+Resizer = Callable[[Any], Any]
+"""A resize specialised to one input shape (:func:`image_resizer`): images in, images out."""
 
 _COEF_SCALE = 2048  # OpenCV's INTER_RESIZE_COEF_SCALE: linear weights are multiples of 1/2048
 _MAX_GRID = 2**20  # the most weights repeated into one grid (4 MiB of float32)
@@ -179,28 +183,101 @@ def resize_plan(
     )  # fmt: skip
 
 
-def _weighted_taps(
-    x: Any, indices: Any, weights: Any, grid: Any, size: int, *, xp: Namespace[Any]
-) -> Any:
-    """``sum_k weights[k] * x[..., indices[k], :]`` in float32, the taps added in OpenCV's order.
+def _tap_pass(
+    indices: Any, weights: Any, grid: Any, size: int, shape: tuple[int, ...], *, widen: bool,
+    xp: Namespace[Any],
+) -> Callable[[Any], Any]:  # fmt: skip
+    """One axis of the resize for inputs of ``shape``: ``sum_k w[k] * x[..., indices[k], :]``.
 
     One gather of every tap along the second-to-last axis, whose elements are whole rows of
-    the last axis (contiguous chunks, which every backend copies quickly), one product, then
-    the taps summed in order. In place on arrays made here (under JAX a new array each time).
+    the last axis (contiguous chunks, which every backend copies quickly), one product (by the
+    repeated grid where it fits the rows: NumPy multiplies two arrays of one shape about twice
+    as fast as it broadcasts a column), then the taps summed in order, as OpenCV accumulates
+    them, in float32. Everything that depends only on the shape is worked out here, once: on a
+    single frame the Python around a dozen array calls costs as much as the arithmetic.
+    ``widen`` converts the gathered uint8 pixels to float32 first (the column pass).
     """
-    *batch, _, length = x.shape
-    products = xp.take(x, indices, axis=-2)
-    if products.dtype != xp.float32:  # the column pass gathers uint8, the row pass float32
-        products = xp.astype(products, xp.float32)
-    products *= grid if grid.shape[-1] == length else weights
-    lead = (slice(None),) * len(batch)
-    taps = [products[(*lead, slice(k, k + size), ...)] for k in range(0, indices.shape[0], size)]
-    if len(taps) == 1:
-        return taps[0]
-    total = taps[0] + taps[1]
-    for tap in taps[2:]:
-        total += tap
-    return total
+    multiplier = grid if grid.shape[-1] == shape[-1] else weights
+    lead = (slice(None),) * (len(shape) - 2)
+    first, *others = [(*lead, slice(k, k + size), ...) for k in range(0, indices.shape[0], size)]
+    take, astype, float32 = xp.take, xp.astype, xp.float32
+
+    def weighted_sum(x: Any) -> Any:
+        products = take(x, indices, axis=-2)
+        if widen:
+            products = astype(products, float32)
+        products *= multiplier
+        if not others:
+            return products
+        total = products[first] + products[others[0]]
+        for taps in others[1:]:  # in place on an array made here (under JAX a new one)
+            total += products[taps]
+        return total
+
+    return weighted_sum
+
+
+def image_resizer(
+    plan: ResizePlan, shape: tuple[int, ...], *, channel_axis: bool = True, xp: Namespace[Any]
+) -> Resizer:
+    """Return :func:`resize_images` specialised to uint8 images of one ``shape``.
+
+    Every axis order, intermediate shape, slice and weight array is chosen here, so the
+    returned function is only the array calls; wrappers build it once per input shape.
+
+    Args:
+        plan: From :func:`resize_plan` for these images' height and width.
+        shape: ``(*batch, H, W, C)``, or ``(*batch, H, W)`` with ``channel_axis=False``
+            (greyscale images without a channel axis, resized to ``(*batch, h, w)``).
+        channel_axis: Whether the images have a trailing channel axis.
+        xp: The images' namespace.
+
+    Examples:
+        >>> import numpy as np
+        >>> plan = resize_plan((4, 4), (2, 2), xp=np, device="cpu")
+        >>> resize = image_resizer(plan, (4, 4), channel_axis=False, xp=np)
+        >>> resize(np.arange(16, dtype=np.uint8).reshape(4, 4)).tolist()
+        [[3, 5], [11, 13]]
+    """
+    if channel_axis:
+        *batch, height, width, channels = shape
+    else:
+        (*batch, height, width), channels = shape, 1
+    rank = len(batch)
+    dst_h, dst_w = plan.target
+    swap = (*range(rank), rank + 1, rank)  # the last two axes
+    columns_shape = (*batch, width, channels * height)
+    to_columns = (*range(rank), rank + 1, rank + 2, rank) if channel_axis else swap
+    column_pass = _tap_pass(
+        plan.column_indices, plan.column_weights, plan.column_grid, dst_w, columns_shape,
+        widen=True, xp=xp,
+    )  # fmt: skip
+    row_pass = _tap_pass(
+        plan.row_indices, plan.row_weights, plan.row_grid, dst_h,
+        (*batch, height, dst_w * channels), widen=False, xp=xp,
+    )  # fmt: skip
+    packed_shape = (*batch, dst_w * channels, height)
+    out_shape = (*batch, dst_h, dst_w, channels)
+    permute_dims, reshape, astype, uint8 = xp.permute_dims, xp.reshape, xp.astype, xp.uint8
+    half_up, floor, round_even = plan.half_up, xp.floor, xp.round
+
+    def resize(images: Any) -> Any:
+        if channel_axis:
+            # (..., W, C, H) -> (..., W, C * H): a column of every channel per leading index
+            x = column_pass(reshape(permute_dims(images, to_columns), columns_shape))
+            # (..., w, C * H) -> (..., w * C, H) -> (..., H, w * C)
+            x = row_pass(permute_dims(reshape(x, packed_shape), swap))
+        else:
+            x = row_pass(permute_dims(column_pass(permute_dims(images, swap)), swap))
+        if half_up:
+            x += 0.5
+            x = floor(x)
+        else:
+            x = round_even(x)
+        x = astype(x, uint8)
+        return reshape(x, out_shape) if channel_axis else x
+
+    return resize
 
 
 def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
@@ -210,7 +287,8 @@ def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
     accumulates; the result is rounded to uint8 (the weights are non-negative and sum to one,
     so it stays within 0..255). Each pass gathers along the leading image axis of a
     transposed copy, ``(W, C * H)`` then ``(H, w * C)``: whole rows per index, where a gather
-    of single pixels along a middle axis is several times slower on NumPy.
+    of single pixels along a middle axis is several times slower on NumPy. Wrappers that
+    resize images of one shape every step build :func:`image_resizer` once instead.
 
     Args:
         images: uint8 images with a trailing channel axis (add one for greyscale images).
@@ -224,21 +302,4 @@ def resize_images(images: Any, plan: ResizePlan, *, xp: Namespace[Any]) -> Any:
         >>> resize_images(images, plan, xp=np)[..., 0].tolist()  # halving rounds half up
         [[[3, 5], [11, 13]], [[19, 21], [27, 29]]]
     """
-    *batch, height, width, channels = images.shape
-    dst_h, dst_w = plan.target
-    swap = (*range(len(batch)), len(batch) + 1, len(batch))  # the last two axes
-    axes = (*range(len(batch)), len(batch) + 1, len(batch) + 2, len(batch))
-    # (..., W, C, H) -> (..., W, C * H): a column of every channel per leading index
-    columns = xp.reshape(xp.permute_dims(images, axes), (*batch, width, channels * height))
-    x = _weighted_taps(
-        columns, plan.column_indices, plan.column_weights, plan.column_grid, dst_w, xp=xp
-    )
-    # (..., w, C * H) -> (..., w * C, H) -> (..., H, w * C): the gather makes it contiguous
-    x = xp.permute_dims(xp.reshape(x, (*batch, dst_w * channels, height)), swap)
-    x = _weighted_taps(x, plan.row_indices, plan.row_weights, plan.row_grid, dst_h, xp=xp)
-    if plan.half_up:
-        x += 0.5
-        x = xp.floor(x)
-    else:
-        x = xp.round(x)
-    return xp.reshape(xp.astype(x, xp.uint8), (*batch, dst_h, dst_w, channels))
+    return image_resizer(plan, tuple(images.shape), xp=xp)(images)

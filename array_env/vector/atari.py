@@ -4,12 +4,13 @@ Gymnasium has only the single wrapper. A vector env steps all its sub-envs toget
 frame-skip loop repeats the batched action on the whole vector env and keeps, per sub-env, the
 reward sum, flags and the two frames the single wrapper would keep, with masks instead of a
 ``break``. The image work (greyscale, max-pool, resize, scale) is the single wrapper's
-:func:`~array_env.wrappers.atari.preprocess_frame` on the whole batch; the per-repeat
+:func:`~array_env.wrappers.atari.frame_processor` on the whole batch; the per-repeat
 bookkeeping is the pure core :func:`skip_repeat`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar, cast
 
 import gymnasium as gym
@@ -18,7 +19,7 @@ from gymnasium.spaces import Box
 from gymnasium.vector import AutoresetMode, VectorEnv, VectorWrapper
 from gymnasium.vector.utils import batch_space
 
-from array_env._ops.resize import ResizePlan, resize_plan
+from array_env._ops.resize import resize_plan
 from array_env.convert import convert_array
 from array_env.typing import Namespace
 from array_env.vector._autoreset import autoreset_mode, checked_reset_mask
@@ -27,8 +28,8 @@ from array_env.wrappers.atari import (
     ale_grey,
     atari_space,
     check_atari_arguments,
+    frame_processor,
     grey_weights,
-    preprocess_frame,
 )
 
 __all__ = ["AtariPreprocessing", "SkipState", "select_rows", "skip_repeat"]
@@ -83,20 +84,19 @@ def skip_repeat(
         ([1.0, 2.0], [True, False], [9, 0])
     """
     active = state.active
+    env_done = xp.logical_or(terminated, truncated)
     if life_loss:
         lost = xp.logical_and(active, lives < state.lives)
         ended_here = xp.logical_or(terminated, lost)
+        stops = xp.logical_or(ended_here, truncated)
         lives_now = lives
     else:
-        ended_here = terminated
-        lives_now = state.lives
-    total = state.total + xp.where(active, rewards, xp.zeros_like(rewards))
+        ended_here, stops, lives_now = terminated, env_done, state.lives
+    total = xp.where(active, state.total + rewards, state.total)
     terminated_out = xp.where(active, ended_here, state.terminated)
     truncated_out = xp.where(active, truncated, state.truncated)
-    env_ended = xp.logical_or(
-        state.env_ended, xp.logical_and(active, xp.logical_or(terminated, truncated))
-    )
-    still = xp.logical_and(active, xp.logical_not(xp.logical_or(ended_here, truncated)))
+    env_ended = xp.logical_or(state.env_ended, xp.logical_and(active, env_done))
+    still = xp.logical_and(active, xp.logical_not(stops))
     latest, previous = state.latest, state.previous
     if keep == KEEP_PREVIOUS:
         previous = select_rows(still, frames, previous, xp=xp)
@@ -310,7 +310,7 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         self._noop_rng: np.random.Generator | None = None
         self._contract: ArrayContract | None = None
         self._flags: ArrayContract | None = None
-        self._plan: ResizePlan | None = None
+        self._process: Callable[[Any, Any], tuple[Any, Any]] | None = None
         self._weights: Any = None
         # per-sub-env state (arrays of the frames' namespace once started)
         self._latest: Any = None  # the latest frame (pooled once observed), Gymnasium's buffer[0]
@@ -331,9 +331,14 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
                 shape=self._source_shape,
             )  # fmt: skip
             height, width = self._source_shape[2:4] if self._stacked else self._source_shape[1:3]
-            self._plan = resize_plan(
+            plan = resize_plan(
                 (height, width), (self.screen_size[1], self.screen_size[0]),
                 channels=1 if self.grayscale_obs else 3, xp=contract.xp, device=contract.device,
+            )  # fmt: skip
+            frames = (self.num_envs, height, width) + (() if self.grayscale_obs else (3,))
+            self._process = frame_processor(
+                plan, frames, rgb=not self.grayscale_obs, pool=self.frame_skip > 1,
+                scale=self.scale_obs, newaxis=self.grayscale_newaxis, xp=contract.fast_xp,
             )  # fmt: skip
             self._weights = grey_weights(xp=contract.xp, device=contract.device)
             self._flags = contract._replace(dtype=None, shape=(self.num_envs,))
@@ -376,12 +381,8 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         return convert_array(infos["lives"], xp=self._contract.xp, device=self._contract.device)
 
     def _observe(self, latest: Any, previous: Any) -> tuple[Any, Any]:
-        assert self._contract is not None
-        assert self._plan is not None
-        return preprocess_frame(
-            latest, previous, self._plan, rgb=not self.grayscale_obs, pool=self.frame_skip > 1,
-            scale=self.scale_obs, newaxis=self.grayscale_newaxis, xp=self._contract.fast_xp,
-        )  # fmt: skip
+        assert self._process is not None
+        return self._process(latest, previous)
 
     # --- reset and step --------------------------------------------------------------------
 
@@ -550,7 +551,7 @@ class AtariPreprocessing(VectorWrapper[Any, Act, Any, Act, Any], gym.utils.Recor
         from array_env.convert import to_namespace
 
         state = dict(self.__dict__)
-        state["_contract"] = state["_flags"] = state["_plan"] = state["_weights"] = None
+        state["_contract"] = state["_flags"] = state["_process"] = state["_weights"] = None
         for slot in _STATE:
             state[slot] = to_namespace(state[slot], "numpy")
         return state

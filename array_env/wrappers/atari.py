@@ -20,6 +20,7 @@ twin is :class:`array_env.vector.AtariPreprocessing`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 import array_api_compat as compat
@@ -27,7 +28,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.spaces import Box
 
-from array_env._ops.resize import ResizePlan, resize_images, resize_plan
+from array_env._ops.resize import ResizePlan, image_resizer, resize_plan
 from array_env.core import Wrapper
 from array_env.typing import Namespace
 from array_env.wrappers._contract import ArrayContract, contract_for
@@ -40,6 +41,7 @@ __all__ = [
     "grey_weights",
     "atari_space",
     "check_atari_arguments",
+    "frame_processor",
     "preprocess_frame",
 ]
 
@@ -112,6 +114,54 @@ def ale_screen_source(env: gym.Env[Any, Any]) -> Any:
     return getattr(inner, "ale", None)
 
 
+def frame_processor(
+    plan: ResizePlan, shape: tuple[int, ...], *, rgb: bool, pool: bool, scale: bool,
+    newaxis: bool, xp: Namespace[Any],
+) -> Callable[[Any, Any], tuple[Any, Any]]:  # fmt: skip
+    """Return :func:`preprocess_frame` specialised to frames of one ``shape`` (built once).
+
+    The resize (:func:`array_env._ops.resize.image_resizer`) and every shape are worked out
+    here, so the returned ``process(latest, previous) -> (pooled, observation)`` is only the
+    array calls: right after the emulator's steps, on a single frame, the Python around them
+    costs as much as the arithmetic.
+
+    Args:
+        plan: From :func:`~array_env._ops.resize.resize_plan` for the frames' height and width.
+        shape: The frames' shape, ``(*batch, H, W, 3)`` when ``rgb``, else ``(*batch, H, W)``.
+        rgb: RGB frames (else greyscale ones).
+        pool: Take the maximum of the two frames (Gymnasium pools when ``frame_skip > 1``).
+        scale: float32 observations in ``[0, 1]``.
+        newaxis: Give greyscale observations a channel axis of 1.
+        xp: The frames' namespace.
+
+    Examples:
+        >>> import numpy as np
+        >>> from array_env._ops.resize import resize_plan
+        >>> plan = resize_plan((4, 4), (2, 2), xp=np, device="cpu")
+        >>> process = frame_processor(
+        ...     plan, (4, 4), rgb=False, pool=True, scale=True, newaxis=False, xp=np
+        ... )
+        >>> pooled, obs = process(np.zeros((4, 4), np.uint8), np.full((4, 4), 51, np.uint8))
+        >>> obs.tolist()
+        [[0.2, 0.2], [0.2, 0.2]]
+    """
+    resize = image_resizer(plan, shape, channel_axis=rgb, xp=xp)
+    add_axis = newaxis and not rgb
+    observed_shape = (*shape[:-2], *plan.target, 1)
+    maximum, reshape, astype, float32 = xp.maximum, xp.reshape, xp.astype, xp.float32
+
+    def process(latest: Any, previous: Any) -> tuple[Any, Any]:
+        pooled = maximum(latest, previous) if pool else latest
+        observation = resize(pooled)
+        if add_axis:
+            observation = reshape(observation, observed_shape)
+        if scale:
+            observation = astype(observation, float32) / 255.0
+        return pooled, observation
+
+    return process
+
+
 def preprocess_frame(
     latest: Any, previous: Any, plan: ResizePlan, *, rgb: bool, pool: bool, scale: bool,
     newaxis: bool, xp: Namespace[Any],
@@ -120,7 +170,8 @@ def preprocess_frame(
 
     Frames are ``(*batch, H, W, 3)`` when ``rgb``, else greyscale ``(*batch, H, W)`` (given a
     channel axis of 1 when ``newaxis``). ``pooled`` is the new latest frame, as Gymnasium's
-    in-place ``np.maximum(buffer[0], buffer[1], out=buffer[0])`` leaves it.
+    in-place ``np.maximum(buffer[0], buffer[1], out=buffer[0])`` leaves it. The wrappers build
+    :func:`frame_processor` once and call that.
 
     Examples:
         >>> import numpy as np
@@ -133,16 +184,10 @@ def preprocess_frame(
         >>> obs.shape, int(obs.max())
         ((2, 2, 1), 8)
     """
-    pooled = xp.maximum(latest, previous) if pool else latest
-    if rgb:
-        observation = resize_images(pooled, plan, xp=xp)
-    else:
-        observation = resize_images(xp.reshape(pooled, (*pooled.shape, 1)), plan, xp=xp)
-        if not newaxis:
-            observation = xp.reshape(observation, observation.shape[:-1])
-    if scale:
-        observation = xp.astype(observation, xp.float32) / 255.0
-    return pooled, observation
+    process = frame_processor(
+        plan, tuple(latest.shape), rgb=rgb, pool=pool, scale=scale, newaxis=newaxis, xp=xp
+    )
+    return process(latest, previous)
 
 
 class AtariFrames(NamedTuple):
@@ -207,6 +252,59 @@ def atari_space(
     if grayscale and not newaxis:
         out = out[:-1]
     return Box(low=low, high=high, shape=out, dtype=dtype)
+
+
+FrameReader = Callable[[Any], Any]
+
+
+def _frame_readers(
+    contract: ArrayContract, owner: str, screen: Any, shape: tuple[int, int], *, convert: bool
+) -> tuple[FrameReader, FrameReader]:
+    """The readers of the latest and of the previous frame: check the env's frame, grey it.
+
+    With the emulator's ``screen`` (:func:`ale_screen_source`), the env's frame is not read
+    at all (it is that emulator's own RGB screen, unchanged, so there is nothing to check):
+    each reader copies the greyscale screen into a buffer of its own, reused every step as
+    Gymnasium's ``obs_buffer`` is. The previous frame's buffer is only overwritten when the
+    next previous frame is read (the wrapper's own state, never handed out: observations are
+    new arrays), and the latest frame's buffer is read once by the max-pool, which makes a
+    new array (without frame skip it is the kept latest frame, replaced by the next read).
+    """
+    matches, check = contract.matches, contract.check
+
+    def checked(observation: Any) -> None:
+        if not matches(observation):
+            check(observation, owner=owner, name="observation")
+
+    if screen is not None:  # greyscale from the emulator: the same values as ale_grey
+        grey_screen = screen.getScreenGrayscale
+
+        def screen_reader(buffer: Any) -> FrameReader:
+            def read(observation: Any) -> Any:
+                grey_screen(buffer)
+                return buffer
+
+            return read
+
+        return (
+            screen_reader(np.empty(shape, dtype=np.uint8)),
+            screen_reader(np.empty(shape, dtype=np.uint8)),
+        )
+    if convert:
+        weights = grey_weights(xp=contract.xp, device=contract.device)
+        fast_xp = contract.fast_xp
+
+        def grey(observation: Any) -> Any:
+            checked(observation)
+            return ale_grey(observation, weights, xp=fast_xp)
+
+        return grey, grey
+
+    def frame(observation: Any) -> Any:
+        checked(observation)
+        return observation
+
+    return frame, frame
 
 
 class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructorArgs):
@@ -288,10 +386,10 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         self._convert_grey = grayscale_obs and len(source) == 3
         self._frames: AtariFrames | None = None
         self._contract: ArrayContract | None = None
-        self._plan: ResizePlan | None = None
-        self._weights: Any = None
-        # greyscale from the emulator itself, when the frames are its own NumPy screen
-        self._screen_ale: Any = None
+        # built at first contact: the frame check and greyscale, and the image core
+        self._readers: tuple[FrameReader, FrameReader] | None = None  # (latest, previous)
+        self._screen_ale: Any = None  # the emulator read for greyscale frames, if any
+        self._process: Callable[[Any, Any], tuple[Any, Any]] | None = None
 
     @property
     def ale(self) -> Any:
@@ -301,44 +399,50 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
 
     def _frame(self, observation: Any) -> Any:
         """Check one emulator frame (fixing the contract at first contact) and convert it."""
-        contract = self._contract
-        if contract is None:
-            contract = contract_for(
-                observation, owner=type(self).__name__, name="observation", host_dtype=np.uint8,
-                shape=self._source_shape,
-            )  # fmt: skip
-            height, width = self._source_shape[:2]
-            self._plan = resize_plan(
-                (height, width), (self.screen_size[1], self.screen_size[0]),
-                channels=1 if self.grayscale_obs else 3, xp=contract.xp, device=contract.device,
-            )  # fmt: skip
-            self._weights = grey_weights(xp=contract.xp, device=contract.device)
-            if self._convert_grey and compat.is_numpy_namespace(contract.xp):
-                self._screen_ale = ale_screen_source(self.env)
-            self._contract = contract
-            if self._frames is not None:  # an unpickled copy: its frames come back from the host
-                self._frames = AtariFrames(
-                    *(contract.xp.asarray(f, device=contract.device) for f in self._frames)
-                )
-        elif not contract.matches(observation):
-            contract.check(observation, owner=type(self).__name__, name="observation")
-        if self._convert_grey:
-            if self._screen_ale is not None:  # the same values as ale_grey(observation)
-                grey = np.empty(self._source_shape[:2], dtype=np.uint8)
-                self._screen_ale.getScreenGrayscale(grey)
-                return grey
-            return ale_grey(observation, self._weights, xp=contract.fast_xp)
-        return observation
+        readers = self._readers
+        if readers is None:
+            return self._first_contact(observation)(observation)
+        return readers[0](observation)
 
-    def _observe(self) -> Any:
-        assert self._frames is not None
-        assert self._contract is not None
-        assert self._plan is not None
-        latest, previous = self._frames
-        pooled, observation = preprocess_frame(
-            latest, previous, self._plan, rgb=not self.grayscale_obs, pool=self.frame_skip > 1,
-            scale=self.scale_obs, newaxis=self.grayscale_newaxis, xp=self._contract.fast_xp,
+    def _first_contact(self, observation: Any) -> FrameReader:
+        """Fix the frames' contract, build the image core and the frame readers for them.
+
+        Returns the reader of the latest frame.
+        """
+        owner = type(self).__name__
+        contract = contract_for(
+            observation, owner=owner, name="observation", host_dtype=np.uint8,
+            shape=self._source_shape,
         )  # fmt: skip
+        height, width = self._source_shape[:2]
+        plan = resize_plan(
+            (height, width), (self.screen_size[1], self.screen_size[0]),
+            channels=1 if self.grayscale_obs else 3, xp=contract.xp, device=contract.device,
+        )  # fmt: skip
+        self._process = frame_processor(
+            plan, (height, width) if self.grayscale_obs else (height, width, 3),
+            rgb=not self.grayscale_obs, pool=self.frame_skip > 1, scale=self.scale_obs,
+            newaxis=self.grayscale_newaxis, xp=contract.fast_xp,
+        )  # fmt: skip
+        self._contract = contract
+        if self._frames is not None:  # an unpickled copy: its frames come back from the host
+            self._frames = AtariFrames(
+                *(contract.xp.asarray(f, device=contract.device) for f in self._frames)
+            )
+        screen = None
+        if self._convert_grey and compat.is_numpy_namespace(contract.xp):
+            screen = ale_screen_source(self.env)
+        self._screen_ale = screen
+        self._readers = _frame_readers(
+            contract, owner, screen, (height, width), convert=self._convert_grey
+        )
+        return self._readers[0]
+
+    def _observe(self, latest: Any, previous: Any) -> Any:
+        """Pool, resize and scale; keep the pooled frame as the latest (Gymnasium's buffer)."""
+        process = self._process
+        assert process is not None
+        pooled, observation = process(latest, previous)
         self._frames = AtariFrames(pooled, previous)
         return observation
 
@@ -352,9 +456,16 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         terminated: Any = False
         truncated: Any = False
         info: dict[str, Any] = {}
-        latest, previous = self._frames
+        latest: Any = None
+        previous: Any = None
+        second_last = self.frame_skip - 2
+        readers = self._readers
         for t in range(self.frame_skip):
             observation, reward, terminated, truncated, info = self.env.step(action)
+            if readers is None:  # an unpickled copy: its first frame fixes the contract
+                self._first_contact(observation)
+                readers = self._readers
+                assert readers is not None
             total_reward = total_reward + reward
             self.game_over = bool(terminated)
             if self.terminal_on_life_loss:
@@ -364,12 +475,17 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
                 self.lives = new_lives
             if terminated or truncated:
                 break
-            if t == self.frame_skip - 2:
-                previous = self._frame(observation)
-            elif t == self.frame_skip - 1:
-                latest = self._frame(observation)
-        self._frames = AtariFrames(latest, previous)
-        return self._observe(), total_reward, terminated, truncated, info
+            if t == second_last:
+                previous = readers[1](observation)
+            elif t > second_last:
+                latest = readers[0](observation)
+        # frames not replaced keep the buffer's (read now: a first contact may have moved them)
+        kept = self._frames
+        if latest is None:
+            latest = kept.latest
+        if previous is None:
+            previous = kept.previous
+        return self._observe(latest, previous), total_reward, terminated, truncated, info
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -388,15 +504,13 @@ class AtariPreprocessing(Wrapper[Any, Act, Any, Act], gym.utils.RecordConstructo
         self.lives = self.ale.lives()
         latest = self._frame(observation)
         assert self._contract is not None
-        self._frames = AtariFrames(latest, self._contract.fast_xp.zeros_like(latest))
-        return self._observe(), reset_info
+        return self._observe(latest, self._contract.fast_xp.zeros_like(latest)), reset_info
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_contract"] = None
-        state["_plan"] = None
-        state["_weights"] = None
-        state["_screen_ale"] = None
+        state["_readers"] = state["_screen_ale"] = None
+        state["_process"] = None
         if self._frames is not None:  # frames to the host; the copy uploads them again
             from array_env.convert import to_namespace
 

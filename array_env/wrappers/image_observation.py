@@ -17,7 +17,7 @@ from gymnasium import spaces
 from typing_extensions import TypeVar
 
 from array_env._ops.grayscale import GreyTable, grey_table, rgb_to_grey
-from array_env._ops.resize import ResizePlan, resize_images, resize_plan
+from array_env._ops.resize import Resizer, image_resizer, resize_plan
 from array_env._ops.running_moments import statistics_dtype
 from array_env.core import Wrapper
 from array_env.wrappers._contract import ArrayContract, contract_for
@@ -216,20 +216,25 @@ class ResizeMixin(ImageContract):
     _source: tuple[int, int]
     _has_channels: bool
 
-    def _constants(self, contract: ArrayContract) -> ResizePlan:
+    def _constants(self, contract: ArrayContract) -> tuple[Resizer, Resizer | None]:
+        """The resize built for the observations' shape, and for one sub-env's frame."""
         channels = self._observation_shape[-1] if self._has_channels else 1
-        return resize_plan(
+        plan = resize_plan(
             self._source, self.shape, channels=channels, xp=contract.xp, device=contract.device
         )
+        shape, xp, has_channels = self._observation_shape, contract.fast_xp, self._has_channels
+        whole = image_resizer(plan, shape, channel_axis=has_channels, xp=xp)
+        batched = len(shape) > (3 if has_channels else 2)
+        one = image_resizer(plan, shape[1:], channel_axis=has_channels, xp=xp) if batched else None
+        return whole, one
 
     def _resize(self, observation: Any, *, name: str, frame: bool = False) -> Any:
-        check = self._checked_frame if frame else self._checked
-        contract, plan = check(observation, name=name)
-        xp = contract.fast_xp
-        if self._has_channels:
-            return resize_images(observation, plan, xp=xp)
-        resized = resize_images(xp.reshape(observation, (*observation.shape, 1)), plan, xp=xp)
-        return xp.reshape(resized, resized.shape[:-1])
+        if frame:
+            _, (_, one) = self._checked_frame(observation, name=name)
+            assert one is not None
+            return one(observation)
+        _, (whole, _) = self._checked(observation, name=name)
+        return whole(observation)
 
 
 class ResizeObservation(ResizeMixin, Wrapper[Img, Act, Img, Act], gym.utils.RecordConstructorArgs):
