@@ -98,3 +98,19 @@ def test_importing_the_package_imports_no_accelerator_backend() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_fast_numpy_namespace_keeps_the_standards_functions() -> None:
+    # the NumPy namespace handed to cores replaces reshape, astype and round with leaner calls:
+    # the same results, dtypes and signed zeros as NumPy's own
+    from array_env._ops.fast_namespace import fast_namespace
+
+    fast: Any = fast_namespace(resolve_namespace("numpy"))
+    halves = np.asarray([-2.5, -1.5, -0.5, -0.0, 0.5, 1.5, 2.5, 1e30], dtype=np.float32)
+    for x in (halves, halves.astype(np.float64), np.arange(-3, 4), np.asarray([True, False])):
+        got, expected = fast.round(x), np.round(x)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))
+    assert fast.reshape(np.arange(6), (2, 3)).shape == (2, 3)
+    assert fast.astype(np.arange(3), np.float32).dtype == np.float32

@@ -12,8 +12,10 @@ array-api-strict therefore keeps exercising the pure-standard code path in the t
 Two of NumPy's own functions are themselves Python wrappers around the array's methods:
 ``numpy.reshape`` and ``numpy.astype`` cost 0.74 µs and 0.85 µs against 0.12 µs and 0.22 µs for
 ``x.reshape`` and ``x.astype`` on a 3-element array, more than the work on a single env's step
-path. The namespace handed out for NumPy is therefore ``numpy`` with those two names replaced by
-thin standard-signature calls of the methods; every other name is NumPy's own.
+path; ``numpy.round`` (which takes a ``decimals`` argument the standard does not have) costs
+1.7 µs on an 84x84 float32 image against 0.9 µs for ``numpy.rint``, the same rounding half to
+even. The namespace handed out for NumPy is therefore ``numpy`` with those three names replaced
+by thin standard-signature calls; every other name is NumPy's own.
 """
 
 from __future__ import annotations
@@ -73,8 +75,15 @@ def _lean_astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None
 
 @functools.cache
 def _direct_numpy() -> Any:  # a module, which satisfies Namespace structurally
-    """``numpy``'s names, with ``reshape`` and ``astype`` as direct method calls (built once)."""
+    """``numpy``'s names, with ``reshape``, ``astype`` and ``round`` lean (built once)."""
     numpy = importlib.import_module("numpy")
+    rint, round_decimals = numpy.rint, numpy.round
+
+    def _lean_round(x: Any, /) -> Any:
+        return rint(x) if x.dtype.kind == "f" else round_decimals(x)
+
     direct = types.ModuleType("numpy", numpy.__doc__)
-    direct.__dict__.update(vars(numpy), reshape=_lean_reshape, astype=_lean_astype)
+    direct.__dict__.update(
+        vars(numpy), reshape=_lean_reshape, astype=_lean_astype, round=_lean_round
+    )
     return direct
