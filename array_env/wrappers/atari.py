@@ -7,10 +7,11 @@ pure cores:
 
 * :func:`ale_grey`: the ALE's own greyscale (``getScreenGrayscale``), which is not the luminance
   of :class:`~array_env.wrappers.GrayscaleObservation`: ``round(0.2989 R + 0.587 G + 0.114 B)``,
-  computed exactly in int32;
+  computed exactly (integer weights, sums below 2**24 in float32);
 * :func:`preprocess_frame`: ``max(latest, previous)``, then
   :func:`array_env._ops.resize.resize_images` (OpenCV's ``INTER_AREA``, the resize core
-  shared with ``ResizeObservation``) and the scaling.
+  shared with ``ResizeObservation``) and the scaling; the wrappers build it once per frame
+  shape as :func:`frame_processor` (over :func:`array_env._ops.resize.image_resizer`).
 
 The shell replays Gymnasium's control flow exactly (its frame buffers included: a step that ends
 early keeps the previous frames, and the pooled frame replaces the latest one, as Gymnasium's
